@@ -1,0 +1,175 @@
+//! The workspace's bare cache repository: objects from both remotes, their last seen tips and
+//! the bases (SPEC §9), read and written in-process with git2.
+//!
+//! Owns the ref layout inside the cache and the commit-graph questions the planner asks.
+//! Must not talk to remotes (that is `git::remote`) or decide actions (that is `plan`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use git2::{Repository, Sort};
+
+use crate::oid::Oid;
+use crate::plan::{Ancestry, Side};
+
+/// Where the cache keeps its copy of each remote's branches, and the bases.
+const GITLAB_NS: &str = "refs/gfbridge/gitlab/";
+const FUSION_NS: &str = "refs/gfbridge/fusion/";
+const BASE_NS: &str = "refs/gfbridge/base/";
+
+/// The error returned by cache operations; each names the cache and what was asked.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cache {path}: {action}: {reason} (the cache can be deleted safely; the next run rebuilds it)"
+)]
+pub struct CacheError {
+    path: PathBuf,
+    action: String,
+    reason: String,
+}
+
+/// A workspace's bare cache repository.
+pub struct Cache {
+    path: PathBuf,
+    repo: Repository,
+}
+
+impl Cache {
+    /// Returns the cache at `path`, creating an empty bare repository there if needed.
+    pub fn open_or_init(path: &Path) -> Result<Cache, CacheError> {
+        sandbox_libgit2();
+        let err = |action: &str, e: git2::Error| CacheError {
+            path: path.to_path_buf(),
+            action: action.into(),
+            reason: e.message().to_string(),
+        };
+        let repo = match Repository::open_bare(path) {
+            Ok(repo) => repo,
+            Err(_) if !path.join("HEAD").exists() => {
+                Repository::init_bare(path).map_err(|e| err("create bare repository", e))?
+            }
+            Err(e) => return Err(err("open", e)),
+        };
+        Ok(Cache {
+            path: path.to_path_buf(),
+            repo,
+        })
+    }
+
+    /// Returns the cache's directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn fail(&self, action: impl Into<String>, e: git2::Error) -> CacheError {
+        CacheError {
+            path: self.path.clone(),
+            action: action.into(),
+            reason: e.message().to_string(),
+        }
+    }
+
+    /// Returns the namespace that holds the cache's copy of `side`'s branches.
+    pub fn namespace(side: Side) -> &'static str {
+        match side {
+            Side::Gitlab => GITLAB_NS,
+            Side::Fusion => FUSION_NS,
+        }
+    }
+
+    /// Returns true when the cache holds commit `oid`.
+    pub fn has_commit(&self, oid: Oid) -> bool {
+        self.repo.find_commit(oid.raw()).is_ok()
+    }
+
+    /// Returns the base of `branch`, if one was recorded.
+    pub fn base(&self, branch: &str) -> Result<Option<Oid>, CacheError> {
+        self.read_ref(&format!("{BASE_NS}{branch}"))
+    }
+
+    /// Records `oid` as the base of `branch`.
+    pub fn set_base(&self, branch: &str, oid: Oid) -> Result<(), CacheError> {
+        self.write_ref(&format!("{BASE_NS}{branch}"), oid, "base")
+    }
+
+    /// Returns the cache's copy of `side`'s tip of `branch`.
+    pub fn tracked(&self, side: Side, branch: &str) -> Result<Option<Oid>, CacheError> {
+        self.read_ref(&format!("{}{branch}", Self::namespace(side)))
+    }
+
+    /// Records `oid` as `side`'s tip of `branch`, keeping its commits in the cache.
+    pub fn track(&self, side: Side, branch: &str, oid: Oid) -> Result<(), CacheError> {
+        if self.tracked(side, branch)? == Some(oid) {
+            return Ok(());
+        }
+        self.write_ref(&format!("{}{branch}", Self::namespace(side)), oid, "track")
+    }
+
+    fn read_ref(&self, name: &str) -> Result<Option<Oid>, CacheError> {
+        match self.repo.refname_to_id(name) {
+            Ok(oid) => Ok(Some(oid.into())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(self.fail(format!("read {name}"), e)),
+        }
+    }
+
+    fn write_ref(&self, name: &str, oid: Oid, why: &str) -> Result<(), CacheError> {
+        self.repo
+            .reference(name, oid.raw(), true, why)
+            .map(drop)
+            .map_err(|e| self.fail(format!("write {name}"), e))
+    }
+
+    /// Returns the commits reachable from `include` but not from `exclude`, oldest first.
+    pub fn commits_between(
+        &self,
+        include: &[Oid],
+        exclude: &[Oid],
+    ) -> Result<Vec<Oid>, CacheError> {
+        let walk = || -> Result<Vec<Oid>, git2::Error> {
+            let mut walk = self.repo.revwalk()?;
+            walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+            for oid in include {
+                walk.push(oid.raw())?;
+            }
+            for oid in exclude {
+                walk.hide(oid.raw())?;
+            }
+            walk.map(|r| r.map(Oid::from)).collect()
+        };
+        walk().map_err(|e| self.fail("list commits", e))
+    }
+}
+
+impl Ancestry for Cache {
+    type Error = CacheError;
+
+    fn is_ancestor(&self, ancestor: Oid, descendant: Oid) -> Result<bool, CacheError> {
+        if ancestor == descendant {
+            return Ok(true);
+        }
+        self.repo
+            .graph_descendant_of(descendant.raw(), ancestor.raw())
+            .map_err(|e| {
+                self.fail(
+                    format!("compare {} with {}", ancestor.short(), descendant.short()),
+                    e,
+                )
+            })
+    }
+}
+
+/// Keeps libgit2 from reading the user's and the system's git config, as the git runner does.
+fn sandbox_libgit2() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        for level in [
+            git2::ConfigLevel::System,
+            git2::ConfigLevel::XDG,
+            git2::ConfigLevel::Global,
+        ] {
+            // SAFETY: called once, before any other libgit2 use in this process.
+            let _ = unsafe { git2::opts::set_search_path(level, "") };
+        }
+    });
+}

@@ -1,0 +1,124 @@
+//! The command line (SPEC §2): argument definitions, logging set-up, and the one place that
+//! turns results and errors into exit codes. Each subcommand has its own file.
+
+mod init;
+mod sync;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::Config;
+use crate::exit::Exit;
+
+/// Keep the protected branches of a GitLab project and a Git Fusion repo in step.
+///
+/// Branches move only by fast-forward, in both directions. History rewrites, divergence and
+/// deletions are reported, never propagated. Exit codes: 0 done, 1 operational failure,
+/// 2 usage or configuration error, 3 attention needed, 4 busy.
+#[derive(Debug, Parser)]
+#[command(name = "gfbridge", version, max_term_width = 100)]
+pub struct Cli {
+    /// Config file [default: $GFBRIDGE_CONFIG, else ./gfbridge.toml]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "GFBRIDGE_CONFIG",
+        hide_env = true
+    )]
+    config: Option<PathBuf>,
+    /// Log format on stderr
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    log_format: LogFormat,
+    /// Log more (can be repeated)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Print only errors; no progress
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Mirror the mirrored branches of the named workspaces (all if none)
+    Sync(sync::SyncArgs),
+    /// Write an annotated example config
+    Init(init::InitArgs),
+}
+
+/// What every subcommand gets: the global options, resolved.
+pub struct Context {
+    config_path: PathBuf,
+    quiet: bool,
+}
+
+impl Context {
+    /// Returns the loaded config, or prints why it cannot be loaded.
+    fn load_config(&self) -> Result<Config, Exit> {
+        Config::load(&self.config_path).map_err(|e| {
+            tracing::debug!(error = %e, "config");
+            eprintln!("gfbridge: {e}");
+            Exit::Usage
+        })
+    }
+
+    /// Prints a progress line on a terminal; silent when redirected or with -q.
+    fn progress(&self, message: &str) {
+        if !self.quiet && std::io::stderr().is_terminal() {
+            eprintln!("gfbridge: {message}");
+        }
+    }
+}
+
+/// Runs gfbridge with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    let ctx = Context {
+        config_path: cli
+            .config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("gfbridge.toml")),
+        quiet: cli.quiet,
+    };
+    let exit = match cli.command {
+        Command::Sync(args) => sync::run(&args, &ctx),
+        Command::Init(args) => init::run(&args, &ctx),
+    };
+    ExitCode::from(exit.code())
+}
+
+fn init_logging(cli: &Cli) {
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, _) => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GFBRIDGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Human => builder.with_target(false).init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Writes `text` to stdout; a closed pipe (`| head`) is not an error worth a message.
+fn print(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}

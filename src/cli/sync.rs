@@ -1,0 +1,83 @@
+//! `gfbridge sync`: mirror the named workspaces and print one line per branch.
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+use super::{print, Context};
+use crate::exit::Exit;
+use crate::outcome::WorkspaceResult;
+use crate::render;
+use crate::sync::{sync_workspace, SyncOptions};
+
+/// Arguments of `gfbridge sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only this workspace (can be repeated)
+    #[arg(short, long = "workspace", value_name = "NAME")]
+    workspaces: Vec<String>,
+    /// Only this branch (can be repeated); it must still be a mirrored branch
+    #[arg(short, long = "branch", value_name = "BRANCH")]
+    branches: Vec<String>,
+    /// Decide and print without writing to either remote; exits as the real run would
+    #[arg(long)]
+    dry_run: bool,
+    /// Wait up to SECS for another run holding a workspace, instead of exiting 4 at once
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    wait: u64,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Runs `sync` and returns the exit code (SPEC §2.1).
+pub fn run(args: &SyncArgs, ctx: &Context) -> Exit {
+    let config = match ctx.load_config() {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    if let Some(unknown) = args
+        .workspaces
+        .iter()
+        .find(|w| config.workspace(w).is_none())
+    {
+        let known: Vec<&str> = config.workspaces.iter().map(|w| w.name.as_str()).collect();
+        eprintln!(
+            "gfbridge: no workspace `{unknown}` in {} (known: {})",
+            config.path.display(),
+            known.join(", ")
+        );
+        return Exit::Usage;
+    }
+    let opts = SyncOptions {
+        dry_run: args.dry_run,
+        branches: args.branches.clone(),
+        wait: Duration::from_secs(args.wait),
+    };
+    let selected = config
+        .workspaces
+        .iter()
+        .filter(|w| args.workspaces.is_empty() || args.workspaces.contains(&w.name));
+    let results: Vec<WorkspaceResult> = selected
+        .map(|ws| sync_workspace(&config, ws, &opts, &|m| ctx.progress(m)))
+        .collect();
+    for ws in &results {
+        if let Some((_, message)) = &ws.error {
+            tracing::error!(workspace = %ws.name, "{message}");
+        }
+    }
+    match args.format {
+        Format::Text => print(&render::text::sync(&results, args.dry_run)),
+        Format::Json => print(&format!(
+            "{:#}\n",
+            render::json::sync(&results, args.dry_run)
+        )),
+    }
+    Exit::worst(results.iter().map(WorkspaceResult::exit))
+}

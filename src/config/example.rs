@@ -1,0 +1,48 @@
+//! The annotated example written by `gfbridge init`; it must always load (a test checks it).
+
+/// Returns the example config text.
+pub fn text() -> &'static str {
+    r#"# gfbridge configuration. Reference: docs/configuration.md and SPEC §3.
+# Durations take a unit ("90s", "5m", "1h"). Secrets are never written here: they are
+# named by environment variables.
+
+[bridge]
+cache_dir = ".gfbridge"             # relative to this file; holds caches, state, journal
+git = "git"                          # git executable (2.30 or newer)
+unknown_user = "unknown_git"         # Perforce user that receives unmapped authors
+on_unmapped_author = "unknown_git"   # "unknown_git" | "block"
+push_confirm_timeout = "120s"        # how long to wait for Git Fusion to confirm a push
+
+[gitlab]
+url = "https://gitlab.example.com"   # API base, without /api/v4
+token_env = "GITLAB_TOKEN"           # token that may read protected branches
+webhook_secret_env = "GFBRIDGE_WEBHOOK_SECRET"
+bridge_username = "gfbridge"         # events pushed by this account are ignored
+
+[perforce]
+p4 = "p4"                            # P4PORT, P4USER, P4TICKETS… come from the environment
+# port = "ssl:helix.example.com:1666"  # passed as -p
+# user = "gfbridge"                    # passed as -u
+# Offline sources for reports; each, when set, replaces the matching p4 call:
+# users_file = "exports/users.jsonl"
+# usermap_file = "exports/p4gf_usermap"
+# global_config_file = "exports/p4gf_config"
+# case_handling = "insensitive"
+
+[authors]                            # intended attribution: git email -> Perforce user
+# "jane@contractor.example" = "jdoe"
+
+[[workspace]]
+name = "widgets"                     # [a-z0-9][a-z0-9._-]*
+gitlab_project = "acme/widgets"      # path with namespace, or numeric id
+gitlab_remote = "git@gitlab.example.com:acme/widgets.git"
+fusion_remote = "git@gitfusion.example.com:acme/widgets"
+fusion_repo = "acme/widgets"         # the Git Fusion repo name
+branches = ["main", "release/*"]     # allowlist; `*` matches any run of characters, `/` too
+# protected_from: "config" mirrors the allowlist alone. "gitlab" (the default) intersects it
+# with GitLab's protected branches; it is not available in this version yet.
+protected_from = "config"
+interval = "60s"                     # serve: poll period
+# repo_config_file = "exports/widgets.p4gf_config"   # offline per-repo p4gf_config
+"#
+}

@@ -1,0 +1,431 @@
+//! The validated configuration (SPEC §3): loading, defaults and every check on values.
+//!
+//! Owns turning `gfbridge.toml` into typed settings whose errors name the file, the key and
+//! what is wrong. Must not touch remotes, and is the only place that resolves paths relative
+//! to the config file.
+
+mod duration;
+pub mod example;
+pub mod pattern;
+mod raw;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::git::RemoteUrl;
+use pattern::BranchPattern;
+use raw::{RawConfig, RawWorkspace};
+
+/// The error returned by [`Config::load`]; every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {reason} (create one with `gfbridge init`, or name another with --config)")]
+    Read { path: PathBuf, reason: String },
+    /// The file is not valid TOML, has an unknown key, or a value of the wrong type.
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A value is present but wrong, or a required key is missing.
+    #[error("{path}: {key}: {message}")]
+    Invalid {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
+}
+
+/// What to do with a commit whose author Git Fusion would give to `unknown_git`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnmappedPolicy {
+    /// Let Git Fusion attribute it to `unknown_git` (reported, not blocked).
+    UnknownGit,
+    /// Block the push.
+    Block,
+}
+
+/// Where the set of protected branches comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtectedFrom {
+    /// The allowlist alone decides.
+    Config,
+}
+
+/// The `[bridge]` table.
+#[derive(Clone, Debug)]
+pub struct Bridge {
+    /// Absolute directory holding caches, state and journals.
+    pub cache_dir: PathBuf,
+    /// The git executable.
+    pub git: PathBuf,
+    /// The Perforce user that receives unmapped authors.
+    pub unknown_user: String,
+    /// What an author mapped only to `unknown_git` does to a push.
+    pub on_unmapped_author: UnmappedPolicy,
+    /// How long to wait for Git Fusion to confirm a push.
+    pub push_confirm_timeout: Duration,
+}
+
+/// The `[gitlab]` table.
+#[derive(Clone, Debug)]
+pub struct Gitlab {
+    /// API base URL, without `/api/v4`.
+    pub url: String,
+    /// Environment variable holding the API token.
+    pub token_env: String,
+    /// Environment variable holding the webhook secret.
+    pub webhook_secret_env: String,
+    /// Events pushed by this account are ignored.
+    pub bridge_username: String,
+}
+
+/// The `[perforce]` table.
+#[derive(Clone, Debug)]
+pub struct Perforce {
+    /// The p4 executable.
+    pub p4: PathBuf,
+    /// Passed as `-p` when set.
+    pub port: Option<String>,
+    /// Passed as `-u` when set.
+    pub user: Option<String>,
+    /// Offline replacement for `p4 users`.
+    pub users_file: Option<PathBuf>,
+    /// Offline replacement for the usermap.
+    pub usermap_file: Option<PathBuf>,
+    /// Offline replacement for the global `p4gf_config`.
+    pub global_config_file: Option<PathBuf>,
+    /// Offline replacement for `p4 info`'s `caseHandling`.
+    pub case_handling: Option<String>,
+}
+
+/// One `[[workspace]]`: a GitLab project paired with a Git Fusion repo.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    /// `[a-z0-9][a-z0-9._-]*`, unique in the file.
+    pub name: String,
+    /// Path with namespace, or numeric id.
+    pub gitlab_project: Option<String>,
+    /// Where GitLab's repository is fetched from and pushed to.
+    pub gitlab_remote: RemoteUrl,
+    /// Where Git Fusion's repository is fetched from and pushed to.
+    pub fusion_remote: RemoteUrl,
+    /// The Git Fusion repo name.
+    pub fusion_repo: String,
+    /// The allowlist.
+    pub branches: Vec<BranchPattern>,
+    /// Where protection comes from.
+    pub protected_from: ProtectedFrom,
+    /// Poll period for `serve`.
+    pub interval: Duration,
+    /// Offline per-repo `p4gf_config`.
+    pub repo_config_file: Option<PathBuf>,
+}
+
+/// The whole validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// `[bridge]`.
+    pub bridge: Bridge,
+    /// `[gitlab]`, if present.
+    pub gitlab: Option<Gitlab>,
+    /// `[perforce]`, if present.
+    pub perforce: Option<Perforce>,
+    /// `[authors]`: intended attribution, git email → Perforce user.
+    pub authors: BTreeMap<String, String>,
+    /// The workspaces, in file order.
+    pub workspaces: Vec<Workspace>,
+}
+
+impl Config {
+    /// Returns the config read from `path`, validated, with defaults applied.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Returns the config held in `text`, as if read from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| syntax_error(path, text, &e))?;
+        Validator {
+            path,
+            dir: config_dir(path),
+        }
+        .config(raw)
+    }
+
+    /// Returns the workspace called `name`.
+    pub fn workspace(&self, name: &str) -> Option<&Workspace> {
+        self.workspaces.iter().find(|w| w.name == name)
+    }
+}
+
+fn config_dir(path: &Path) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
+}
+
+fn syntax_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
+    let offset = error.span().map_or(0, |s| s.start);
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let message = error.message().trim_end().replace('\n', " ");
+    ConfigError::Syntax {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
+
+struct Validator<'a> {
+    path: &'a Path,
+    dir: PathBuf,
+}
+
+impl Validator<'_> {
+    fn invalid(&self, key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.to_path_buf(),
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    fn relative(&self, value: &str) -> PathBuf {
+        self.dir.join(value)
+    }
+
+    fn config(&self, raw: RawConfig) -> Result<Config, ConfigError> {
+        let bridge = self.bridge(raw.bridge)?;
+        let gitlab = raw.gitlab.map(|g| Gitlab {
+            url: g.url.unwrap_or_else(|| "https://gitlab.example.com".into()),
+            token_env: g.token_env.unwrap_or_else(|| "GITLAB_TOKEN".into()),
+            webhook_secret_env: g
+                .webhook_secret_env
+                .unwrap_or_else(|| "GFBRIDGE_WEBHOOK_SECRET".into()),
+            bridge_username: g.bridge_username.unwrap_or_else(|| "gfbridge".into()),
+        });
+        let perforce = raw.perforce.map(|p| self.perforce(p)).transpose()?;
+        let authors = self.authors(raw.authors)?;
+        if raw.workspace.is_empty() {
+            return Err(self.invalid(
+                "workspace",
+                "no [[workspace]] is defined: add one (see `gfbridge init`)",
+            ));
+        }
+        let mut names = BTreeSet::new();
+        let mut workspaces = Vec::new();
+        for (index, ws) in raw.workspace.into_iter().enumerate() {
+            let ws = self.workspace(index, ws)?;
+            if !names.insert(ws.name.clone()) {
+                let key = format!("workspace[{index}].name");
+                return Err(
+                    self.invalid(key, format!("workspace name `{}` is used twice", ws.name))
+                );
+            }
+            workspaces.push(ws);
+        }
+        Ok(Config {
+            path: self.path.to_path_buf(),
+            bridge,
+            gitlab,
+            perforce,
+            authors,
+            workspaces,
+        })
+    }
+
+    fn bridge(&self, raw: raw::RawBridge) -> Result<Bridge, ConfigError> {
+        let on_unmapped_author = match raw.on_unmapped_author.as_deref().unwrap_or("unknown_git") {
+            "unknown_git" => UnmappedPolicy::UnknownGit,
+            "block" => UnmappedPolicy::Block,
+            other => {
+                let msg = format!("`{other}` is not one of \"unknown_git\", \"block\"");
+                return Err(self.invalid("bridge.on_unmapped_author", msg));
+            }
+        };
+        let timeout = raw.push_confirm_timeout.as_deref().unwrap_or("120s");
+        let push_confirm_timeout =
+            duration::parse(timeout).map_err(|m| self.invalid("bridge.push_confirm_timeout", m))?;
+        let git = raw.git.unwrap_or_else(|| "git".into());
+        // A bare name is looked up on PATH; anything with a slash is a path from the config.
+        let git = if git.contains('/') {
+            self.relative(&git)
+        } else {
+            PathBuf::from(git)
+        };
+        let unknown_user = raw.unknown_user.unwrap_or_else(|| "unknown_git".into());
+        if unknown_user.trim().is_empty() {
+            return Err(self.invalid("bridge.unknown_user", "must name a Perforce user"));
+        }
+        Ok(Bridge {
+            cache_dir: self.relative(raw.cache_dir.as_deref().unwrap_or(".gfbridge")),
+            git,
+            unknown_user,
+            on_unmapped_author,
+            push_confirm_timeout,
+        })
+    }
+
+    fn perforce(&self, raw: raw::RawPerforce) -> Result<Perforce, ConfigError> {
+        if let Some(case) = raw.case_handling.as_deref() {
+            if case != "sensitive" && case != "insensitive" {
+                let msg = format!("`{case}` is not one of \"sensitive\", \"insensitive\"");
+                return Err(self.invalid("perforce.case_handling", msg));
+            }
+        }
+        let file = |v: Option<String>| v.map(|v| self.relative(&v));
+        let p4 = raw.p4.unwrap_or_else(|| "p4".into());
+        Ok(Perforce {
+            p4: if p4.contains('/') {
+                self.relative(&p4)
+            } else {
+                PathBuf::from(p4)
+            },
+            port: raw.port,
+            user: raw.user,
+            users_file: file(raw.users_file),
+            usermap_file: file(raw.usermap_file),
+            global_config_file: file(raw.global_config_file),
+            case_handling: raw.case_handling,
+        })
+    }
+
+    fn authors(
+        &self,
+        raw: BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, String>, ConfigError> {
+        let mut seen = BTreeMap::new();
+        for (email, user) in &raw {
+            let key = format!("authors.\"{email}\"");
+            if !email.contains('@') || email.contains(['<', '>', ',', ' ']) {
+                return Err(self.invalid(key, "must be a bare email address like jane@example.com"));
+            }
+            if user.trim().is_empty() || user.contains(char::is_whitespace) {
+                return Err(self.invalid(key, format!("`{user}` is not a Perforce user name")));
+            }
+            // Git Fusion compares addresses case-insensitively by default, so two keys that
+            // differ only in case would be one author with two intended users.
+            if let Some(first) = seen.insert(email.to_lowercase(), email) {
+                return Err(self.invalid(
+                    key,
+                    format!("the same address as \"{first}\" (letter case does not count)"),
+                ));
+            }
+        }
+        Ok(raw)
+    }
+
+    fn workspace(&self, index: usize, raw: RawWorkspace) -> Result<Workspace, ConfigError> {
+        let at = |key: &str| format!("workspace[{index}].{key}");
+        let required = |value: Option<String>, key: &str| {
+            value
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| self.invalid(at(key), "is required"))
+        };
+        let name = required(raw.name, "name")?;
+        if !valid_workspace_name(&name) {
+            return Err(self.invalid(
+                at("name"),
+                format!("`{name}` must match [a-z0-9][a-z0-9._-]*"),
+            ));
+        }
+        let gitlab_remote = self.remote(
+            required(raw.gitlab_remote, "gitlab_remote")?,
+            &at("gitlab_remote"),
+        )?;
+        let fusion_remote = self.remote(
+            required(raw.fusion_remote, "fusion_remote")?,
+            &at("fusion_remote"),
+        )?;
+        let fusion_repo = required(raw.fusion_repo, "fusion_repo")?;
+        if let Some(bad) = illegal_repo_name_part(&fusion_repo) {
+            return Err(self.invalid(
+                at("fusion_repo"),
+                format!("Git Fusion repo names may not contain `{bad}`"),
+            ));
+        }
+        let branches = self.patterns(raw.branches.unwrap_or_default(), &at("branches"))?;
+        if branches.is_empty() {
+            return Err(self.invalid(
+                at("branches"),
+                "is required and must list at least one branch",
+            ));
+        }
+        let protected_from = match raw.protected_from.as_deref().unwrap_or("gitlab") {
+            "config" => ProtectedFrom::Config,
+            "gitlab" => {
+                let msg = "protected_from = \"gitlab\" (the default) is not available yet: this version \
+                           cannot read GitLab's protected branches. Set protected_from = \"config\" to \
+                           mirror the allowlist alone";
+                return Err(self.invalid(at("protected_from"), msg));
+            }
+            other => {
+                let msg = format!("`{other}` is not one of \"gitlab\", \"config\"");
+                return Err(self.invalid(at("protected_from"), msg));
+            }
+        };
+        if raw.tags.is_some() {
+            let msg = "tag mirroring is not available yet in this version; remove `tags`";
+            return Err(self.invalid(at("tags"), msg));
+        }
+        let interval = duration::parse(raw.interval.as_deref().unwrap_or("60s"))
+            .map_err(|m| self.invalid(at("interval"), m))?;
+        Ok(Workspace {
+            name,
+            gitlab_project: raw.gitlab_project,
+            gitlab_remote,
+            fusion_remote,
+            fusion_repo,
+            branches,
+            protected_from,
+            interval,
+            repo_config_file: raw.repo_config_file.map(|f| self.relative(&f)),
+        })
+    }
+
+    fn remote(&self, url: String, key: &str) -> Result<RemoteUrl, ConfigError> {
+        RemoteUrl::parse(&url, &self.dir).map_err(|m| self.invalid(key, m))
+    }
+
+    fn patterns(&self, texts: Vec<String>, key: &str) -> Result<Vec<BranchPattern>, ConfigError> {
+        let mut seen = BTreeSet::new();
+        let mut patterns = Vec::new();
+        for text in texts {
+            if !seen.insert(text.clone()) {
+                return Err(self.invalid(key, format!("`{text}` is listed twice")));
+            }
+            patterns.push(BranchPattern::new(&text).map_err(|m| self.invalid(key, m))?);
+        }
+        Ok(patterns)
+    }
+}
+
+/// Returns true for names of the form `[a-z0-9][a-z0-9._-]*`.
+pub fn valid_workspace_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+fn illegal_repo_name_part(name: &str) -> Option<&'static str> {
+    ["...", "@", "#", "*", ",", "\"", "%"]
+        .into_iter()
+        .find(|bad| name.contains(bad))
+}

@@ -1,0 +1,67 @@
+//! The config file exactly as TOML spells it (SPEC §3), before validation.
+//!
+//! Owns the key names and the rejection of unknown keys; must not judge values (that is
+//! `validate`'s job), so every message about a value can name its key.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub bridge: RawBridge,
+    pub gitlab: Option<RawGitlab>,
+    pub perforce: Option<RawPerforce>,
+    #[serde(default)]
+    pub authors: BTreeMap<String, String>,
+    #[serde(default)]
+    pub workspace: Vec<RawWorkspace>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBridge {
+    pub cache_dir: Option<String>,
+    pub git: Option<String>,
+    pub unknown_user: Option<String>,
+    pub on_unmapped_author: Option<String>,
+    pub push_confirm_timeout: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGitlab {
+    pub url: Option<String>,
+    pub token_env: Option<String>,
+    pub webhook_secret_env: Option<String>,
+    pub bridge_username: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPerforce {
+    pub p4: Option<String>,
+    pub port: Option<String>,
+    pub user: Option<String>,
+    pub users_file: Option<String>,
+    pub usermap_file: Option<String>,
+    pub global_config_file: Option<String>,
+    pub case_handling: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkspace {
+    pub name: Option<String>,
+    pub gitlab_project: Option<String>,
+    pub gitlab_remote: Option<String>,
+    pub fusion_remote: Option<String>,
+    pub fusion_repo: Option<String>,
+    pub branches: Option<Vec<String>>,
+    pub protected_from: Option<String>,
+    pub interval: Option<String>,
+    pub repo_config_file: Option<String>,
+    pub tags: Option<Vec<String>>,
+}

@@ -1,0 +1,131 @@
+//! Talking to a remote through the git CLI: list tips, fetch into the cache, push atomically.
+//!
+//! Owns the exact git command lines of SPEC §1.2 and §1.3. Must not decide what to push.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::Path;
+
+use super::porcelain::{self, RefStatus};
+use super::runner::{failure, Git, GitError};
+use super::url::RemoteUrl;
+use crate::git_args;
+use crate::oid::Oid;
+
+/// The error returned when a remote's answer cannot be understood.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    /// git failed.
+    #[error(transparent)]
+    Git(#[from] GitError),
+    /// `ls-remote` printed a line that is not `<sha>\t<ref>`.
+    #[error("`git ls-remote {remote}` printed an unexpected line: {line}")]
+    BadListing { remote: String, line: String },
+}
+
+/// Returns the branch tips of `remote` (`refs/heads/<name>` → commit), asking once.
+pub fn list_branches(git: &Git, remote: &RemoteUrl) -> Result<BTreeMap<String, Oid>, RemoteError> {
+    let stdout = git.run(
+        None,
+        &git_args!["ls-remote", "--heads", remote.as_git_arg()],
+    )?;
+    let mut tips = BTreeMap::new();
+    for line in stdout.lines() {
+        let bad = || RemoteError::BadListing {
+            remote: remote.to_string(),
+            line: line.to_string(),
+        };
+        let (sha, name) = line.split_once('\t').ok_or_else(bad)?;
+        let oid: Oid = sha.parse().map_err(|_| bad())?;
+        if let Some(branch) = name.strip_prefix("refs/heads/") {
+            tips.insert(branch.to_string(), oid);
+        }
+    }
+    Ok(tips)
+}
+
+/// Fetches `branches` of `remote` into `<namespace><branch>` refs of the cache at `git_dir`.
+pub fn fetch(
+    git: &Git,
+    git_dir: &Path,
+    remote: &RemoteUrl,
+    namespace: &str,
+    branches: &[&str],
+) -> Result<(), GitError> {
+    // Housekeeping after a fetch stays in this run: a detached gc would outlive a crash and
+    // race the next run for the cache.
+    let mut args = git_args![
+        "-c",
+        "gc.autoDetach=false",
+        "-c",
+        "maintenance.autoDetach=false",
+        "fetch"
+    ];
+    args.extend(git_args!["--quiet", "--no-tags", "--no-write-fetch-head"]);
+    args.push(remote.as_git_arg().into());
+    // Forced: these refs are the cache's own copy of the remote, never a remote branch.
+    args.extend(
+        branches
+            .iter()
+            .map(|b| OsString::from(format!("+refs/heads/{b}:{namespace}{b}"))),
+    );
+    git.run(Some(git_dir), &args).map(drop)
+}
+
+/// One ref update of an atomic, compare-and-swap push.
+#[derive(Clone, Debug)]
+pub struct Update {
+    /// The branch name.
+    pub branch: String,
+    /// The value the remote must still have (`None`: the branch must not exist).
+    pub expected: Option<Oid>,
+    /// The commit to set it to.
+    pub new: Oid,
+}
+
+/// What a push returned.
+#[derive(Clone, Debug)]
+pub struct PushOutcome {
+    /// Per-ref results, as git reported them.
+    pub refs: Vec<RefStatus>,
+    /// Git Fusion's push id, when the remote printed one.
+    pub push_id: Option<u64>,
+    /// What the remote printed, for messages.
+    pub remote_messages: Vec<String>,
+}
+
+/// Pushes `updates` to `remote` in one `git push --atomic --porcelain` with a lease per ref.
+///
+/// Returns the per-ref results; refusals are results, not errors. Errors mean git could not
+/// push at all (unreachable remote, bad credentials).
+pub fn push(
+    git: &Git,
+    git_dir: &Path,
+    remote: &RemoteUrl,
+    updates: &[Update],
+) -> Result<PushOutcome, GitError> {
+    let mut args = git_args!["push", "--atomic", "--porcelain", "--no-verify"];
+    for u in updates {
+        let expected = u.expected.map(|o| o.to_string()).unwrap_or_default();
+        args.push(format!("--force-with-lease=refs/heads/{}:{expected}", u.branch).into());
+    }
+    args.push(remote.as_git_arg().into());
+    // Not forced (`+`): the lease alone must never turn a push into a rewrite.
+    args.extend(
+        updates
+            .iter()
+            .map(|u| OsString::from(format!("{}:refs/heads/{}", u.new, u.branch))),
+    );
+    let output = git.output(Some(git_dir), &args)?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let refs = porcelain::parse_push(&stdout);
+    if refs.is_empty() && !output.status.success() {
+        return Err(failure(&args, &output));
+    }
+    Ok(PushOutcome {
+        refs,
+        push_id: porcelain::fusion_push_id(&stderr),
+        remote_messages: porcelain::remote_messages(&stderr),
+    })
+}

@@ -1,0 +1,17 @@
+//! gfbridge: keeps the protected branches of a GitLab project and a Perforce Helix Git Fusion
+//! repository in step, fast-forward only, never rewriting either side.
+//!
+//! The decision for a branch is pure (`plan`); effects live at the edges (`git`, `cache`,
+//! `state`); `sync` ties them together and `render` prints results. The contract is SPEC.md.
+
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod exit;
+pub mod git;
+pub mod oid;
+pub mod outcome;
+pub mod plan;
+pub mod render;
+pub mod state;
+pub mod sync;

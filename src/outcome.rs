@@ -1,0 +1,107 @@
+//! What a run decided and did, per branch and per workspace: the data every output format
+//! renders and the exit code is computed from. Holds no logic beyond classification.
+
+use crate::exit::Exit;
+use crate::oid::Oid;
+use crate::plan::{Action, Tips};
+
+/// A finding about a branch or one of its commits (SPEC §4, §6).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Reason {
+    /// The reason code, such as `unmapped_author`.
+    pub code: &'static str,
+    /// The commit concerned, or `None` for a reason about the whole branch.
+    pub commit: Option<Oid>,
+    /// What it means, for people.
+    pub message: String,
+}
+
+/// The decision for one branch, with the commits it concerns.
+#[derive(Clone, Debug)]
+pub struct BranchPlan {
+    /// The branch name.
+    pub name: String,
+    /// The tips and base it was decided from.
+    pub tips: Tips,
+    /// The action.
+    pub action: Action,
+    /// The commits the action concerns (SPEC §6), oldest first.
+    pub commits: Vec<Oid>,
+    /// For `diverged`: commits only GitLab has; for others, empty.
+    pub gitlab_only: Vec<Oid>,
+    /// For `diverged`: commits only Git Fusion has; for others, empty.
+    pub fusion_only: Vec<Oid>,
+    /// Findings; any blocking one turns a push into `blocked`.
+    pub reasons: Vec<Reason>,
+}
+
+/// What became of a branch in this run (SPEC §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// In sync, or pushed.
+    Done,
+    /// Pushed, not yet confirmed.
+    Pending,
+    /// The remote refused or the push failed.
+    Failed,
+    /// Not written: attention, dry run, or the remote kept moving.
+    Skipped,
+}
+
+/// Why a branch was skipped, when it matters for the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipCause {
+    /// A person must look (attention action).
+    Attention,
+    /// A dry run writes nothing.
+    DryRun,
+    /// The remote kept moving; the next run plans again.
+    Raced,
+    /// The run stopped before this branch's push (another failure).
+    NotAttempted,
+}
+
+/// One branch's plan and what happened to it.
+#[derive(Clone, Debug)]
+pub struct BranchResult {
+    /// The decision.
+    pub plan: BranchPlan,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Why it was skipped, when it was.
+    pub skip: Option<SkipCause>,
+    /// Detail for people: the remote's message on failure, the push id, and so on.
+    pub message: Option<String>,
+}
+
+impl BranchResult {
+    /// Returns the exit code this branch alone would give (SPEC §2.1).
+    pub fn exit(&self) -> Exit {
+        match (self.outcome, self.skip) {
+            (Outcome::Failed, _) => Exit::Attention,
+            (Outcome::Skipped, Some(SkipCause::Attention)) => Exit::Attention,
+            (Outcome::Skipped, Some(SkipCause::Raced)) => Exit::Busy,
+            _ => Exit::Ok,
+        }
+    }
+}
+
+/// One workspace's run.
+#[derive(Clone, Debug)]
+pub struct WorkspaceResult {
+    /// The workspace name.
+    pub name: String,
+    /// Every mirrored branch, by name.
+    pub branches: Vec<BranchResult>,
+    /// An operational failure that stopped the run, with the exit code it gives.
+    pub error: Option<(Exit, String)>,
+}
+
+impl WorkspaceResult {
+    /// Returns the workspace's exit code: its error, else the most severe branch.
+    pub fn exit(&self) -> Exit {
+        let branches = self.branches.iter().map(BranchResult::exit);
+        Exit::worst(self.error.iter().map(|(e, _)| *e).chain(branches))
+    }
+}

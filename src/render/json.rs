@@ -1,0 +1,50 @@
+//! `sync --format json` (SPEC §6): `version`, `generated_at`, `workspaces`, each branch with
+//! the report's fields and an `outcome`. Fields may be added, never renamed or dropped.
+
+use serde_json::{json, Value};
+
+use crate::outcome::{BranchResult, WorkspaceResult};
+use crate::state::journal::now_rfc3339;
+
+/// Returns the JSON document for a sync of `workspaces`.
+pub fn sync(workspaces: &[WorkspaceResult], dry_run: bool) -> Value {
+    let exit = crate::exit::Exit::worst(workspaces.iter().map(WorkspaceResult::exit));
+    json!({
+        "version": format!("gfbridge {}", env!("CARGO_PKG_VERSION")),
+        "generated_at": now_rfc3339(),
+        "dry_run": dry_run,
+        "exit_code": exit.code(),
+        "workspaces": workspaces.iter().map(workspace).collect::<Vec<_>>(),
+    })
+}
+
+fn workspace(ws: &WorkspaceResult) -> Value {
+    json!({
+        "name": ws.name,
+        "error": ws.error.as_ref().map(|(_, message)| message),
+        "branches": ws.branches.iter().map(branch).collect::<Vec<_>>(),
+    })
+}
+
+/// Returns one branch object with the report's fields plus `outcome` and `message`.
+pub fn branch(result: &BranchResult) -> Value {
+    let plan = &result.plan;
+    let mut value = json!({
+        "name": plan.name,
+        "gitlab": plan.tips.gitlab,
+        "fusion": plan.tips.fusion,
+        "base": plan.tips.base,
+        "action": plan.action.name(),
+        "side": plan.action.side(),
+        "new_branch": plan.action.new_branch(),
+        "commits": plan.commits,
+        "reasons": plan.reasons,
+        "outcome": result.outcome,
+        "message": result.message,
+    });
+    if !plan.gitlab_only.is_empty() || !plan.fusion_only.is_empty() {
+        value["gitlab_only"] = json!(plan.gitlab_only);
+        value["fusion_only"] = json!(plan.fusion_only);
+    }
+    value
+}

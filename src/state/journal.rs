@@ -1,0 +1,72 @@
+//! `journal.jsonl`: one JSON object per line for every ref gfbridge wrote or refused to write
+//! (SPEC §9). Append-only; a line is written whole or not at all.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::oid::Oid;
+
+/// One journal line, with the keys SPEC §9 names.
+#[derive(Debug, serde::Serialize)]
+pub struct Entry {
+    /// RFC 3339 time of the write or refusal.
+    pub time: String,
+    /// The run id.
+    pub run: String,
+    /// The workspace.
+    pub workspace: String,
+    /// The branch.
+    pub branch: String,
+    /// The side written, or that would have been written.
+    pub remote: Option<&'static str>,
+    /// The action planned.
+    pub action: &'static str,
+    /// The tip before (the side's tip for a refusal).
+    pub old: Option<Oid>,
+    /// The tip written, or that would have been written.
+    pub new: Option<Oid>,
+    /// `done`, `pending`, `failed`, `skipped` or `refused`.
+    pub outcome: &'static str,
+    /// What happened, for people.
+    pub message: String,
+}
+
+/// The error returned when the journal cannot be appended to.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot append to journal {path}: {reason}")]
+pub struct JournalError {
+    path: PathBuf,
+    reason: String,
+}
+
+/// Appends `entries` to the journal at `path`, one line each, in one write.
+pub fn append(path: &Path, entries: &[Entry]) -> Result<(), JournalError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let err = |e: std::io::Error| JournalError {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let mut text = String::new();
+    for entry in entries {
+        text.push_str(&serde_json::to_string(entry).expect("journal entries always serialize"));
+        text.push('\n');
+    }
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(err)?;
+    file.write_all(text.as_bytes()).map_err(err)?;
+    file.sync_data().map_err(err)
+}
+
+/// Returns the current time as RFC 3339 UTC with second precision.
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}

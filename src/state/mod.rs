@@ -1,0 +1,38 @@
+//! What gfbridge keeps between runs under `cache_dir/<workspace>/` (SPEC §9): the lock and
+//! the journal. The cache repository and its base refs are `crate::cache`.
+
+pub mod journal;
+pub mod lock;
+
+use std::path::PathBuf;
+
+/// The files of one workspace under `cache_dir`.
+#[derive(Clone, Debug)]
+pub struct WorkspaceDir {
+    /// `cache_dir/<workspace>`.
+    pub root: PathBuf,
+}
+
+impl WorkspaceDir {
+    /// Returns the layout for `workspace` under `cache_dir`.
+    pub fn new(cache_dir: &std::path::Path, workspace: &str) -> Self {
+        WorkspaceDir {
+            root: cache_dir.join(workspace),
+        }
+    }
+
+    /// Returns the bare cache repository's path.
+    pub fn cache(&self) -> PathBuf {
+        self.root.join("cache.git")
+    }
+
+    /// Returns the lock file's path.
+    pub fn lock(&self) -> PathBuf {
+        self.root.join("lock")
+    }
+
+    /// Returns the journal's path.
+    pub fn journal(&self) -> PathBuf {
+        self.root.join("journal.jsonl")
+    }
+}

@@ -1,0 +1,324 @@
+//! One sync of one workspace (SPEC §1): lock, survey, plan every mirrored branch, push what
+//! may be pushed, move bases, journal every write and refusal, and replan lost races.
+//!
+//! Dry run is this same path with the effects switched off. Output formats live in `render`.
+
+mod analyse;
+mod execute;
+mod survey;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crate::cache::{Cache, CacheError};
+use crate::config::{Config, Workspace};
+use crate::exit::Exit;
+use crate::git::remote::RemoteError;
+use crate::git::Git;
+use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause, WorkspaceResult};
+use crate::plan::Side;
+use crate::state::journal::{self, Entry};
+use crate::state::lock::{LockError, WorkspaceLock};
+use crate::state::WorkspaceDir;
+
+pub use analyse::describe;
+use execute::PushResult;
+
+/// How many times a branch is planned again within one run after losing a push race.
+const MAX_ATTEMPTS: usize = 3;
+
+/// The error that stops a workspace's run.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// A remote could not be listed, fetched or pushed to.
+    #[error("{side} remote: {source}", side = side.as_str())]
+    Remote {
+        /// Which remote.
+        side: Side,
+        /// What git said.
+        source: RemoteError,
+    },
+    /// The cache could not be read or written.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    /// The lock is held by another run.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// A push could not be made at all (unreachable remote, bad credentials).
+    #[error("{side} remote: {message}", side = side.as_str())]
+    Push {
+        /// Which remote.
+        side: Side,
+        /// What git said.
+        message: String,
+    },
+    /// The workspace directory or journal could not be written.
+    #[error("{0}")]
+    State(String),
+}
+
+impl SyncError {
+    /// Returns the exit code this error gives.
+    pub fn exit(&self) -> Exit {
+        match self {
+            SyncError::Lock(LockError::Busy { .. }) => Exit::Busy,
+            _ => Exit::Failure,
+        }
+    }
+}
+
+/// What the caller asked for.
+#[derive(Clone, Debug, Default)]
+pub struct SyncOptions {
+    /// Decide and print; write nothing to either remote.
+    pub dry_run: bool,
+    /// Only these branches (all mirrored branches when empty).
+    pub branches: Vec<String>,
+    /// How long to wait for another run's lock.
+    pub wait: Duration,
+}
+
+/// Returns the result of syncing `ws`; failures are inside the result, never lost.
+pub fn sync_workspace(
+    config: &Config,
+    ws: &Workspace,
+    opts: &SyncOptions,
+    progress: &dyn Fn(&str),
+) -> WorkspaceResult {
+    let mut result = WorkspaceResult {
+        name: ws.name.clone(),
+        branches: Vec::new(),
+        error: None,
+    };
+    if let Err(e) = run(config, ws, opts, progress, &mut result) {
+        result.error = Some((e.exit(), e.to_string()));
+    }
+    result
+}
+
+fn run(
+    config: &Config,
+    ws: &Workspace,
+    opts: &SyncOptions,
+    progress: &dyn Fn(&str),
+    result: &mut WorkspaceResult,
+) -> Result<(), SyncError> {
+    let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
+    std::fs::create_dir_all(&dir.root)
+        .map_err(|e| SyncError::State(format!("cannot create {}: {e}", dir.root.display())))?;
+    let _lock = WorkspaceLock::acquire(&dir.lock(), opts.wait, || {
+        progress(&format!("{}: waiting for another run to finish", ws.name))
+    })?;
+    let cache = Cache::open_or_init(&dir.cache())?;
+    let git = Git::new(&config.bridge.git);
+    let run_id = format!(
+        "{}-{}",
+        jiff::Timestamp::now().as_millisecond(),
+        std::process::id()
+    );
+    let mut run = Run {
+        ws,
+        cache: &cache,
+        opts,
+        dir: &dir,
+        run_id: &run_id,
+        results: Vec::new(),
+    };
+    let mut only: Option<BTreeSet<String>> =
+        (!opts.branches.is_empty()).then(|| opts.branches.iter().cloned().collect());
+    let mut attempts = || {
+        for attempt in 1..=MAX_ATTEMPTS {
+            let raced = run.attempt(&git, only.as_ref(), attempt == MAX_ATTEMPTS, progress)?;
+            if raced.is_empty() {
+                break;
+            }
+            only = Some(raced);
+        }
+        Ok(())
+    };
+    let outcome = attempts();
+    // Whatever happened before a failure is kept: those branches were written and journalled.
+    run.results.sort_by(|a, b| a.plan.name.cmp(&b.plan.name));
+    result.branches = run.results;
+    outcome
+}
+
+/// The state of one workspace's run across its attempts.
+struct Run<'a> {
+    ws: &'a Workspace,
+    cache: &'a Cache,
+    opts: &'a SyncOptions,
+    dir: &'a WorkspaceDir,
+    run_id: &'a str,
+    results: Vec<BranchResult>,
+}
+
+impl Run<'_> {
+    /// Plans the branches in `only` (all when `None`), pushes, and returns the branches that
+    /// lost a race and must be planned again.
+    fn attempt(
+        &mut self,
+        git: &Git,
+        only: Option<&BTreeSet<String>>,
+        last: bool,
+        progress: &dyn Fn(&str),
+    ) -> Result<BTreeSet<String>, SyncError> {
+        let survey = survey::survey(git, self.ws, self.cache, only, progress)?;
+        let mut pushes = Vec::new();
+        let mut journal = Vec::new();
+        for (name, tips) in &survey.branches {
+            let plan = analyse::plan_branch(self.cache, &survey, name, *tips)?;
+            if plan.action.target().is_some() && !self.opts.dry_run {
+                pushes.push(plan);
+                continue;
+            }
+            let result = self.settle_without_push(plan)?;
+            if result.skip == Some(SkipCause::Attention) {
+                journal.push(self.refusal(&result.plan));
+            }
+            self.results.push(result);
+        }
+        if pushes.is_empty() {
+            self.write_journal(&journal)?;
+            return Ok(BTreeSet::new());
+        }
+        progress(&format!(
+            "{}: pushing {} branch(es)",
+            self.ws.name,
+            pushes.len()
+        ));
+        let refs: Vec<&BranchPlan> = pushes.iter().collect();
+        let mut pushed = execute::push_all(git, self.cache, self.ws, &refs);
+        let mut raced = BTreeSet::new();
+        let mut failure = None;
+        for plan in pushes {
+            let outcome = pushed
+                .remove(&plan.name)
+                .expect("push_all answers for every plan");
+            if matches!(outcome, PushResult::LostRace) && !last {
+                raced.insert(plan.name.clone());
+                continue;
+            }
+            if let PushResult::Error { side, message } = &outcome {
+                failure.get_or_insert_with(|| SyncError::Push {
+                    side: *side,
+                    message: message.clone(),
+                });
+            }
+            let result = self.settle_push(plan, outcome)?;
+            journal.push(self.entry(&result));
+            self.results.push(result);
+        }
+        self.write_journal(&journal)?;
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        Ok(raced)
+    }
+
+    /// Returns the result of a plan that writes nothing to the remotes.
+    fn settle_without_push(&self, plan: BranchPlan) -> Result<BranchResult, CacheError> {
+        let (outcome, skip) = match plan.action {
+            crate::plan::Action::InSync => {
+                let tip = plan.tips.gitlab.expect("a listed branch in sync has a tip");
+                if plan.tips.base != Some(tip) && !self.opts.dry_run {
+                    self.cache.set_base(&plan.name, tip)?;
+                }
+                (Outcome::Done, None)
+            }
+            action if action.needs_attention() => (Outcome::Skipped, Some(SkipCause::Attention)),
+            _ => (Outcome::Skipped, Some(SkipCause::DryRun)),
+        };
+        Ok(BranchResult {
+            plan,
+            outcome,
+            skip,
+            message: None,
+        })
+    }
+
+    /// Returns the result of a pushed plan, moving the base only when the push took.
+    fn settle_push(
+        &self,
+        plan: BranchPlan,
+        outcome: PushResult,
+    ) -> Result<BranchResult, CacheError> {
+        let (outcome, skip, message) = match outcome {
+            PushResult::Done { push_id } => {
+                let new = plan.tips.on(plan.action.target().expect("a push has a target").other());
+                self.cache.set_base(&plan.name, new.expect("a push has a source tip"))?;
+                (Outcome::Done, None, push_id.map(|id| format!("Git Fusion push {id}")))
+            }
+            PushResult::LostRace => (
+                Outcome::Skipped,
+                Some(SkipCause::Raced),
+                Some(format!("the remote kept moving during {MAX_ATTEMPTS} attempts; the next run plans again")),
+            ),
+            PushResult::Refused(why) => (Outcome::Failed, None, Some(format!("refused: {why}"))),
+            PushResult::Error { message, .. } => (Outcome::Skipped, Some(SkipCause::NotAttempted), Some(message)),
+        };
+        Ok(BranchResult {
+            plan,
+            outcome,
+            skip,
+            message,
+        })
+    }
+
+    fn entry(&self, result: &BranchResult) -> Entry {
+        let plan = &result.plan;
+        let target = plan
+            .action
+            .target()
+            .expect("only pushes are journalled here");
+        let outcome = match result.outcome {
+            Outcome::Done => "done",
+            Outcome::Pending => "pending",
+            Outcome::Failed => "failed",
+            Outcome::Skipped => "skipped",
+        };
+        let mut message = describe(plan);
+        if let Some(extra) = &result.message {
+            message = format!("{message}; {extra}");
+        }
+        Entry {
+            time: journal::now_rfc3339(),
+            run: self.run_id.to_string(),
+            workspace: self.ws.name.clone(),
+            branch: plan.name.clone(),
+            remote: Some(target.as_str()),
+            action: plan.action.name(),
+            old: plan.tips.on(target),
+            new: plan.tips.on(target.other()),
+            outcome,
+            message,
+        }
+    }
+
+    fn refusal(&self, plan: &BranchPlan) -> Entry {
+        use crate::plan::Action;
+        let tips = plan.tips;
+        // For refusals `old` is what stays and `new` what would have replaced it (SPEC §9).
+        let (old, new) = match plan.action {
+            Action::Deleted { .. } => (tips.base, None),
+            Action::Rewritten { side } => (tips.base, tips.on(side)),
+            _ => (tips.fusion, tips.gitlab),
+        };
+        Entry {
+            time: journal::now_rfc3339(),
+            run: self.run_id.to_string(),
+            workspace: self.ws.name.clone(),
+            branch: plan.name.clone(),
+            remote: None,
+            action: plan.action.name(),
+            old,
+            new,
+            outcome: "refused",
+            message: describe(plan),
+        }
+    }
+
+    fn write_journal(&self, entries: &[Entry]) -> Result<(), SyncError> {
+        journal::append(&self.dir.journal(), entries).map_err(|e| SyncError::State(e.to_string()))
+    }
+}

@@ -1,0 +1,136 @@
+//! Learning where both remotes stand, at the cost SPEC §1.3 allows: one `ls-remote` per
+//! remote (both at once), and a fetch only of tips the cache lacks.
+//!
+//! Must not decide actions; it hands `Tips` per mirrored branch to the planner.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::cache::Cache;
+use crate::config::pattern::any_match;
+use crate::config::Workspace;
+use crate::git::remote::{self, RemoteError};
+use crate::git::{Git, RemoteUrl};
+use crate::oid::Oid;
+use crate::plan::{Side, Tips};
+
+use super::SyncError;
+
+/// The mirrored branches of a workspace with their tips, all present in the cache.
+#[derive(Debug, Default)]
+pub struct Survey {
+    /// Branch name → tips and base.
+    pub branches: BTreeMap<String, Tips>,
+}
+
+impl Survey {
+    /// Returns every tip `side` has among the mirrored branches.
+    pub fn tips_on(&self, side: Side) -> Vec<Oid> {
+        self.branches.values().filter_map(|t| t.on(side)).collect()
+    }
+}
+
+/// Returns the survey of `ws`'s mirrored branches, limited to `only` when given.
+pub fn survey(
+    git: &Git,
+    ws: &Workspace,
+    cache: &Cache,
+    only: Option<&BTreeSet<String>>,
+    progress: &dyn Fn(&str),
+) -> Result<Survey, SyncError> {
+    let (gitlab, fusion) = list_both(git, &ws.gitlab_remote, &ws.fusion_remote)?;
+    let mirrored =
+        |name: &String| any_match(&ws.branches, name) && only.is_none_or(|o| o.contains(name));
+    let names: BTreeSet<&String> = gitlab
+        .keys()
+        .chain(fusion.keys())
+        .filter(|n| mirrored(n))
+        .collect();
+    let mut tips = BTreeMap::new();
+    for name in names {
+        let base = cache.base(name)?;
+        tips.insert(
+            name.clone(),
+            Tips {
+                gitlab: gitlab.get(name).copied(),
+                fusion: fusion.get(name).copied(),
+                base,
+            },
+        );
+    }
+    let mut survey = Survey { branches: tips };
+    for (side, url) in [
+        (Side::Gitlab, &ws.gitlab_remote),
+        (Side::Fusion, &ws.fusion_remote),
+    ] {
+        bring_into_cache(git, cache, side, url, &mut survey, progress)?;
+    }
+    Ok(survey)
+}
+
+/// Asks both remotes for their branches at the same time: a no-op sync costs one round trip.
+fn list_both(
+    git: &Git,
+    gitlab: &RemoteUrl,
+    fusion: &RemoteUrl,
+) -> Result<(BTreeMap<String, Oid>, BTreeMap<String, Oid>), SyncError> {
+    let listing = |side: Side, url: &RemoteUrl| {
+        remote::list_branches(git, url).map_err(|source| SyncError::Remote { side, source })
+    };
+    std::thread::scope(|scope| {
+        let fusion = scope.spawn(|| listing(Side::Fusion, fusion));
+        let gitlab = listing(Side::Gitlab, gitlab);
+        let fusion = fusion.join().expect("ls-remote thread does not panic");
+        Ok((gitlab?, fusion?))
+    })
+}
+
+/// Fetches the tips of `side` that the cache lacks, then records every tip of that side in
+/// the cache's own namespace. Plans use what was fetched, which may be newer than ls-remote.
+fn bring_into_cache(
+    git: &Git,
+    cache: &Cache,
+    side: Side,
+    url: &RemoteUrl,
+    survey: &mut Survey,
+    progress: &dyn Fn(&str),
+) -> Result<(), SyncError> {
+    let missing: Vec<&str> = survey
+        .branches
+        .iter()
+        .filter(|(_, t)| t.on(side).is_some_and(|oid| !cache.has_commit(oid)))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        progress(&format!(
+            "fetching {} branch(es) from {}",
+            missing.len(),
+            side.as_str()
+        ));
+        remote::fetch(git, cache.path(), url, Cache::namespace(side), &missing).map_err(|e| {
+            SyncError::Remote {
+                side,
+                source: RemoteError::Git(e),
+            }
+        })?;
+    }
+    let fetched: BTreeSet<String> = missing.iter().map(|s| s.to_string()).collect();
+    for (name, tips) in survey.branches.iter_mut() {
+        let Some(listed) = tips.on(side) else {
+            continue;
+        };
+        if fetched.contains(name) {
+            let tip = cache.tracked(side, name)?.unwrap_or(listed);
+            set_tip(tips, side, tip);
+        } else {
+            cache.track(side, name, listed)?;
+        }
+    }
+    Ok(())
+}
+
+fn set_tip(tips: &mut Tips, side: Side, oid: Oid) {
+    match side {
+        Side::Gitlab => tips.gitlab = Some(oid),
+        Side::Fusion => tips.fusion = Some(oid),
+    }
+}
