@@ -182,7 +182,15 @@ fn syntax_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    let message = error.message().trim_end().replace('\n', " ");
+    let mut message = error.message().trim_end().replace('\n', " ");
+    // TOML names the position; people also want the key, which is on that line.
+    let line_text = text.lines().nth(line - 1).unwrap_or("");
+    if let Some((key, _)) = line_text.split_once('=') {
+        let key = key.trim().trim_matches('"');
+        if !key.is_empty() && !message.contains(&format!("`{key}`")) {
+            message = format!("key `{key}`: {message}");
+        }
+    }
     ConfigError::Syntax {
         path: path.to_path_buf(),
         line,

@@ -6,8 +6,10 @@
 /// What happened to one ref of a push.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RefResult {
-    /// The ref now has the pushed value (fast-forward, new ref, or already up to date).
+    /// The ref now has the pushed value (fast-forward or new ref).
     Updated,
+    /// The remote already had the value: someone else put it there, so this push did nothing.
+    UpToDate,
     /// The lease failed: the remote moved since it was planned (`[rejected] (stale info)`).
     Stale,
     /// Refused only because another ref of the atomic push failed.
@@ -40,7 +42,8 @@ fn parse_line(line: &str) -> Option<RefStatus> {
         .map_or(refs, |(_, dst)| dst)
         .to_string();
     let result = match flag {
-        " " | "*" | "=" | "+" => RefResult::Updated,
+        " " | "*" | "+" => RefResult::Updated,
+        "=" => RefResult::UpToDate,
         "!" if summary.contains("stale info") => RefResult::Stale,
         "!" if summary.contains("atomic push failed") => RefResult::Collateral,
         "!" => RefResult::Refused(summary.trim_start_matches('[').replace("] ", ": ")),

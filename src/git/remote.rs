@@ -27,7 +27,11 @@ pub enum RemoteError {
 pub fn list_branches(git: &Git, remote: &RemoteUrl) -> Result<BTreeMap<String, Oid>, RemoteError> {
     let stdout = git.run(
         None,
-        &git_args!["ls-remote", "--heads", remote.as_git_arg()],
+        &[
+            OsString::from("ls-remote"),
+            "--heads".into(),
+            remote.as_git_arg().into(),
+        ],
     )?;
     let mut tips = BTreeMap::new();
     for line in stdout.lines() {

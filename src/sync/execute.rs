@@ -101,7 +101,11 @@ fn classify(
             Some(RefResult::Updated) => PushResult::Done {
                 push_id: outcome.push_id,
             },
-            Some(RefResult::Stale) | Some(RefResult::Collateral) => PushResult::LostRace,
+            // Up to date means another writer got there first (git checks that before the
+            // lease): nothing of ours to confirm, so plan again from what the remote shows.
+            Some(RefResult::Stale | RefResult::Collateral | RefResult::UpToDate) => {
+                PushResult::LostRace
+            }
             Some(RefResult::Refused(why)) if said.is_empty() => PushResult::Refused(why.clone()),
             Some(RefResult::Refused(why)) => {
                 PushResult::Refused(format!("{why}; the remote said: {said}"))

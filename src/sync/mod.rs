@@ -107,7 +107,8 @@ fn run(
     std::fs::create_dir_all(&dir.root)
         .map_err(|e| SyncError::State(format!("cannot create {}: {e}", dir.root.display())))?;
     let _lock = WorkspaceLock::acquire(&dir.lock(), opts.wait, || {
-        progress(&format!("{}: waiting for another run to finish", ws.name))
+        tracing::info!(workspace = %ws.name, "waiting for another run to finish");
+        progress(&format!("{}: waiting for another run to finish", ws.name));
     })?;
     let cache = Cache::open_or_init(&dir.cache())?;
     let git = Git::new(&config.bridge.git);

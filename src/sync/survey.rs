@@ -67,12 +67,15 @@ pub fn survey(
     Ok(survey)
 }
 
+/// A remote's branches and their tips, as `ls-remote` listed them.
+type Listing = BTreeMap<String, Oid>;
+
 /// Asks both remotes for their branches at the same time: a no-op sync costs one round trip.
 fn list_both(
     git: &Git,
     gitlab: &RemoteUrl,
     fusion: &RemoteUrl,
-) -> Result<(BTreeMap<String, Oid>, BTreeMap<String, Oid>), SyncError> {
+) -> Result<(Listing, Listing), SyncError> {
     let listing = |side: Side, url: &RemoteUrl| {
         remote::list_branches(git, url).map_err(|source| SyncError::Remote { side, source })
     };

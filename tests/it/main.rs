@@ -1,1 +1,8 @@
+//! gfbridge's one integration-test binary (one link on a 2-core machine).
 
+mod config;
+mod harness;
+mod plan;
+mod pure;
+mod sync;
+mod sync_safety;

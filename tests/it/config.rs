@@ -1,0 +1,92 @@
+//! Bad configuration of every kind: exit 2, and a message naming the file, the key (with
+//! line and column where TOML gives them) and what is wrong. Plus `init`.
+
+use crate::harness::*;
+
+const BASE: &str = r#"[[workspace]]
+name = "widgets"
+gitlab_remote = "gitlab.git"
+fusion_remote = "fusion.git"
+fusion_repo = "acme/widgets"
+branches = ["main"]
+protected_from = "config"
+"#;
+
+fn check(w: &World, config: &str, expected: &[&str]) {
+    w.write_config(config);
+    let run = w.sync();
+    assert_eq!(run.code, 2, "config:\n{config}\n{run}");
+    assert!(run.stderr.contains("gfbridge.toml"), "file named: {run}");
+    for part in expected {
+        assert!(run.stderr.contains(part), "expected `{part}` in:\n{run}");
+    }
+    assert_eq!(w.tip(Fusion, "main"), None, "nothing ran");
+}
+
+#[test]
+fn every_kind_of_config_error_exits_2_naming_file_key_and_problem() {
+    let w = World::new();
+    w.commit(Gitlab, "main", "a");
+    let cases: &[(String, &[&str])] = &[
+        (format!("{BASE}colour = \"blue\"\n"), &["gfbridge.toml:8:1", "unknown field `colour`"]),
+        (format!("[bridge]\ncache_dirr = \"x\"\n{BASE}"), &[":2:1", "unknown field `cache_dirr`"]),
+        (BASE.replace("branches = [\"main\"]", "branches = \"main\""), &[":6:", "branches", "sequence"]),
+        (BASE.replace("name = \"widgets\"", "name = \"widgets"), &[":2:"]),
+        (BASE.replace("fusion_repo = \"acme/widgets\"\n", ""), &["workspace[0].fusion_repo", "is required"]),
+        (BASE.replace("\"widgets\"", "\"Widgets!\""), &["workspace[0].name", "[a-z0-9][a-z0-9._-]*"]),
+        (format!("{BASE}\n{BASE}"), &["workspace[1].name", "used twice"]),
+        (BASE.replace("[\"main\"]", "[\"main\", \"main\"]"), &["workspace[0].branches", "listed twice"]),
+        (BASE.replace("[\"main\"]", "[]"), &["workspace[0].branches", "at least one"]),
+        (BASE.replace("[\"main\"]", "[\"refs/heads/main\"]"), &["workspace[0].branches", "without `refs/heads/`"]),
+        (format!("{BASE}interval = \"soon\"\n"), &["workspace[0].interval", "not a duration"]),
+        (format!("[bridge]\npush_confirm_timeout = \"5 parsecs\"\n{BASE}"), &["bridge.push_confirm_timeout"]),
+        (format!("[bridge]\non_unmapped_author = \"ignore\"\n{BASE}"), &["bridge.on_unmapped_author", "\"block\""]),
+        (BASE.replace("protected_from = \"config\"\n", ""), &["workspace[0].protected_from", "not available yet", "protected_from = \"config\""]),
+        (BASE.replace("\"config\"", "\"api\""), &["workspace[0].protected_from", "`api`"]),
+        (BASE.replace("\"acme/widgets\"", "\"acme/wid...gets\""), &["workspace[0].fusion_repo", "`...`"]),
+        (BASE.replace("\"gitlab.git\"", "\"--upload-pack=evil\""), &["workspace[0].gitlab_remote", "starts with `-`"]),
+        (format!("{BASE}tags = [\"v*\"]\n"), &["workspace[0].tags", "not available yet"]),
+        (format!("[authors]\n\"Jane@example.com\" = \"jdoe\"\n\"jane@example.com\" = \"jane\"\n{BASE}"), &["authors.", "letter case"]),
+        (format!("[authors]\n\"not-an-email\" = \"jdoe\"\n{BASE}"), &["authors.\"not-an-email\""]),
+        ("[bridge]\n".to_string(), &["workspace", "no [[workspace]]"]),
+    ];
+    for (config, expected) in cases {
+        check(&w, config, expected);
+    }
+}
+
+#[test]
+fn a_missing_config_file_is_a_usage_error_that_suggests_init() {
+    let w = World::new();
+    std::fs::remove_file(w.path("gfbridge.toml")).expect("remove");
+    let run = w.sync();
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr.contains("gfbridge.toml") && run.stderr.contains("gfbridge init"),
+        "{run}"
+    );
+}
+
+#[test]
+fn an_unknown_workspace_name_is_a_usage_error() {
+    let w = World::new();
+    let run = w.gfbridge(&["sync", "-w", "gadgets"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr.contains("gadgets") && run.stderr.contains("widgets"),
+        "{run}"
+    );
+}
+
+#[test]
+fn init_writes_an_example_that_loads_and_never_overwrites() {
+    let w = World::new();
+    let run = w.gfbridge(&["init", "-o", "new.toml"]);
+    assert_eq!(run.code, 0, "{run}");
+    let loaded = gfbridge::config::Config::load(&w.path("new.toml"));
+    let config = loaded.expect("the example loads");
+    assert_eq!(config.workspaces[0].name, "widgets");
+    let again = w.gfbridge(&["init", "-o", "new.toml"]);
+    assert_eq!(again.code, 2, "{again}");
+    assert!(again.stderr.contains("already exists"), "{again}");
+}

@@ -1,0 +1,346 @@
+//! A world for end-to-end tests: a GitLab remote (plain bare repo), a Git Fusion remote (the
+//! p4-fixtures stand-in), a config, and the real gfbridge binary run in a hermetic
+//! environment. Commits get fixed dates, so ids are stable within a test.
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Which remote a helper acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Gitlab,
+    Fusion,
+}
+pub use Side::{Fusion, Gitlab};
+
+pub struct World {
+    pub tmp: tempfile::TempDir,
+    clock: Cell<i64>,
+    author: std::cell::RefCell<(String, String)>,
+}
+
+/// What one run of gfbridge printed and returned.
+#[derive(Debug)]
+#[must_use]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+
+    /// Returns the branch object called `name` from `--format json` output.
+    pub fn branch(&self, name: &str) -> Value {
+        let json = self.json();
+        let branches = json["workspaces"][0]["branches"]
+            .as_array()
+            .expect("branches")
+            .clone();
+        branches
+            .into_iter()
+            .find(|b| b["name"] == name)
+            .unwrap_or_else(|| panic!("no branch {name}: {}", self.stdout))
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "[exit {}]\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+pub fn real_git() -> PathBuf {
+    let out = Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .expect("sh runs");
+    PathBuf::from(String::from_utf8(out.stdout).expect("utf8").trim())
+}
+
+/// Returns a `git` command isolated from the developer's configuration.
+pub fn git() -> Command {
+    let mut cmd = Command::new(real_git());
+    hermetic(&mut cmd);
+    cmd
+}
+
+fn hermetic(cmd: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if key.starts_with("GIT_") || key.starts_with("GFBRIDGE_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("LC_ALL", "C")
+        .env("TZ", "UTC");
+}
+
+pub fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("command runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub const DEFAULT_CONFIG: &str = r#"
+[[workspace]]
+name = "widgets"
+gitlab_remote = "gitlab.git"
+fusion_remote = "fusion.git"
+fusion_repo = "acme/widgets"
+branches = ["main", "release/*"]
+protected_from = "config"
+"#;
+
+impl World {
+    /// Returns a world with empty remotes and the default config.
+    pub fn new() -> World {
+        let world = World {
+            tmp: tempfile::tempdir().expect("tempdir"),
+            clock: Cell::new(0),
+            author: std::cell::RefCell::new(("Jane Doe".into(), "jane@example.com".into())),
+        };
+        run_ok(
+            git()
+                .args(["init", "--quiet", "--bare", "-b", "main"])
+                .arg(world.remote(Gitlab)),
+        );
+        let make = repo_root().join("p4-fixtures/make-fusion-repo");
+        let mut cmd = Command::new(make);
+        hermetic(&mut cmd);
+        run_ok(cmd.arg(world.remote(Fusion)));
+        world.write_config(DEFAULT_CONFIG);
+        world
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    pub fn remote(&self, side: Side) -> PathBuf {
+        self.path(match side {
+            Gitlab => "gitlab.git",
+            Fusion => "fusion.git",
+        })
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.path("gfbridge.toml"), text).expect("write config");
+    }
+
+    fn repo(&self, side: Side) -> git2::Repository {
+        git2::Repository::open_bare(self.remote(side)).expect("open remote")
+    }
+
+    /// Makes a commit with a fixed date on `side` on top of `parent` (a root commit when
+    /// `None`), without moving any branch, and returns its id.
+    pub fn make_commit(&self, side: Side, parent: Option<&str>, message: &str) -> String {
+        let repo = self.repo(side);
+        self.clock.set(self.clock.get() + 60);
+        let (name, email) = self.author.borrow().clone();
+        let time = git2::Time::new(1_700_000_000 + self.clock.get(), 0);
+        let sig = git2::Signature::new(&name, &email, &time).expect("signature");
+        let parent = parent.map(|p| {
+            repo.find_commit(git2::Oid::from_str(p).expect("oid"))
+                .expect("parent exists")
+        });
+        let mut tree = repo
+            .treebuilder(parent.as_ref().map(|p| p.tree().expect("tree")).as_ref())
+            .expect("tb");
+        let blob = repo.blob(message.as_bytes()).expect("blob");
+        tree.insert(
+            format!("{}.txt", message.replace([' ', '/'], "-")),
+            blob,
+            0o100644,
+        )
+        .expect("insert");
+        let tree = repo
+            .find_tree(tree.write().expect("write tree"))
+            .expect("tree");
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        repo.commit(None, &sig, &sig, &format!("{message}\n"), &tree, &parents)
+            .expect("commit")
+            .to_string()
+    }
+
+    /// Commits on top of `branch` on `side` (creating it if absent), moves the branch, and
+    /// returns the new commit.
+    pub fn commit(&self, side: Side, branch: &str, message: &str) -> String {
+        let parent = self.tip(side, branch);
+        let oid = self.make_commit(side, parent.as_deref(), message);
+        self.set_branch(side, branch, &oid);
+        oid
+    }
+
+    /// Points `branch` on `side` at `oid` (which must exist there), as a force push would.
+    pub fn set_branch(&self, side: Side, branch: &str, oid: &str) {
+        let repo = self.repo(side);
+        repo.reference(
+            &format!("refs/heads/{branch}"),
+            git2::Oid::from_str(oid).expect("oid"),
+            true,
+            "test",
+        )
+        .expect("set ref");
+    }
+
+    pub fn delete_branch(&self, side: Side, branch: &str) {
+        let repo = self.repo(side);
+        repo.find_reference(&format!("refs/heads/{branch}"))
+            .expect("ref")
+            .delete()
+            .expect("delete");
+    }
+
+    /// Returns the tip of `branch` on `side`.
+    pub fn tip(&self, side: Side, branch: &str) -> Option<String> {
+        self.repo(side)
+            .refname_to_id(&format!("refs/heads/{branch}"))
+            .ok()
+            .map(|o| o.to_string())
+    }
+
+    /// Returns every branch of `side` with its tip.
+    pub fn branches(&self, side: Side) -> Vec<(String, String)> {
+        let out = run_ok(git().arg("--git-dir").arg(self.remote(side)).args([
+            "for-each-ref",
+            "--format=%(refname:short) %(objectname)",
+            "refs/heads",
+        ]));
+        out.lines()
+            .map(|l| {
+                l.split_once(' ')
+                    .map(|(a, b)| (a.to_string(), b.to_string()))
+                    .expect("line")
+            })
+            .collect()
+    }
+
+    /// Pushes `branch` from one remote to the other with plain git, as a person would (the
+    /// Git Fusion stand-in's hooks run and record changelists).
+    pub fn push_across(&self, from: Side, to: Side, branch: &str) {
+        run_ok(
+            git()
+                .arg("--git-dir")
+                .arg(self.remote(from))
+                .arg("push")
+                .arg("--quiet")
+                .arg(self.remote(to))
+                .arg(format!("refs/heads/{branch}:refs/heads/{branch}")),
+        );
+    }
+
+    /// Makes the same history on both sides: one commit on `branch`, mirrored with plain git.
+    pub fn seed(&self, branch: &str) -> String {
+        let oid = self.commit(Gitlab, branch, &format!("seed {branch}"));
+        self.push_across(Gitlab, Fusion, branch);
+        oid
+    }
+
+    /// Returns the changelists the Git Fusion stand-in recorded.
+    pub fn changelists(&self) -> Vec<Value> {
+        read_jsonl(&self.remote(Fusion).join("fusion/changelists.jsonl"))
+    }
+
+    pub fn journal(&self) -> Vec<Value> {
+        read_jsonl(&self.path(".gfbridge/widgets/journal.jsonl"))
+    }
+
+    pub fn set_fusion_settings(&self, json: &str) {
+        std::fs::write(self.remote(Fusion).join("fusion/settings.json"), json).expect("settings");
+    }
+
+    /// Returns a gfbridge command run from the world's directory with its config.
+    pub fn gfbridge_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gfbridge"));
+        hermetic(&mut cmd);
+        cmd.current_dir(self.tmp.path())
+            .env("HOME", self.tmp.path())
+            .arg("--config")
+            .arg(self.path("gfbridge.toml"));
+        cmd.args(args).stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn gfbridge(&self, args: &[&str]) -> Run {
+        to_run(self.gfbridge_command(args).output().expect("gfbridge runs"))
+    }
+
+    pub fn sync(&self) -> Run {
+        self.gfbridge(&["sync"])
+    }
+
+    pub fn sync_json(&self) -> Run {
+        self.gfbridge(&["sync", "--format", "json"])
+    }
+
+    /// Installs a wrapper `git` that runs `script` (sh) before the real git, and points the
+    /// config at it. The script sees `$REAL_GIT`, `$WORLD` and the arguments.
+    pub fn wrap_git(&self, script: &str) {
+        let wrapper = self.path("git-wrapper");
+        let text = format!(
+            "#!/bin/sh\nREAL_GIT='{}'\nWORLD='{}'\n{script}\nexec \"$REAL_GIT\" \"$@\"\n",
+            real_git().display(),
+            self.tmp.path().display()
+        );
+        std::fs::write(&wrapper, text).expect("wrapper");
+        run_ok(Command::new("chmod").arg("+x").arg(&wrapper));
+        let config = std::fs::read_to_string(self.path("gfbridge.toml")).expect("config");
+        self.write_config(&format!(
+            "[bridge]\ngit = \"{}\"\n{config}",
+            wrapper.display()
+        ));
+    }
+}
+
+pub fn to_run(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn read_jsonl(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
+}
+
+/// Waits until `condition` holds, failing the test after `limit`.
+pub fn await_condition(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !condition() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Kills a child with SIGKILL and reaps it.
+pub fn kill9(child: &mut Child) {
+    run_ok(Command::new("kill").arg("-9").arg(child.id().to_string()));
+    let _ = child.wait();
+}

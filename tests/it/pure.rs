@@ -1,0 +1,104 @@
+//! Small pure pieces whose rules come from references: GitLab's wildcard matching, git's
+//! porcelain output, URL redaction, and how exit codes combine.
+
+use gfbridge::config::pattern::BranchPattern;
+use gfbridge::exit::Exit;
+use gfbridge::git::porcelain::{fusion_push_id, parse_push, RefResult};
+use gfbridge::git::redact;
+
+#[test]
+fn patterns_follow_gitlab_protected_branch_semantics() {
+    let cases: &[(&str, &str, bool)] = &[
+        ("main", "main", true),
+        ("main", "main2", false),
+        ("main", "Main", false),
+        ("release/*", "release/2.0", true),
+        ("release/*", "release/2.0/hotfix", true),
+        ("release/*", "release/", true),
+        ("release/*", "release", false),
+        ("release/*", "Release/2.0", false),
+        ("*-stable", "1-0-stable", true),
+        ("*-stable", "1-0-stable-x", false),
+        ("a.b", "axb", false),
+        ("*", "anything/at/all", true),
+        ("v*.x", "v1.x", true),
+    ];
+    for (pattern, name, expected) in cases {
+        let p = BranchPattern::new(pattern).expect("valid pattern");
+        assert_eq!(p.matches(name), *expected, "`{pattern}` vs `{name}`");
+    }
+}
+
+#[test]
+fn bad_patterns_are_refused_with_a_reason() {
+    for bad in ["", "has space", "refs/heads/main"] {
+        assert!(
+            BranchPattern::new(bad).is_err(),
+            "`{bad}` should be refused"
+        );
+    }
+}
+
+#[test]
+fn push_porcelain_is_classified_per_ref() {
+    let out = "To ../remote.git\n\
+        !\tf158:refs/heads/main\t[rejected] (stale info)\n\
+        !\tf158:refs/heads/other\t[rejected] (atomic push failed)\n\
+        \x20\tf158:refs/heads/ff\td098ece..f1582c3\n\
+        *\tf158:refs/heads/new\t[new branch]\n\
+        =\tf158:refs/heads/same\t[up to date]\n\
+        !\td098:refs/heads/x\t[remote rejected] (pre-receive hook declined)\n\
+        Done\n";
+    let refs = parse_push(out);
+    let got: Vec<(&str, &RefResult)> = refs.iter().map(|r| (r.dst.as_str(), &r.result)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("refs/heads/main", &RefResult::Stale),
+            ("refs/heads/other", &RefResult::Collateral),
+            ("refs/heads/ff", &RefResult::Updated),
+            ("refs/heads/new", &RefResult::Updated),
+            ("refs/heads/same", &RefResult::UpToDate),
+            (
+                "refs/heads/x",
+                &RefResult::Refused("remote rejected: (pre-receive hook declined)".into())
+            ),
+        ]
+    );
+}
+
+#[test]
+fn fusion_push_id_is_read_from_the_remote_message() {
+    assert_eq!(
+        fusion_push_id("remote: Commencing push 42 processing...        \n"),
+        Some(42)
+    );
+    assert_eq!(fusion_push_id("remote: something else\n"), None);
+}
+
+#[test]
+fn passwords_in_urls_are_redacted() {
+    assert_eq!(
+        redact("https://bob:s3cret@gitlab.example.com/a.git"),
+        "https://bob:***@gitlab.example.com/a.git"
+    );
+    assert_eq!(
+        redact("fatal: unable to access 'https://oauth2:tok@h/x.git/': refused"),
+        "fatal: unable to access 'https://oauth2:***@h/x.git/': refused"
+    );
+    assert_eq!(
+        redact("git@gitlab.example.com:acme/w.git"),
+        "git@gitlab.example.com:acme/w.git"
+    );
+    assert_eq!(redact("ssh://git@h:22/x"), "ssh://git@h:22/x");
+}
+
+#[test]
+fn most_severe_exit_code_wins_in_contract_order() {
+    use Exit::*;
+    assert_eq!(Exit::worst([Ok, Busy, Attention]), Attention);
+    assert_eq!(Exit::worst([Busy, Ok]), Busy);
+    assert_eq!(Exit::worst([Attention, Failure]), Failure);
+    assert_eq!(Exit::worst([Failure, Usage, Busy]), Usage);
+    assert_eq!(Exit::worst([]), Ok);
+}
