@@ -174,7 +174,7 @@ impl Run<'_> {
                 continue;
             }
             let result = self.settle_without_push(plan)?;
-            if result.skip == Some(SkipCause::Attention) {
+            if result.skip == Some(SkipCause::Attention) && !self.opts.dry_run {
                 journal.push(self.refusal(&result.plan));
             }
             self.results.push(result);

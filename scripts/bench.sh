@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# gfbridge benchmark (not a test): real transport through `git daemon` on 127.0.0.1, each
+# figure the median of RUNS runs, gfbridge side by side with plain git doing the same work.
+#   (a) no-op sync                     vs  two `git ls-remote`            target <= 1.2x
+#   (b) mirroring one new commit       vs  raw `git fetch` + `git push`   target <= 1.3x
+#   (c) initial sync of N commits      vs  `git clone --mirror` + push    target <= 1.1x
+# Usage: scripts/bench.sh [RUNS=7] [N=20000]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=${1:-7}
+commits=${2:-20000}
+"$root/scripts/setup.sh"
+cargo build --quiet --release --manifest-path "$root/Cargo.toml"
+bin="$root/target/release/gfbridge"
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null LC_ALL=C TZ=UTC
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/gfbridge-bench.XXXXXX")
+daemon_pid=""
+cleanup() { [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+cd "$dir"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+git daemon --reuseaddr --listen=127.0.0.1 --port="$port" --base-path="$dir" --export-all \
+  --enable=receive-pack --detach --pid-file="$dir/daemon.pid" "$dir"
+for _ in $(seq 100); do [ -s "$dir/daemon.pid" ] && break; sleep 0.05; done
+daemon_pid=$(cat "$dir/daemon.pid")
+url() { echo "git://127.0.0.1:$port/$1"; }
+
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+ms() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns / 1e6}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+report() { # report <label> <gfbridge ns> <git ns> <target>
+  local r; r=$(ratio "$2" "$3")
+  local verdict; verdict=$(awk -v r="$r" -v t="$4" 'BEGIN {print (r <= t) ? "ok" : "OVER TARGET"}')
+  printf '%-34s gfbridge %9s ms   git %9s ms   ratio %5sx (target <= %sx) %s\n' \
+    "$1" "$(ms "$2")" "$(ms "$3")" "$r" "$4" "$verdict"
+}
+
+make_remotes() { # make_remotes <prefix>: an empty GitLab remote and Git Fusion stand-in
+  rm -rf "$1-gitlab.git" "$1-fusion.git" "$1-cache"
+  git init --quiet --bare -b main "$1-gitlab.git"
+  "$root/p4-fixtures/make-fusion-repo" "$1-fusion.git"
+}
+write_config() { # write_config <prefix>
+  cat > "$1.toml" <<TOML
+[bridge]
+cache_dir = "$1-cache"
+[[workspace]]
+name = "bench"
+gitlab_remote = "$(url "$1-gitlab.git")"
+fusion_remote = "$(url "$1-fusion.git")"
+fusion_repo = "bench"
+branches = ["main"]
+protected_from = "config"
+TOML
+}
+n=0
+new_commit() { # new_commit <bare repo>: one commit on main, made locally (not timed)
+  n=$((n + 1))
+  local parent tree c
+  parent=$(git --git-dir="$1" rev-parse --verify -q refs/heads/main || true)
+  tree=$(printf '100644 blob %s\tf%s\n' "$(echo "$n" | git --git-dir="$1" hash-object -w --stdin)" "$n" | git --git-dir="$1" mktree)
+  c=$(GIT_AUTHOR_NAME=B GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=B GIT_COMMITTER_EMAIL=b@example.com \
+      git --git-dir="$1" commit-tree "$tree" ${parent:+-p "$parent"} -m "bench $n")
+  git --git-dir="$1" update-ref refs/heads/main "$c"
+}
+
+echo "gfbridge bench: $runs runs each, median; git daemon on 127.0.0.1:$port; $(git --version)"
+
+# (a) no-op sync vs two ls-remote
+make_remotes a; write_config a
+new_commit a-gitlab.git
+"$bin" --config a.toml sync -q > /dev/null
+t_g=(); t_r=()
+for _ in $(seq "$runs"); do
+  s=$(now); "$bin" --config a.toml sync -q > /dev/null; t_g+=($(( $(now) - s )))
+  s=$(now); git ls-remote --heads "$(url a-gitlab.git)" > /dev/null; git ls-remote --heads "$(url a-fusion.git)" > /dev/null; t_r+=($(( $(now) - s )))
+done
+report "(a) no-op sync" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.2
+
+# (b) one new commit: gfbridge sync vs raw fetch + push of the same kind of commit
+git clone --quiet --bare "$(url a-gitlab.git)" scratch.git
+t_g=(); t_r=()
+for _ in $(seq "$runs"); do
+  new_commit a-gitlab.git
+  s=$(now); "$bin" --config a.toml sync -q > /dev/null; t_g+=($(( $(now) - s )))
+  new_commit a-gitlab.git
+  s=$(now)
+  git --git-dir=scratch.git fetch --quiet "$(url a-gitlab.git)" +refs/heads/main:refs/heads/main
+  git --git-dir=scratch.git push --quiet "$(url a-fusion.git)" main 2>/dev/null
+  t_r+=($(( $(now) - s )))
+done
+report "(b) mirror one new commit" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.3
+
+# (c) initial sync of a generated history
+python3 - "$commits" > history.fi <<'PY'
+import sys
+n = int(sys.argv[1])
+out = sys.stdout
+for i in range(1, n + 1):
+    data = f"line {i}\n"
+    msg = f"commit {i}\n"
+    out.write(f"commit refs/heads/main\nmark :{i}\n")
+    out.write(f"author Dev <dev{i % 50}@example.com> {1700000000 + i} +0000\n")
+    out.write(f"committer Dev <dev{i % 50}@example.com> {1700000000 + i} +0000\n")
+    out.write(f"data {len(msg)}\n{msg}")
+    if i > 1:
+        out.write(f"from :{i - 1}\n")
+    out.write(f"M 100644 inline src/file{i % 200}.txt\ndata {len(data)}\n{data}\n")
+PY
+git init --quiet --bare -b main source.git
+git --git-dir=source.git fast-import --quiet < history.fi
+t_g=(); t_r=()
+for _ in $(seq "$runs"); do
+  make_remotes c; write_config c
+  git --git-dir=source.git push --quiet "$PWD/c-gitlab.git" main
+  s=$(now); "$bin" --config c.toml sync -q > /dev/null; t_g+=($(( $(now) - s )))
+  rm -rf c-fusion.git mirror.git; "$root/p4-fixtures/make-fusion-repo" c-fusion.git
+  s=$(now)
+  git clone --quiet --mirror "$(url c-gitlab.git)" mirror.git
+  git --git-dir=mirror.git push --quiet "$(url c-fusion.git)" main 2>/dev/null
+  t_r+=($(( $(now) - s )))
+done
+report "(c) initial sync, $commits commits" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.1

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what gfbridge's tests, demo and benchmark need beyond the Rust toolchain:
+# git 2.30+ and python3 (the Git Fusion stand-in in p4-fixtures/ is Python).
+# Safe to run again; installs only what is missing. Needs root (or sudo) only to install.
+set -euo pipefail
+
+need=()
+git_ok() {
+  command -v git >/dev/null 2>&1 || return 1
+  local v; v=$(git --version | awk '{print $3}')
+  # 2.30 is the oldest git with every flag gfbridge passes (--no-write-fetch-head, leases).
+  [ "$(printf '%s\n' 2.30 "$v" | sort -V | head -n1)" = 2.30 ]
+}
+git_ok || need+=(git)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}" >&2
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+git_ok || { echo "setup: git 2.30 or newer is required (found: $(git --version 2>&1))" >&2; exit 1; }
