@@ -120,6 +120,48 @@ impl Cache {
             .map_err(|e| self.fail(format!("write {name}"), e))
     }
 
+    /// Returns true when the cache holds no refs at all (new, or deleted and recreated).
+    pub fn is_empty(&self) -> Result<bool, CacheError> {
+        let mut refs = self
+            .repo
+            .references()
+            .map_err(|e| self.fail("list refs", e))?;
+        Ok(refs.next().is_none())
+    }
+
+    /// Moves the pack files of the bare repository at `other` into the cache, then returns
+    /// the tip of `branch` there. The pack index goes last: git treats a pack as present
+    /// once its index exists.
+    pub fn adopt_packs(&self, other: &Path, branch: &str) -> Result<Option<Oid>, CacheError> {
+        let io = |action: &str, e: std::io::Error| CacheError {
+            path: self.path.clone(),
+            action: action.into(),
+            reason: e.to_string(),
+        };
+        let from = other.join("objects/pack");
+        let to = self.path.join("objects/pack");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&from)
+            .map_err(|e| io("read seed packs", e))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .collect();
+        files.sort_by_key(|p| p.extension().is_some_and(|x| x == "idx"));
+        std::fs::create_dir_all(&to).map_err(|e| io("create pack dir", e))?;
+        for file in files {
+            let name = file.file_name().expect("read_dir entries have names");
+            std::fs::rename(&file, to.join(name)).map_err(|e| io("adopt seed pack", e))?;
+        }
+        self.repo
+            .odb()
+            .and_then(|odb| odb.refresh())
+            .map_err(|e| self.fail("reload packs", e))?;
+        let seed = Repository::open_bare(other).map_err(|e| self.fail("open seed clone", e))?;
+        match seed.refname_to_id(&format!("refs/heads/{branch}")) {
+            Ok(oid) => Ok(Some(oid.into())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(self.fail("read seed clone", e)),
+        }
+    }
+
     /// Returns the commits reachable from `include` but not from `exclude`, oldest first.
     pub fn commits_between(
         &self,

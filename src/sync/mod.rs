@@ -169,6 +169,7 @@ impl Run<'_> {
         let mut journal = Vec::new();
         for (name, tips) in &survey.branches {
             let plan = analyse::plan_branch(self.cache, &survey, name, *tips)?;
+            tracing::debug!(branch = %name, action = plan.action.name(), commits = plan.commits.len(), "planned");
             if plan.action.target().is_some() && !self.opts.dry_run {
                 pushes.push(plan);
                 continue;

@@ -97,12 +97,23 @@ fn bring_into_cache(
     survey: &mut Survey,
     progress: &dyn Fn(&str),
 ) -> Result<(), SyncError> {
-    let missing: Vec<&str> = survey
-        .branches
-        .iter()
-        .filter(|(_, t)| t.on(side).is_some_and(|oid| !cache.has_commit(oid)))
-        .map(|(name, _)| name.as_str())
-        .collect();
+    let lacking = |survey: &Survey| -> Vec<String> {
+        let missing = survey
+            .branches
+            .iter()
+            .filter(|(_, t)| t.on(side).is_some_and(|oid| !cache.has_commit(oid)));
+        missing.map(|(name, _)| name.clone()).collect()
+    };
+    let mut missing = lacking(survey);
+    if let Some(first) = missing
+        .first()
+        .filter(|_| cache.is_empty().unwrap_or(false))
+    {
+        progress(&format!("seeding the cache from {}", side.as_str()));
+        seed(git, cache, side, url, first, survey)?;
+        missing = lacking(survey);
+    }
+    let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
     if !missing.is_empty() {
         progress(&format!(
             "fetching {} branch(es) from {}",
@@ -127,6 +138,38 @@ fn bring_into_cache(
         } else {
             cache.track(side, name, listed)?;
         }
+    }
+    Ok(())
+}
+
+/// Fills an empty cache with one clone of `branch` (see `remote::clone_branch`), records that
+/// branch's tip, and removes the temporary clone so no remote URL stays on disk.
+fn seed(
+    git: &Git,
+    cache: &Cache,
+    side: Side,
+    url: &RemoteUrl,
+    branch: &str,
+    survey: &mut Survey,
+) -> Result<(), SyncError> {
+    let temp = cache.path().with_extension("seed");
+    let state =
+        |e: std::io::Error| SyncError::State(format!("cannot clear {}: {e}", temp.display()));
+    if temp.exists() {
+        std::fs::remove_dir_all(&temp).map_err(state)?;
+    }
+    let cloned = remote::clone_branch(git, url, branch, &temp)
+        .map_err(|e| SyncError::Remote {
+            side,
+            source: RemoteError::Git(e),
+        })
+        .and_then(|()| Ok(cache.adopt_packs(&temp, branch)?));
+    let removed = std::fs::remove_dir_all(&temp);
+    let tip = cloned?;
+    removed.map_err(state)?;
+    if let (Some(tip), Some(tips)) = (tip, survey.branches.get_mut(branch)) {
+        cache.track(side, branch, tip)?;
+        set_tip(tips, side, tip);
     }
     Ok(())
 }

@@ -243,7 +243,11 @@ fn dry_run_writes_nothing_and_exits_as_the_real_run_would() {
     let run = w.gfbridge(&["sync", "--dry-run"]);
     assert_eq!(run.code, 3, "diverged is planned: {run}");
     assert!(run.stdout.starts_with("dry run"), "{run}");
-    assert!(w.journal().is_empty(), "a dry run journals no refusal either: {:?}", w.journal());
+    assert!(
+        w.journal().is_empty(),
+        "a dry run journals no refusal either: {:?}",
+        w.journal()
+    );
     assert_eq!(
         w.tip(Fusion, "main"),
         before.1.iter().find(|b| b.0 == "main").map(|b| b.1.clone())
