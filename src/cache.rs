@@ -50,10 +50,7 @@ impl Cache {
             }
             Err(e) => return Err(err("open", e)),
         };
-        Ok(Cache {
-            path: path.to_path_buf(),
-            repo,
-        })
+        Ok(Cache { path: path.to_path_buf(), repo })
     }
 
     /// Returns the cache's directory.
@@ -122,10 +119,7 @@ impl Cache {
 
     /// Returns true when the cache holds no refs at all (new, or deleted and recreated).
     pub fn is_empty(&self) -> Result<bool, CacheError> {
-        let mut refs = self
-            .repo
-            .references()
-            .map_err(|e| self.fail("list refs", e))?;
+        let mut refs = self.repo.references().map_err(|e| self.fail("list refs", e))?;
         Ok(refs.next().is_none())
     }
 
@@ -150,10 +144,7 @@ impl Cache {
             let name = file.file_name().expect("read_dir entries have names");
             std::fs::rename(&file, to.join(name)).map_err(|e| io("adopt seed pack", e))?;
         }
-        self.repo
-            .odb()
-            .and_then(|odb| odb.refresh())
-            .map_err(|e| self.fail("reload packs", e))?;
+        self.repo.odb().and_then(|odb| odb.refresh()).map_err(|e| self.fail("reload packs", e))?;
         let seed = Repository::open_bare(other).map_err(|e| self.fail("open seed clone", e))?;
         match seed.refname_to_id(&format!("refs/heads/{branch}")) {
             Ok(oid) => Ok(Some(oid.into())),
@@ -190,14 +181,9 @@ impl Ancestry for Cache {
         if ancestor == descendant {
             return Ok(true);
         }
-        self.repo
-            .graph_descendant_of(descendant.raw(), ancestor.raw())
-            .map_err(|e| {
-                self.fail(
-                    format!("compare {} with {}", ancestor.short(), descendant.short()),
-                    e,
-                )
-            })
+        self.repo.graph_descendant_of(descendant.raw(), ancestor.raw()).map_err(|e| {
+            self.fail(format!("compare {} with {}", ancestor.short(), descendant.short()), e)
+        })
     }
 }
 
@@ -205,11 +191,8 @@ impl Ancestry for Cache {
 fn sandbox_libgit2() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        for level in [
-            git2::ConfigLevel::System,
-            git2::ConfigLevel::XDG,
-            git2::ConfigLevel::Global,
-        ] {
+        for level in [git2::ConfigLevel::System, git2::ConfigLevel::XDG, git2::ConfigLevel::Global]
+        {
             // SAFETY: called once, before any other libgit2 use in this process.
             let _ = unsafe { git2::opts::set_search_path(level, "") };
         }

@@ -40,9 +40,6 @@ impl Exit {
 
     /// Returns the most severe of `codes` (`Ok` when there are none).
     pub fn worst(codes: impl IntoIterator<Item = Exit>) -> Exit {
-        codes
-            .into_iter()
-            .max_by_key(|e| e.severity())
-            .unwrap_or(Exit::Ok)
+        codes.into_iter().max_by_key(|e| e.severity()).unwrap_or(Exit::Ok)
     }
 }

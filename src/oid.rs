@@ -40,9 +40,7 @@ impl FromStr for Oid {
         if s.len() != 40 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(ParseOidError(s.to_string()));
         }
-        git2::Oid::from_str(s)
-            .map(Oid)
-            .map_err(|_| ParseOidError(s.to_string()))
+        git2::Oid::from_str(s).map(Oid).map_err(|_| ParseOidError(s.to_string()))
     }
 }
 

@@ -91,10 +91,7 @@ impl Action {
 
     /// Returns whether the action needs a person (nothing is written for the branch).
     pub fn needs_attention(&self) -> bool {
-        matches!(
-            self,
-            Action::Deleted { .. } | Action::Rewritten { .. } | Action::Diverged
-        )
+        matches!(self, Action::Deleted { .. } | Action::Rewritten { .. } | Action::Diverged)
     }
 }
 
@@ -130,11 +127,7 @@ pub trait Ancestry {
 
 /// Returns the action for one branch, applying SPEC §1.1's rules in order.
 pub fn decide<A: Ancestry>(tips: Tips, graph: &A) -> Result<Action, A::Error> {
-    let Tips {
-        gitlab,
-        fusion,
-        base,
-    } = tips;
+    let Tips { gitlab, fusion, base } = tips;
     if gitlab == fusion {
         return Ok(Action::InSync);
     }
@@ -147,9 +140,7 @@ pub fn decide<A: Ancestry>(tips: Tips, graph: &A) -> Result<Action, A::Error> {
             return Ok(Action::Deleted { side: Side::Fusion });
         }
         for side in [Side::Gitlab, Side::Fusion] {
-            let tip = tips
-                .on(side)
-                .expect("both tips are present past the deletion rule");
+            let tip = tips.on(side).expect("both tips are present past the deletion rule");
             if !graph.is_ancestor(base, tip)? {
                 return Ok(Action::Rewritten { side });
             }

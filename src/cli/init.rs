@@ -19,18 +19,12 @@ pub struct InitArgs {
 
 /// Writes the example config and returns the exit code.
 pub fn run(args: &InitArgs, ctx: &Context) -> Exit {
-    let path = args
-        .output
-        .clone()
-        .unwrap_or_else(|| ctx.config_path.clone());
+    let path = args.output.clone().unwrap_or_else(|| ctx.config_path.clone());
     if path.as_os_str() == "-" {
         print(example::text());
         return Exit::Ok;
     }
-    let created = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path);
+    let created = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
     let written = created.and_then(|mut file| file.write_all(example::text().as_bytes()));
     match written {
         Ok(()) => {

@@ -22,13 +22,7 @@ use crate::exit::Exit;
 #[command(name = "gfbridge", version, max_term_width = 100)]
 pub struct Cli {
     /// Config file [default: $GFBRIDGE_CONFIG, else ./gfbridge.toml]
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        env = "GFBRIDGE_CONFIG",
-        hide_env = true
-    )]
+    #[arg(long, global = true, value_name = "PATH", env = "GFBRIDGE_CONFIG", hide_env = true)]
     config: Option<PathBuf>,
     /// Log format on stderr
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
@@ -86,10 +80,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
     let ctx = Context {
-        config_path: cli
-            .config
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("gfbridge.toml")),
+        config_path: cli.config.clone().unwrap_or_else(|| PathBuf::from("gfbridge.toml")),
         quiet: cli.quiet,
     };
     let exit = match cli.command {
@@ -108,9 +99,7 @@ fn init_logging(cli: &Cli) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("GFBRIDGE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match cli.log_format {
         LogFormat::Human => builder.with_target(false).init(),
         LogFormat::Json => builder.json().init(),

@@ -5,6 +5,8 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::{print, Context};
+use crate::config::pattern::any_match;
+use crate::config::Workspace;
 use crate::exit::Exit;
 use crate::outcome::WorkspaceResult;
 use crate::render;
@@ -42,11 +44,7 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> Exit {
         Ok(config) => config,
         Err(exit) => return exit,
     };
-    if let Some(unknown) = args
-        .workspaces
-        .iter()
-        .find(|w| config.workspace(w).is_none())
-    {
+    if let Some(unknown) = args.workspaces.iter().find(|w| config.workspace(w).is_none()) {
         let known: Vec<&str> = config.workspaces.iter().map(|w| w.name.as_str()).collect();
         eprintln!(
             "gfbridge: no workspace `{unknown}` in {} (known: {})",
@@ -55,16 +53,26 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> Exit {
         );
         return Exit::Usage;
     }
+    let selected: Vec<&Workspace> = config
+        .workspaces
+        .iter()
+        .filter(|w| args.workspaces.is_empty() || args.workspaces.contains(&w.name))
+        .collect();
+    let mirrorable = |b: &String| selected.iter().any(|w| any_match(&w.branches, b));
+    if let Some(branch) = args.branches.iter().find(|b| !mirrorable(b)) {
+        eprintln!(
+            "gfbridge: branch `{branch}` matches no `branches` allowlist of the selected \
+             workspaces, so it is never mirrored"
+        );
+        return Exit::Usage;
+    }
     let opts = SyncOptions {
         dry_run: args.dry_run,
         branches: args.branches.clone(),
         wait: Duration::from_secs(args.wait),
     };
-    let selected = config
-        .workspaces
-        .iter()
-        .filter(|w| args.workspaces.is_empty() || args.workspaces.contains(&w.name));
     let results: Vec<WorkspaceResult> = selected
+        .into_iter()
         .map(|ws| sync_workspace(&config, ws, &opts, &|m| ctx.progress(m)))
         .collect();
     for ws in &results {
@@ -74,10 +82,7 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> Exit {
     }
     match args.format {
         Format::Text => print(&render::text::sync(&results, args.dry_run)),
-        Format::Json => print(&format!(
-            "{:#}\n",
-            render::json::sync(&results, args.dry_run)
-        )),
+        Format::Json => print(&format!("{:#}\n", render::json::sync(&results, args.dry_run))),
     }
     Exit::worst(results.iter().map(WorkspaceResult::exit))
 }

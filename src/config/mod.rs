@@ -25,19 +25,10 @@ pub enum ConfigError {
     Read { path: PathBuf, reason: String },
     /// The file is not valid TOML, has an unknown key, or a value of the wrong type.
     #[error("{path}:{line}:{column}: {message}")]
-    Syntax {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Syntax { path: PathBuf, line: usize, column: usize, message: String },
     /// A value is present but wrong, or a required key is missing.
     #[error("{path}: {key}: {message}")]
-    Invalid {
-        path: PathBuf,
-        key: String,
-        message: String,
-    },
+    Invalid { path: PathBuf, key: String, message: String },
 }
 
 /// What to do with a commit whose author Git Fusion would give to `unknown_git`.
@@ -146,21 +137,15 @@ pub struct Config {
 impl Config {
     /// Returns the config read from `path`, validated, with defaults applied.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::Read { path: path.to_path_buf(), reason: e.to_string() })?;
         Self::parse(path, &text)
     }
 
     /// Returns the config held in `text`, as if read from `path`.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| syntax_error(path, text, &e))?;
-        Validator {
-            path,
-            dir: config_dir(path),
-        }
-        .config(raw)
+        Validator { path, dir: config_dir(path) }.config(raw)
     }
 
     /// Returns the workspace called `name`.
@@ -170,10 +155,7 @@ impl Config {
 }
 
 fn config_dir(path: &Path) -> PathBuf {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
@@ -191,12 +173,7 @@ fn syntax_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError
             message = format!("key `{key}`: {message}");
         }
     }
-    ConfigError::Syntax {
-        path: path.to_path_buf(),
-        line,
-        column,
-        message,
-    }
+    ConfigError::Syntax { path: path.to_path_buf(), line, column, message }
 }
 
 struct Validator<'a> {
@@ -247,14 +224,7 @@ impl Validator<'_> {
             }
             workspaces.push(ws);
         }
-        Ok(Config {
-            path: self.path.to_path_buf(),
-            bridge,
-            gitlab,
-            perforce,
-            authors,
-            workspaces,
-        })
+        Ok(Config { path: self.path.to_path_buf(), bridge, gitlab, perforce, authors, workspaces })
     }
 
     fn bridge(&self, raw: raw::RawBridge) -> Result<Bridge, ConfigError> {
@@ -271,11 +241,7 @@ impl Validator<'_> {
             duration::parse(timeout).map_err(|m| self.invalid("bridge.push_confirm_timeout", m))?;
         let git = raw.git.unwrap_or_else(|| "git".into());
         // A bare name is looked up on PATH; anything with a slash is a path from the config.
-        let git = if git.contains('/') {
-            self.relative(&git)
-        } else {
-            PathBuf::from(git)
-        };
+        let git = if git.contains('/') { self.relative(&git) } else { PathBuf::from(git) };
         let unknown_user = raw.unknown_user.unwrap_or_else(|| "unknown_git".into());
         if unknown_user.trim().is_empty() {
             return Err(self.invalid("bridge.unknown_user", "must name a Perforce user"));
@@ -299,11 +265,7 @@ impl Validator<'_> {
         let file = |v: Option<String>| v.map(|v| self.relative(&v));
         let p4 = raw.p4.unwrap_or_else(|| "p4".into());
         Ok(Perforce {
-            p4: if p4.contains('/') {
-                self.relative(&p4)
-            } else {
-                PathBuf::from(p4)
-            },
+            p4: if p4.contains('/') { self.relative(&p4) } else { PathBuf::from(p4) },
             port: raw.port,
             user: raw.user,
             users_file: file(raw.users_file),
@@ -347,19 +309,14 @@ impl Validator<'_> {
         };
         let name = required(raw.name, "name")?;
         if !valid_workspace_name(&name) {
-            return Err(self.invalid(
-                at("name"),
-                format!("`{name}` must match [a-z0-9][a-z0-9._-]*"),
-            ));
+            return Err(
+                self.invalid(at("name"), format!("`{name}` must match [a-z0-9][a-z0-9._-]*"))
+            );
         }
-        let gitlab_remote = self.remote(
-            required(raw.gitlab_remote, "gitlab_remote")?,
-            &at("gitlab_remote"),
-        )?;
-        let fusion_remote = self.remote(
-            required(raw.fusion_remote, "fusion_remote")?,
-            &at("fusion_remote"),
-        )?;
+        let gitlab_remote =
+            self.remote(required(raw.gitlab_remote, "gitlab_remote")?, &at("gitlab_remote"))?;
+        let fusion_remote =
+            self.remote(required(raw.fusion_remote, "fusion_remote")?, &at("fusion_remote"))?;
         let fusion_repo = required(raw.fusion_repo, "fusion_repo")?;
         if let Some(bad) = illegal_repo_name_part(&fusion_repo) {
             return Err(self.invalid(
@@ -369,10 +326,9 @@ impl Validator<'_> {
         }
         let branches = self.patterns(raw.branches.unwrap_or_default(), &at("branches"))?;
         if branches.is_empty() {
-            return Err(self.invalid(
-                at("branches"),
-                "is required and must list at least one branch",
-            ));
+            return Err(
+                self.invalid(at("branches"), "is required and must list at least one branch")
+            );
         }
         let protected_from = match raw.protected_from.as_deref().unwrap_or("gitlab") {
             "config" => ProtectedFrom::Config,
@@ -426,14 +382,10 @@ impl Validator<'_> {
 /// Returns true for names of the form `[a-z0-9][a-z0-9._-]*`.
 pub fn valid_workspace_name(name: &str) -> bool {
     let mut bytes = name.bytes();
-    bytes
-        .next()
-        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
 fn illegal_repo_name_part(name: &str) -> Option<&'static str> {
-    ["...", "@", "#", "*", ",", "\"", "%"]
-        .into_iter()
-        .find(|bad| name.contains(bad))
+    ["...", "@", "#", "*", ",", "\"", "%"].into_iter().find(|bad| name.contains(bad))
 }

@@ -34,10 +34,7 @@ impl BranchPattern {
             Regex::new(&format!(r"\A{}\z", body.join(".*?")))
                 .expect("escaped text is a valid regex")
         });
-        Ok(BranchPattern {
-            text: text.to_string(),
-            wildcard,
-        })
+        Ok(BranchPattern { text: text.to_string(), wildcard })
     }
 
     /// Returns true when `branch` matches this pattern.

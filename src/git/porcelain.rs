@@ -37,10 +37,7 @@ fn parse_line(line: &str) -> Option<RefStatus> {
     let flag = fields.next()?;
     let refs = fields.next()?;
     let summary = fields.next().unwrap_or("").trim();
-    let dst = refs
-        .rsplit_once(':')
-        .map_or(refs, |(_, dst)| dst)
-        .to_string();
+    let dst = refs.rsplit_once(':').map_or(refs, |(_, dst)| dst).to_string();
     let result = match flag {
         " " | "*" | "+" => RefResult::Updated,
         "=" => RefResult::UpToDate,
@@ -57,9 +54,7 @@ pub fn fusion_push_id(stderr: &str) -> Option<u64> {
     stderr.lines().find_map(|line| {
         let rest = line.split("Commencing push ").nth(1)?;
         let (number, tail) = rest.split_once(' ')?;
-        tail.starts_with("processing")
-            .then(|| number.parse().ok())
-            .flatten()
+        tail.starts_with("processing").then(|| number.parse().ok()).flatten()
     })
 }
 

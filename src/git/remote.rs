@@ -25,20 +25,11 @@ pub enum RemoteError {
 
 /// Returns the branch tips of `remote` (`refs/heads/<name>` → commit), asking once.
 pub fn list_branches(git: &Git, remote: &RemoteUrl) -> Result<BTreeMap<String, Oid>, RemoteError> {
-    let stdout = git.run(
-        None,
-        &[
-            OsString::from("ls-remote"),
-            "--heads".into(),
-            remote.as_git_arg().into(),
-        ],
-    )?;
+    let stdout = git
+        .run(None, &[OsString::from("ls-remote"), "--heads".into(), remote.as_git_arg().into()])?;
     let mut tips = BTreeMap::new();
     for line in stdout.lines() {
-        let bad = || RemoteError::BadListing {
-            remote: remote.to_string(),
-            line: line.to_string(),
-        };
+        let bad = || RemoteError::BadListing { remote: remote.to_string(), line: line.to_string() };
         let (sha, name) = line.split_once('\t').ok_or_else(bad)?;
         let oid: Oid = sha.parse().map_err(|_| bad())?;
         if let Some(branch) = name.strip_prefix("refs/heads/") {
@@ -58,21 +49,12 @@ pub fn fetch(
 ) -> Result<(), GitError> {
     // Housekeeping after a fetch stays in this run: a detached gc would outlive a crash and
     // race the next run for the cache.
-    let mut args = git_args![
-        "-c",
-        "gc.autoDetach=false",
-        "-c",
-        "maintenance.autoDetach=false",
-        "fetch"
-    ];
+    let mut args =
+        git_args!["-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false", "fetch"];
     args.extend(git_args!["--quiet", "--no-tags", "--no-write-fetch-head"]);
     args.push(remote.as_git_arg().into());
     // Forced: these refs are the cache's own copy of the remote, never a remote branch.
-    args.extend(
-        branches
-            .iter()
-            .map(|b| OsString::from(format!("+refs/heads/{b}:{namespace}{b}"))),
-    );
+    args.extend(branches.iter().map(|b| OsString::from(format!("+refs/heads/{b}:{namespace}{b}"))));
     git.run(Some(git_dir), &args).map(drop)
 }
 
@@ -142,9 +124,7 @@ pub fn push(
     args.push(remote.as_git_arg().into());
     // Not forced (`+`): the lease alone must never turn a push into a rewrite.
     args.extend(
-        updates
-            .iter()
-            .map(|u| OsString::from(format!("{}:refs/heads/{}", u.new, u.branch))),
+        updates.iter().map(|u| OsString::from(format!("{}:refs/heads/{}", u.new, u.branch))),
     );
     let output = git.output(Some(git_dir), &args)?;
     let stdout = String::from_utf8_lossy(&output.stdout);

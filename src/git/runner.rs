@@ -43,11 +43,7 @@ pub enum GitError {
     Spawn { program: String, reason: String },
     /// git ran and failed.
     #[error("`git {command}` failed (exit {code}): {stderr}")]
-    Failed {
-        command: String,
-        code: String,
-        stderr: String,
-    },
+    Failed { command: String, code: String, stderr: String },
 }
 
 /// Runs git with the bridge's fixed environment.
@@ -65,9 +61,7 @@ impl fmt::Debug for Git {
 impl Git {
     /// Returns a runner for the git executable `program`.
     pub fn new(program: impl Into<PathBuf>) -> Git {
-        Git {
-            program: program.into(),
-        }
+        Git { program: program.into() }
     }
 
     /// Returns a command for `git --git-dir=<git_dir> <args>` with a controlled environment.
@@ -86,10 +80,7 @@ impl Git {
         if let Some(dir) = git_dir {
             cmd.arg("--git-dir").arg(dir);
         }
-        cmd.args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         cmd
     }
 
@@ -97,12 +88,10 @@ impl Git {
     pub fn output(&self, git_dir: Option<&Path>, args: &[OsString]) -> Result<Output, GitError> {
         let shown = describe(args);
         tracing::debug!(command = %shown, "git");
-        self.command(git_dir, args)
-            .output()
-            .map_err(|e| GitError::Spawn {
-                program: self.program.display().to_string(),
-                reason: e.to_string(),
-            })
+        self.command(git_dir, args).output().map_err(|e| GitError::Spawn {
+            program: self.program.display().to_string(),
+            reason: e.to_string(),
+        })
     }
 
     /// Runs `git <args>` and returns its stdout, or an error when it exits non-zero.
@@ -118,17 +107,10 @@ impl Git {
 /// Returns the error for a git command that exited non-zero.
 pub fn failure(args: &[OsString], output: &Output) -> GitError {
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let stderr: Vec<&str> = stderr
-        .lines()
-        .map(str::trim_end)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let stderr: Vec<&str> = stderr.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect();
     GitError::Failed {
         command: describe(args),
-        code: output
-            .status
-            .code()
-            .map_or_else(|| "by signal".into(), |c| c.to_string()),
+        code: output.status.code().map_or_else(|| "by signal".into(), |c| c.to_string()),
         stderr: redact(&stderr.join(" / ")),
     }
 }
@@ -136,15 +118,9 @@ pub fn failure(args: &[OsString], output: &Output) -> GitError {
 /// Returns the command line as people should see it: the verb and its arguments, with the
 /// long lists of refspecs and leases shortened and credentials removed.
 fn describe(args: &[OsString]) -> String {
-    let words: Vec<String> = args
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let shown = if words.len() > 6 {
-        format!("{} …", words[..6].join(" "))
-    } else {
-        words.join(" ")
-    };
+    let words: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let shown =
+        if words.len() > 6 { format!("{} …", words[..6].join(" ")) } else { words.join(" ") };
     redact(&shown)
 }
 

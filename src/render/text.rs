@@ -19,21 +19,15 @@ pub fn sync(workspaces: &[WorkspaceResult], dry_run: bool) -> String {
 }
 
 fn workspace(out: &mut String, ws: &WorkspaceResult) {
-    let width = ws
-        .branches
-        .iter()
-        .map(|b| b.plan.name.len())
-        .max()
-        .unwrap_or(0);
+    let width = ws.branches.iter().map(|b| b.plan.name.len()).max().unwrap_or(0);
     let _ = writeln!(out, "{}:", ws.name);
     for b in &ws.branches {
         let action = match b.plan.action.side() {
             Some(side) => format!("{} ({})", b.plan.action.name(), side.as_str()),
             None => b.plan.action.name().to_string(),
         };
-        let outcome = serde_json::to_value(b.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from));
+        let outcome =
+            serde_json::to_value(b.outcome).ok().and_then(|v| v.as_str().map(String::from));
         let mut line = format!(
             "  {:<width$}  {:<20} {:<8} {}",
             b.plan.name,

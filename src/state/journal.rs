@@ -45,28 +45,18 @@ pub fn append(path: &Path, entries: &[Entry]) -> Result<(), JournalError> {
     if entries.is_empty() {
         return Ok(());
     }
-    let err = |e: std::io::Error| JournalError {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
+    let err = |e: std::io::Error| JournalError { path: path.to_path_buf(), reason: e.to_string() };
     let mut text = String::new();
     for entry in entries {
         text.push_str(&serde_json::to_string(entry).expect("journal entries always serialize"));
         text.push('\n');
     }
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(err)?;
+    let mut file = OpenOptions::new().create(true).append(true).open(path).map_err(err)?;
     file.write_all(text.as_bytes()).map_err(err)?;
     file.sync_data().map_err(err)
 }
 
 /// Returns the current time as RFC 3339 UTC with second precision.
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
+    jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default()
 }

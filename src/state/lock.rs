@@ -31,16 +31,10 @@ impl WorkspaceLock {
     ///
     /// `on_wait` is called once, when the lock is found busy and a wait begins.
     pub fn acquire(path: &Path, wait: Duration, on_wait: impl FnOnce()) -> Result<Self, LockError> {
-        let io = |e: std::io::Error| LockError::Io {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        };
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(io)?;
+        let io =
+            |e: std::io::Error| LockError::Io { path: path.to_path_buf(), reason: e.to_string() };
+        let file =
+            OpenOptions::new().create(true).truncate(false).write(true).open(path).map_err(io)?;
         let deadline = Instant::now() + wait;
         let mut on_wait = Some(on_wait);
         loop {
@@ -54,9 +48,7 @@ impl WorkspaceLock {
                     std::thread::sleep(Duration::from_millis(50));
                 }
                 Err(TryLockError::WouldBlock) => {
-                    return Err(LockError::Busy {
-                        path: path.to_path_buf(),
-                    })
+                    return Err(LockError::Busy { path: path.to_path_buf() })
                 }
                 Err(TryLockError::Error(e)) => return Err(io(e)),
             }

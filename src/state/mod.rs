@@ -16,9 +16,7 @@ pub struct WorkspaceDir {
 impl WorkspaceDir {
     /// Returns the layout for `workspace` under `cache_dir`.
     pub fn new(cache_dir: &std::path::Path, workspace: &str) -> Self {
-        WorkspaceDir {
-            root: cache_dir.join(workspace),
-        }
+        WorkspaceDir { root: cache_dir.join(workspace) }
     }
 
     /// Returns the bare cache repository's path.

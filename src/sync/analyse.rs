@@ -63,14 +63,8 @@ pub fn describe(plan: &BranchPlan) -> String {
         Action::InSync => format!("at {}", short(tips.gitlab)),
         Action::PushToFusion { .. } | Action::PushToGitlab { .. } => {
             let target = plan.action.target().expect("a push has a target");
-            let from = tips
-                .on(target)
-                .map_or("new branch".to_string(), |o| o.short());
-            format!(
-                "{from} -> {} ({})",
-                short(tips.on(target.other())),
-                count(plan.commits.len())
-            )
+            let from = tips.on(target).map_or("new branch".to_string(), |o| o.short());
+            format!("{from} -> {} ({})", short(tips.on(target.other())), count(plan.commits.len()))
         }
         Action::Deleted { side } => format!(
             "deleted on {} (was at {}); {} still at {}; not propagated",

@@ -57,10 +57,9 @@ pub fn push_all(
         (gitlab, fusion.join().expect("push thread does not panic"))
     });
     let mut results = BTreeMap::new();
-    for (side, updates, outcome) in [
-        (Side::Gitlab, to_gitlab, gitlab),
-        (Side::Fusion, to_fusion, fusion),
-    ] {
+    for (side, updates, outcome) in
+        [(Side::Gitlab, to_gitlab, gitlab), (Side::Fusion, to_fusion, fusion)]
+    {
         if let Some(outcome) = outcome {
             classify(side, &updates, outcome, &mut results);
         }
@@ -78,13 +77,8 @@ fn classify(
         Ok(outcome) => outcome,
         Err(e) => {
             for u in updates {
-                results.insert(
-                    u.branch.clone(),
-                    PushResult::Error {
-                        side,
-                        message: e.to_string(),
-                    },
-                );
+                results
+                    .insert(u.branch.clone(), PushResult::Error { side, message: e.to_string() });
             }
             return;
         }
@@ -92,15 +86,9 @@ fn classify(
     let said = outcome.remote_messages.join(" / ");
     for u in updates {
         let dst = format!("refs/heads/{}", u.branch);
-        let result = outcome
-            .refs
-            .iter()
-            .find(|r| r.dst == dst)
-            .map(|r| &r.result);
+        let result = outcome.refs.iter().find(|r| r.dst == dst).map(|r| &r.result);
         let result = match result {
-            Some(RefResult::Updated) => PushResult::Done {
-                push_id: outcome.push_id,
-            },
+            Some(RefResult::Updated) => PushResult::Done { push_id: outcome.push_id },
             // Up to date means another writer got there first (git checks that before the
             // lease): nothing of ours to confirm, so plan again from what the remote shows.
             Some(RefResult::Stale | RefResult::Collateral | RefResult::UpToDate) => {
@@ -110,10 +98,9 @@ fn classify(
             Some(RefResult::Refused(why)) => {
                 PushResult::Refused(format!("{why}; the remote said: {said}"))
             }
-            None => PushResult::Error {
-                side,
-                message: format!("git push reported nothing for {dst}"),
-            },
+            None => {
+                PushResult::Error { side, message: format!("git push reported nothing for {dst}") }
+            }
         };
         results.insert(u.branch.clone(), result);
     }

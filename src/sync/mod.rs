@@ -85,11 +85,7 @@ pub fn sync_workspace(
     opts: &SyncOptions,
     progress: &dyn Fn(&str),
 ) -> WorkspaceResult {
-    let mut result = WorkspaceResult {
-        name: ws.name.clone(),
-        branches: Vec::new(),
-        error: None,
-    };
+    let mut result = WorkspaceResult { name: ws.name.clone(), branches: Vec::new(), error: None };
     if let Err(e) = run(config, ws, opts, progress, &mut result) {
         result.error = Some((e.exit(), e.to_string()));
     }
@@ -112,19 +108,8 @@ fn run(
     })?;
     let cache = Cache::open_or_init(&dir.cache())?;
     let git = Git::new(&config.bridge.git);
-    let run_id = format!(
-        "{}-{}",
-        jiff::Timestamp::now().as_millisecond(),
-        std::process::id()
-    );
-    let mut run = Run {
-        ws,
-        cache: &cache,
-        opts,
-        dir: &dir,
-        run_id: &run_id,
-        results: Vec::new(),
-    };
+    let run_id = format!("{}-{}", jiff::Timestamp::now().as_millisecond(), std::process::id());
+    let mut run = Run { ws, cache: &cache, opts, dir: &dir, run_id: &run_id, results: Vec::new() };
     let mut only: Option<BTreeSet<String>> =
         (!opts.branches.is_empty()).then(|| opts.branches.iter().cloned().collect());
     let mut attempts = || {
@@ -184,19 +169,13 @@ impl Run<'_> {
             self.write_journal(&journal)?;
             return Ok(BTreeSet::new());
         }
-        progress(&format!(
-            "{}: pushing {} branch(es)",
-            self.ws.name,
-            pushes.len()
-        ));
+        progress(&format!("{}: pushing {} branch(es)", self.ws.name, pushes.len()));
         let refs: Vec<&BranchPlan> = pushes.iter().collect();
         let mut pushed = execute::push_all(git, self.cache, self.ws, &refs);
         let mut raced = BTreeSet::new();
         let mut failure = None;
         for plan in pushes {
-            let outcome = pushed
-                .remove(&plan.name)
-                .expect("push_all answers for every plan");
+            let outcome = pushed.remove(&plan.name).expect("push_all answers for every plan");
             if matches!(outcome, PushResult::LostRace) && !last {
                 raced.insert(plan.name.clone());
                 continue;
@@ -231,12 +210,7 @@ impl Run<'_> {
             action if action.needs_attention() => (Outcome::Skipped, Some(SkipCause::Attention)),
             _ => (Outcome::Skipped, Some(SkipCause::DryRun)),
         };
-        Ok(BranchResult {
-            plan,
-            outcome,
-            skip,
-            message: None,
-        })
+        Ok(BranchResult { plan, outcome, skip, message: None })
     }
 
     /// Returns the result of a pushed plan, moving the base only when the push took.
@@ -259,20 +233,12 @@ impl Run<'_> {
             PushResult::Refused(why) => (Outcome::Failed, None, Some(format!("refused: {why}"))),
             PushResult::Error { message, .. } => (Outcome::Skipped, Some(SkipCause::NotAttempted), Some(message)),
         };
-        Ok(BranchResult {
-            plan,
-            outcome,
-            skip,
-            message,
-        })
+        Ok(BranchResult { plan, outcome, skip, message })
     }
 
     fn entry(&self, result: &BranchResult) -> Entry {
         let plan = &result.plan;
-        let target = plan
-            .action
-            .target()
-            .expect("only pushes are journalled here");
+        let target = plan.action.target().expect("only pushes are journalled here");
         let outcome = match result.outcome {
             Outcome::Done => "done",
             Outcome::Pending => "pending",

@@ -40,28 +40,18 @@ pub fn survey(
     let (gitlab, fusion) = list_both(git, &ws.gitlab_remote, &ws.fusion_remote)?;
     let mirrored =
         |name: &String| any_match(&ws.branches, name) && only.is_none_or(|o| o.contains(name));
-    let names: BTreeSet<&String> = gitlab
-        .keys()
-        .chain(fusion.keys())
-        .filter(|n| mirrored(n))
-        .collect();
+    let names: BTreeSet<&String> =
+        gitlab.keys().chain(fusion.keys()).filter(|n| mirrored(n)).collect();
     let mut tips = BTreeMap::new();
     for name in names {
         let base = cache.base(name)?;
         tips.insert(
             name.clone(),
-            Tips {
-                gitlab: gitlab.get(name).copied(),
-                fusion: fusion.get(name).copied(),
-                base,
-            },
+            Tips { gitlab: gitlab.get(name).copied(), fusion: fusion.get(name).copied(), base },
         );
     }
     let mut survey = Survey { branches: tips };
-    for (side, url) in [
-        (Side::Gitlab, &ws.gitlab_remote),
-        (Side::Fusion, &ws.fusion_remote),
-    ] {
+    for (side, url) in [(Side::Gitlab, &ws.gitlab_remote), (Side::Fusion, &ws.fusion_remote)] {
         bring_into_cache(git, cache, side, url, &mut survey, progress)?;
     }
     Ok(survey)
@@ -105,27 +95,17 @@ fn bring_into_cache(
         missing.map(|(name, _)| name.clone()).collect()
     };
     let mut missing = lacking(survey);
-    if let Some(first) = missing
-        .first()
-        .filter(|_| cache.is_empty().unwrap_or(false))
-    {
+    let seedable = !missing.is_empty() && cache.is_empty()?;
+    if let Some(first) = missing.first().filter(|_| seedable) {
         progress(&format!("seeding the cache from {}", side.as_str()));
         seed(git, cache, side, url, first, survey)?;
         missing = lacking(survey);
     }
     let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
     if !missing.is_empty() {
-        progress(&format!(
-            "fetching {} branch(es) from {}",
-            missing.len(),
-            side.as_str()
-        ));
-        remote::fetch(git, cache.path(), url, Cache::namespace(side), &missing).map_err(|e| {
-            SyncError::Remote {
-                side,
-                source: RemoteError::Git(e),
-            }
-        })?;
+        progress(&format!("fetching {} branch(es) from {}", missing.len(), side.as_str()));
+        remote::fetch(git, cache.path(), url, Cache::namespace(side), &missing)
+            .map_err(|e| SyncError::Remote { side, source: RemoteError::Git(e) })?;
     }
     let fetched: BTreeSet<String> = missing.iter().map(|s| s.to_string()).collect();
     for (name, tips) in survey.branches.iter_mut() {
@@ -159,10 +139,7 @@ fn seed(
         std::fs::remove_dir_all(&temp).map_err(state)?;
     }
     let cloned = remote::clone_branch(git, url, branch, &temp)
-        .map_err(|e| SyncError::Remote {
-            side,
-            source: RemoteError::Git(e),
-        })
+        .map_err(|e| SyncError::Remote { side, source: RemoteError::Git(e) })
         .and_then(|()| Ok(cache.adopt_packs(&temp, branch)?));
     let removed = std::fs::remove_dir_all(&temp);
     let tip = cloned?;

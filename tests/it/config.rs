@@ -61,10 +61,17 @@ fn a_missing_config_file_is_a_usage_error_that_suggests_init() {
     std::fs::remove_file(w.path("gfbridge.toml")).expect("remove");
     let run = w.sync();
     assert_eq!(run.code, 2, "{run}");
-    assert!(
-        run.stderr.contains("gfbridge.toml") && run.stderr.contains("gfbridge init"),
-        "{run}"
-    );
+    assert!(run.stderr.contains("gfbridge.toml") && run.stderr.contains("gfbridge init"), "{run}");
+}
+
+#[test]
+fn a_branch_no_workspace_mirrors_is_a_usage_error() {
+    let w = World::new();
+    w.commit(Gitlab, "feature/x", "wip");
+    let run = w.gfbridge(&["sync", "-b", "feature/x"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("feature/x") && run.stderr.contains("never mirrored"), "{run}");
+    assert_eq!(w.tip(Fusion, "feature/x"), None);
 }
 
 #[test]
@@ -72,10 +79,7 @@ fn an_unknown_workspace_name_is_a_usage_error() {
     let w = World::new();
     let run = w.gfbridge(&["sync", "-w", "gadgets"]);
     assert_eq!(run.code, 2, "{run}");
-    assert!(
-        run.stderr.contains("gadgets") && run.stderr.contains("widgets"),
-        "{run}"
-    );
+    assert!(run.stderr.contains("gadgets") && run.stderr.contains("widgets"), "{run}");
 }
 
 #[test]

@@ -41,10 +41,7 @@ impl Run {
     /// Returns the branch object called `name` from `--format json` output.
     pub fn branch(&self, name: &str) -> Value {
         let json = self.json();
-        let branches = json["workspaces"][0]["branches"]
-            .as_array()
-            .expect("branches")
-            .clone();
+        let branches = json["workspaces"][0]["branches"].as_array().expect("branches").clone();
         branches
             .into_iter()
             .find(|b| b["name"] == name)
@@ -54,19 +51,12 @@ impl Run {
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "[exit {}]\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
+        write!(f, "[exit {}]\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
     }
 }
 
 pub fn real_git() -> PathBuf {
-    let out = Command::new("sh")
-        .args(["-c", "command -v git"])
-        .output()
-        .expect("sh runs");
+    let out = Command::new("sh").args(["-c", "command -v git"]).output().expect("sh runs");
     PathBuf::from(String::from_utf8(out.stdout).expect("utf8").trim())
 }
 
@@ -92,11 +82,7 @@ fn hermetic(cmd: &mut Command) {
 
 pub fn run_ok(cmd: &mut Command) -> String {
     let out = cmd.output().expect("command runs");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf8")
 }
 
@@ -122,11 +108,7 @@ impl World {
             clock: Cell::new(0),
             author: std::cell::RefCell::new(("Jane Doe".into(), "jane@example.com".into())),
         };
-        run_ok(
-            git()
-                .args(["init", "--quiet", "--bare", "-b", "main"])
-                .arg(world.remote(Gitlab)),
-        );
+        run_ok(git().args(["init", "--quiet", "--bare", "-b", "main"]).arg(world.remote(Gitlab)));
         let make = repo_root().join("p4-fixtures/make-fusion-repo");
         let mut cmd = Command::new(make);
         hermetic(&mut cmd);
@@ -163,22 +145,15 @@ impl World {
         let time = git2::Time::new(1_700_000_000 + self.clock.get(), 0);
         let sig = git2::Signature::new(&name, &email, &time).expect("signature");
         let parent = parent.map(|p| {
-            repo.find_commit(git2::Oid::from_str(p).expect("oid"))
-                .expect("parent exists")
+            repo.find_commit(git2::Oid::from_str(p).expect("oid")).expect("parent exists")
         });
         let mut tree = repo
             .treebuilder(parent.as_ref().map(|p| p.tree().expect("tree")).as_ref())
             .expect("tb");
         let blob = repo.blob(message.as_bytes()).expect("blob");
-        tree.insert(
-            format!("{}.txt", message.replace([' ', '/'], "-")),
-            blob,
-            0o100644,
-        )
-        .expect("insert");
-        let tree = repo
-            .find_tree(tree.write().expect("write tree"))
-            .expect("tree");
+        tree.insert(format!("{}.txt", message.replace([' ', '/'], "-")), blob, 0o100644)
+            .expect("insert");
+        let tree = repo.find_tree(tree.write().expect("write tree")).expect("tree");
         let parents: Vec<&git2::Commit> = parent.iter().collect();
         repo.commit(None, &sig, &sig, &format!("{message}\n"), &tree, &parents)
             .expect("commit")
@@ -216,10 +191,7 @@ impl World {
 
     /// Returns the tip of `branch` on `side`.
     pub fn tip(&self, side: Side, branch: &str) -> Option<String> {
-        self.repo(side)
-            .refname_to_id(&format!("refs/heads/{branch}"))
-            .ok()
-            .map(|o| o.to_string())
+        self.repo(side).refname_to_id(&format!("refs/heads/{branch}")).ok().map(|o| o.to_string())
     }
 
     /// Returns every branch of `side` with its tip.
@@ -230,11 +202,7 @@ impl World {
             "refs/heads",
         ]));
         out.lines()
-            .map(|l| {
-                l.split_once(' ')
-                    .map(|(a, b)| (a.to_string(), b.to_string()))
-                    .expect("line")
-            })
+            .map(|l| l.split_once(' ').map(|(a, b)| (a.to_string(), b.to_string())).expect("line"))
             .collect()
     }
 
@@ -308,10 +276,7 @@ impl World {
         std::fs::write(&wrapper, text).expect("wrapper");
         run_ok(Command::new("chmod").arg("+x").arg(&wrapper));
         let config = std::fs::read_to_string(self.path("gfbridge.toml")).expect("config");
-        self.write_config(&format!(
-            "[bridge]\ngit = \"{}\"\n{config}",
-            wrapper.display()
-        ));
+        self.write_config(&format!("[bridge]\ngit = \"{}\"\n{config}", wrapper.display()));
     }
 }
 
@@ -325,9 +290,7 @@ pub fn to_run(out: Output) -> Run {
 
 pub fn read_jsonl(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    text.lines()
-        .map(|l| serde_json::from_str(l).expect("json line"))
-        .collect()
+    text.lines().map(|l| serde_json::from_str(l).expect("json line")).collect()
 }
 
 /// Waits until `condition` holds, failing the test after `limit`.

@@ -19,9 +19,7 @@ fn oid(n: u8) -> Oid {
 
 impl Graph {
     fn new(edges: &[(u8, &[u8])]) -> Graph {
-        Graph {
-            parents: edges.iter().map(|(n, ps)| (*n, ps.to_vec())).collect(),
-        }
+        Graph { parents: edges.iter().map(|(n, ps)| (*n, ps.to_vec())).collect() }
     }
 
     fn ancestors(&self, n: u8) -> BTreeSet<u8> {
@@ -36,11 +34,7 @@ impl Graph {
     }
 
     fn node(&self, o: Oid) -> u8 {
-        *self
-            .parents
-            .keys()
-            .find(|n| oid(**n) == o)
-            .expect("known node")
+        *self.parents.keys().find(|n| oid(**n) == o).expect("known node")
     }
 }
 
@@ -57,11 +51,7 @@ fn sample() -> Graph {
 }
 
 fn tips(l: Option<u8>, f: Option<u8>, b: Option<u8>) -> Tips {
-    Tips {
-        gitlab: l.map(oid),
-        fusion: f.map(oid),
-        base: b.map(oid),
-    }
+    Tips { gitlab: l.map(oid), fusion: f.map(oid), base: b.map(oid) }
 }
 
 /// L, F, B (as graph nodes), the expected action, and which rule the row exercises.
@@ -73,34 +63,10 @@ fn decision_table_rows_in_order() {
     let g = sample();
     let rows: &[Row] = &[
         (Some(3), Some(3), None, InSync, "1: equal, no base"),
-        (
-            Some(3),
-            Some(3),
-            Some(1),
-            InSync,
-            "1: equal wins over everything",
-        ),
-        (
-            None,
-            Some(2),
-            Some(2),
-            Deleted { side: Side::Gitlab },
-            "2: gone from gitlab",
-        ),
-        (
-            Some(2),
-            None,
-            Some(2),
-            Deleted { side: Side::Fusion },
-            "2: gone from fusion",
-        ),
-        (
-            None,
-            Some(3),
-            Some(2),
-            Deleted { side: Side::Gitlab },
-            "2: deletion beats fast-forward",
-        ),
+        (Some(3), Some(3), Some(1), InSync, "1: equal wins over everything"),
+        (None, Some(2), Some(2), Deleted { side: Side::Gitlab }, "2: gone from gitlab"),
+        (Some(2), None, Some(2), Deleted { side: Side::Fusion }, "2: gone from fusion"),
+        (None, Some(3), Some(2), Deleted { side: Side::Gitlab }, "2: deletion beats fast-forward"),
         (
             Some(4),
             Some(3),
@@ -108,13 +74,7 @@ fn decision_table_rows_in_order() {
             Rewritten { side: Side::Gitlab },
             "3: gitlab moved off the base",
         ),
-        (
-            Some(1),
-            Some(2),
-            Some(2),
-            Rewritten { side: Side::Gitlab },
-            "3: gitlab rewound",
-        ),
+        (Some(1), Some(2), Some(2), Rewritten { side: Side::Gitlab }, "3: gitlab rewound"),
         (
             Some(3),
             Some(4),
@@ -136,20 +96,8 @@ fn decision_table_rows_in_order() {
             PushToFusion { new_branch: false },
             "5: fast-forward to fusion",
         ),
-        (
-            Some(3),
-            None,
-            None,
-            PushToFusion { new_branch: true },
-            "5: new branch on fusion",
-        ),
-        (
-            Some(3),
-            Some(1),
-            None,
-            PushToFusion { new_branch: false },
-            "5: no base, fusion behind",
-        ),
+        (Some(3), None, None, PushToFusion { new_branch: true }, "5: new branch on fusion"),
+        (Some(3), Some(1), None, PushToFusion { new_branch: false }, "5: no base, fusion behind"),
         (
             Some(2),
             Some(3),
@@ -157,28 +105,10 @@ fn decision_table_rows_in_order() {
             PushToGitlab { new_branch: false },
             "6: fast-forward to gitlab",
         ),
-        (
-            None,
-            Some(3),
-            None,
-            PushToGitlab { new_branch: true },
-            "6: new branch on gitlab",
-        ),
-        (
-            Some(3),
-            Some(4),
-            Some(2),
-            Diverged,
-            "7: both moved on from the base",
-        ),
+        (None, Some(3), None, PushToGitlab { new_branch: true }, "6: new branch on gitlab"),
+        (Some(3), Some(4), Some(2), Diverged, "7: both moved on from the base"),
         (Some(3), Some(4), None, Diverged, "7: no base, forked"),
-        (
-            Some(5),
-            Some(3),
-            None,
-            Diverged,
-            "7: no base, unrelated histories",
-        ),
+        (Some(5), Some(3), None, Diverged, "7: no base, unrelated histories"),
     ];
     for (l, f, b, expected, why) in rows {
         let got = decide(tips(*l, *f, *b), &g).expect("infallible");
@@ -193,13 +123,10 @@ fn dag() -> impl Strategy<Value = Graph> {
             .map(|i| proptest::collection::vec(1..i.max(2), 0..=if i == 1 { 0 } else { 2 }))
             .collect::<Vec<_>>();
         parents.prop_map(move |lists| {
-            let mut g = Graph {
-                parents: BTreeMap::new(),
-            };
+            let mut g = Graph { parents: BTreeMap::new() };
             for (i, ps) in lists.into_iter().enumerate() {
                 let i = i as u8 + 1;
-                g.parents
-                    .insert(i, ps.into_iter().filter(|p| *p < i).collect());
+                g.parents.insert(i, ps.into_iter().filter(|p| *p < i).collect());
             }
             g
         })

@@ -32,10 +32,7 @@ fn patterns_follow_gitlab_protected_branch_semantics() {
 #[test]
 fn bad_patterns_are_refused_with_a_reason() {
     for bad in ["", "has space", "refs/heads/main"] {
-        assert!(
-            BranchPattern::new(bad).is_err(),
-            "`{bad}` should be refused"
-        );
+        assert!(BranchPattern::new(bad).is_err(), "`{bad}` should be refused");
     }
 }
 
@@ -69,10 +66,7 @@ fn push_porcelain_is_classified_per_ref() {
 
 #[test]
 fn fusion_push_id_is_read_from_the_remote_message() {
-    assert_eq!(
-        fusion_push_id("remote: Commencing push 42 processing...        \n"),
-        Some(42)
-    );
+    assert_eq!(fusion_push_id("remote: Commencing push 42 processing...        \n"), Some(42));
     assert_eq!(fusion_push_id("remote: something else\n"), None);
 }
 
@@ -86,10 +80,7 @@ fn passwords_in_urls_are_redacted() {
         redact("fatal: unable to access 'https://oauth2:tok@h/x.git/': refused"),
         "fatal: unable to access 'https://oauth2:***@h/x.git/': refused"
     );
-    assert_eq!(
-        redact("git@gitlab.example.com:acme/w.git"),
-        "git@gitlab.example.com:acme/w.git"
-    );
+    assert_eq!(redact("git@gitlab.example.com:acme/w.git"), "git@gitlab.example.com:acme/w.git");
     assert_eq!(redact("ssh://git@h:22/x"), "ssh://git@h:22/x");
 }
 

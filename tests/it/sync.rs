@@ -11,10 +11,7 @@ fn gitlab_commit_is_fast_forwarded_to_fusion() {
     let run = w.sync();
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(w.tip(Fusion, "main").as_deref(), Some(new.as_str()));
-    assert!(
-        run.stdout.contains("push_to_fusion") && run.stdout.contains("(1 commit)"),
-        "{run}"
-    );
+    assert!(run.stdout.contains("push_to_fusion") && run.stdout.contains("(1 commit)"), "{run}");
     let last = w.changelists().pop().expect("a changelist");
     assert_eq!(
         (last["sha1"].as_str(), last["owner"].as_str()),
@@ -66,22 +63,14 @@ fn gitlab_force_push_is_never_sent_to_fusion() {
     let before = w.changelists().len();
     let run = w.sync_json();
     assert_eq!(run.code, 3, "{run}");
-    assert_eq!(
-        w.tip(Fusion, "main"),
-        Some(kept.clone()),
-        "fusion must not move"
-    );
+    assert_eq!(w.tip(Fusion, "main"), Some(kept.clone()), "fusion must not move");
     assert_eq!(w.changelists().len(), before, "nothing reached Perforce");
     let branch = run.branch("main");
     assert_eq!(
         (branch["action"].as_str(), branch["side"].as_str()),
         (Some("rewritten"), Some("gitlab"))
     );
-    assert_eq!(
-        branch["commits"],
-        serde_json::json!([kept]),
-        "the commit that would be lost"
-    );
+    assert_eq!(branch["commits"], serde_json::json!([kept]), "the commit that would be lost");
     assert_eq!(branch["outcome"], "skipped");
     let refusal = w.journal().pop().expect("journal line");
     assert_eq!(
@@ -133,19 +122,9 @@ fn diverged_branch_names_both_sides_commits_and_other_branches_proceed() {
     assert_eq!(main["action"], "diverged");
     assert_eq!(main["gitlab_only"], serde_json::json!([ours.clone()]));
     assert_eq!(main["fusion_only"], serde_json::json!([theirs.clone()]));
-    assert_eq!(
-        main["commits"],
-        serde_json::json!([ours.clone(), theirs.clone()])
-    );
-    assert_eq!(
-        (w.tip(Gitlab, "main"), w.tip(Fusion, "main")),
-        (Some(ours), Some(theirs))
-    );
-    assert_eq!(
-        w.tip(Fusion, "release/1.0"),
-        Some(release),
-        "the healthy branch still moves"
-    );
+    assert_eq!(main["commits"], serde_json::json!([ours.clone(), theirs.clone()]));
+    assert_eq!((w.tip(Gitlab, "main"), w.tip(Fusion, "main")), (Some(ours), Some(theirs)));
+    assert_eq!(w.tip(Fusion, "release/1.0"), Some(release), "the healthy branch still moves");
 }
 
 #[test]
@@ -159,16 +138,9 @@ fn deletions_are_reported_on_either_side_and_never_propagated() {
         assert_eq!(run.code, 3, "{side:?}: {run}");
         let branch = run.branch("release/1.0");
         assert_eq!(branch["action"], "deleted");
-        assert_eq!(
-            branch["side"],
-            if side == Gitlab { "gitlab" } else { "fusion" }
-        );
+        assert_eq!(branch["side"], if side == Gitlab { "gitlab" } else { "fusion" });
         let other = if side == Gitlab { Fusion } else { Gitlab };
-        assert_eq!(
-            w.tip(other, "release/1.0"),
-            Some(tip),
-            "{side:?}: still on the other side"
-        );
+        assert_eq!(w.tip(other, "release/1.0"), Some(tip), "{side:?}: still on the other side");
         assert_eq!(w.tip(side, "release/1.0"), None, "{side:?}: not recreated");
     }
 }
@@ -183,10 +155,7 @@ fn unprotected_branches_are_untouched() {
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(w.tip(Fusion, "feature/x"), None);
     assert_eq!(w.tip(Gitlab, "p4-only"), None);
-    assert!(
-        !run.stdout.contains("feature/x") && !run.stdout.contains("p4-only"),
-        "{run}"
-    );
+    assert!(!run.stdout.contains("feature/x") && !run.stdout.contains("p4-only"), "{run}");
 }
 
 #[test]
@@ -220,12 +189,8 @@ fn sync_json_has_the_contract_shape() {
     let w = World::new();
     w.commit(Gitlab, "main", "a");
     let json = w.sync_json().json();
-    assert!(json["version"]
-        .as_str()
-        .is_some_and(|v| v.starts_with("gfbridge ")));
-    assert!(json["generated_at"]
-        .as_str()
-        .is_some_and(|t| t.ends_with('Z')));
+    assert!(json["version"].as_str().is_some_and(|v| v.starts_with("gfbridge ")));
+    assert!(json["generated_at"].as_str().is_some_and(|t| t.ends_with('Z')));
     let ws = &json["workspaces"][0];
     assert_eq!(ws["name"], "widgets");
     let branch = &ws["branches"][0];
@@ -257,10 +222,7 @@ fn fusion_refusing_a_push_is_a_failure_with_its_message() {
     let branch = run.branch("main");
     assert_eq!(branch["outcome"], "failed");
     assert!(
-        branch["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("Push to read-only instance prohibited"),
+        branch["message"].as_str().unwrap_or("").contains("Push to read-only instance prohibited"),
         "{run}"
     );
     assert_eq!(w.tip(Fusion, "main"), tip);

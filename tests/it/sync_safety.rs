@@ -20,10 +20,7 @@ fn noop_sync_only_lists_both_remotes() {
         let calls = std::fs::read_to_string(w.path("git-calls")).expect("calls");
         let calls: Vec<&str> = calls.lines().collect();
         assert_eq!(calls.len(), 2, "{args:?} ran: {calls:#?}");
-        assert!(
-            calls.iter().all(|c| c.starts_with("ls-remote --heads")),
-            "{calls:#?}"
-        );
+        assert!(calls.iter().all(|c| c.starts_with("ls-remote --heads")), "{calls:#?}");
         std::fs::remove_file(w.path("git-calls")).expect("reset");
     }
 }
@@ -49,41 +46,23 @@ fn lost_race_leaves_both_sides_untouched_and_is_planned_again() {
     std::fs::write(w.path("race-queue"), format!("{c2}\n")).expect("queue");
     let run = w.sync_json();
     assert_eq!(run.code, 0, "{run}");
-    assert_eq!(
-        run.branch("main")["action"],
-        "in_sync",
-        "replanned from fresh tips: {run}"
-    );
+    assert_eq!(run.branch("main")["action"], "in_sync", "replanned from fresh tips: {run}");
     assert_eq!(w.tip(Fusion, "main"), Some(c2));
-    assert!(
-        w.journal().is_empty(),
-        "gfbridge itself wrote nothing: {:?}",
-        w.journal()
-    );
+    assert!(w.journal().is_empty(), "gfbridge itself wrote nothing: {:?}", w.journal());
 }
 
 #[test]
 fn remote_that_keeps_moving_is_skipped_with_exit_4_then_converges() {
     let w = World::new();
     w.seed("main");
-    let c: Vec<String> = (2..=5)
-        .map(|i| w.commit(Gitlab, "main", &format!("c{i}")))
-        .collect();
+    let c: Vec<String> = (2..=5).map(|i| w.commit(Gitlab, "main", &format!("c{i}"))).collect();
     w.wrap_git(RACER);
-    std::fs::write(
-        w.path("race-queue"),
-        format!("{}\n{}\n{}\n", c[0], c[1], c[2]),
-    )
-    .expect("queue");
+    std::fs::write(w.path("race-queue"), format!("{}\n{}\n{}\n", c[0], c[1], c[2])).expect("queue");
     let run = w.sync_json();
     assert_eq!(run.code, 4, "{run}");
     let branch = run.branch("main");
     assert_eq!(branch["outcome"], "skipped");
-    assert_eq!(
-        w.tip(Fusion, "main").as_ref(),
-        Some(&c[2]),
-        "only the competitor moved it"
-    );
+    assert_eq!(w.tip(Fusion, "main").as_ref(), Some(&c[2]), "only the competitor moved it");
     let run = w.sync();
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(w.tip(Fusion, "main").as_ref(), Some(&c[3]));
@@ -143,11 +122,7 @@ fn wait_lets_a_second_run_proceed_when_the_lock_is_released() {
 
 /// A wrapper git whose push stops at a marker until released; `AFTER` pushes first.
 fn crash_wrapper(push_first: bool) -> String {
-    let push = if push_first {
-        r#""$REAL_GIT" "$@" || exit 1"#
-    } else {
-        ":"
-    };
+    let push = if push_first { r#""$REAL_GIT" "$@" || exit 1"# } else { ":" };
     format!(
         r#"case " $* " in *" push "*)
   {push}
@@ -182,19 +157,12 @@ fn sync_killed_mid_push_converges_on_rerun_without_loss_or_rewrite() {
         assert_eq!(run.code, 0, "push_first={push_first}: {run}");
         assert_eq!(w.tip(Fusion, "main").as_ref(), Some(&tip));
         assert_eq!(w.tip(Gitlab, "main").as_ref(), Some(&tip));
-        let recorded: Vec<_> = w
-            .changelists()
-            .into_iter()
-            .filter(|c| c["sha1"] == tip.as_str())
-            .collect();
+        let recorded: Vec<_> =
+            w.changelists().into_iter().filter(|c| c["sha1"] == tip.as_str()).collect();
         assert_eq!(recorded.len(), 1, "pushed exactly once: {recorded:?}");
         let settled = w.sync_json();
         assert_eq!(settled.code, 0, "{settled}");
-        assert_eq!(
-            settled.branch("main")["base"],
-            tip.as_str(),
-            "the base caught up"
-        );
+        assert_eq!(settled.branch("main")["base"], tip.as_str(), "the base caught up");
     }
 }
 
@@ -243,34 +211,21 @@ fn dry_run_writes_nothing_and_exits_as_the_real_run_would() {
     let run = w.gfbridge(&["sync", "--dry-run"]);
     assert_eq!(run.code, 3, "diverged is planned: {run}");
     assert!(run.stdout.starts_with("dry run"), "{run}");
-    assert!(
-        w.journal().is_empty(),
-        "a dry run journals no refusal either: {:?}",
-        w.journal()
-    );
-    assert_eq!(
-        w.tip(Fusion, "main"),
-        before.1.iter().find(|b| b.0 == "main").map(|b| b.1.clone())
-    );
+    assert!(w.journal().is_empty(), "a dry run journals no refusal either: {:?}", w.journal());
+    assert_eq!(w.tip(Fusion, "main"), before.1.iter().find(|b| b.0 == "main").map(|b| b.1.clone()));
 }
 
 #[test]
 fn credentials_in_remote_urls_are_never_printed() {
     let w = World::new();
-    w.write_config(&DEFAULT_CONFIG.replace(
-        "\"gitlab.git\"",
-        "\"https://bob:hunter2@127.0.0.1:9/acme/widgets.git\"",
-    ));
+    w.write_config(
+        &DEFAULT_CONFIG
+            .replace("\"gitlab.git\"", "\"https://bob:hunter2@127.0.0.1:9/acme/widgets.git\""),
+    );
     for format in ["text", "json"] {
         let run = w.gfbridge(&["-vv", "sync", "--format", format]);
         assert_eq!(run.code, 1, "{run}");
-        assert!(
-            run.stderr.contains("bob:***@127.0.0.1"),
-            "the remote is still named: {run}"
-        );
-        assert!(
-            !run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"),
-            "{run}"
-        );
+        assert!(run.stderr.contains("bob:***@127.0.0.1"), "the remote is still named: {run}");
+        assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"), "{run}");
     }
 }
