@@ -8,6 +8,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod exit;
+pub mod fusion;
 pub mod git;
 pub mod oid;
 pub mod outcome;

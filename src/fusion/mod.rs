@@ -1,0 +1,5 @@
+//! Git Fusion's rules as gfbridge must predict them (SPEC §4, §5): its configuration files
+//! and how their values cascade. Pure: callers supply the files' text; `p4` calls live
+//! elsewhere.
+
+pub mod p4gf_config;
