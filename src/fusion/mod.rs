@@ -2,4 +2,6 @@
 //! and how their values cascade. Pure: callers supply the files' text; `p4` calls live
 //! elsewhere.
 
+pub mod authors;
 pub mod p4gf_config;
+pub mod users;
