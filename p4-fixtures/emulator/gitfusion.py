@@ -3,18 +3,24 @@
 
 Run as a repository's pre-receive and post-receive hook (see ../make-fusion-repo). This is an
 independent reading of the reference, written apart from gfbridge's own rules on purpose: the
-tests only prove something if the two could disagree.
+tests only prove something if the two could disagree. Config files are read with Python's
+configparser, as Git Fusion itself reads them.
 
 pre-receive:  hands out a push id, prints `Commencing push <N> processing...`, then runs each
               rule in RULES; the first refusal prints Git Fusion's message and rejects the push.
-post-receive: records every commit Git Fusion did not have yet as a changelist in
-              fusion/changelists.jsonl (change number, sha1, branch, owner, push id).
+post-receive: the "background copy": records every commit Git Fusion did not have yet as a
+              changelist owned per change-owner, and writes the git-fusion-status-* keys the
+              fake p4 serves. settings.json "background" = "fail" or "hang" makes it fail
+              (nothing recorded, `Push N failed: ...`) or never finish (`Push N started`).
 
-Settings come from files in <repo>/fusion/, never from the pusher's environment.
+Everything is read from <repo>/fusion/ (the fake p4's server directory), never from the
+pusher's environment: settings.json, info.json, users.jsonl, depot/.git-fusion/... files.
 """
+import configparser
 import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -22,27 +28,25 @@ ZERO = "0" * 40
 
 
 class Repo:
-    """The bare repository the hook runs in, and its emulator files under fusion/."""
+    """The bare repository the hook runs in, and the emulator files under fusion/."""
 
     def __init__(self, git_dir):
         self.git_dir = git_dir
         self.dir = os.path.join(git_dir, "fusion")
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
-    def settings(self):
         with open(self.path("settings.json")) as f:
-            return json.load(f)
+            self.settings = json.load(f)
+        self.name = self.settings.get("repo", "repo")
+        self.encoded = self.name.replace("/", "_0xS_").replace(":", "_0xC_")
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)
 
     def git(self, *args):
-        out = subprocess.run(["git", "--git-dir", self.git_dir, *args], check=True,
-                             stdout=subprocess.PIPE, text=True)
-        return out.stdout
+        return subprocess.run(["git", "--git-dir", self.git_dir, *args], check=True,
+                              stdout=subprocess.PIPE).stdout.decode("utf-8", "surrogateescape")
 
     def bump(self, counter, count=1):
-        """Reserves `count` values of a counter file and returns the first, safely across
-        concurrent hooks."""
+        """Reserves `count` values of a counter file and returns the first."""
         with open(self.path("lock"), "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
@@ -54,35 +58,224 @@ class Repo:
                 f.write(f"{last + count}\n")
             return last + 1
 
+    def set_keys(self, values):
+        with open(self.path("lock"), "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                with open(self.path("keys.json")) as f:
+                    keys = json.load(f)
+            except FileNotFoundError:
+                keys = {}
+            keys.update(values)
+            with open(self.path("keys.json"), "w") as f:
+                json.dump(keys, f, indent=1)
+
+    # --- Git Fusion's configuration (reference §1.3) ---
+
+    def ini(self, *depot_path):
+        parser = configparser.ConfigParser(interpolation=None)
+        path = self.path("depot", ".git-fusion", *depot_path)
+        if os.path.exists(path):
+            with open(path) as f:
+                parser.read_file(f)
+        return parser
+
+    def config_value(self, section, key, default):
+        """repo [@repo] -> global section -> default; empty and `none` read as unset."""
+        repo = self.ini("repos", self.encoded, "p4gf_config")
+        for parser, sect in ((repo, "@repo"), (self.ini("p4gf_config"), section)):
+            if parser.has_option(sect, key):
+                value = parser.get(sect, key).strip()
+                if value and value.lower() != "none":
+                    return value
+        return default
+
+    def config_flag(self, section, key, default):
+        value = self.config_value(section, key, None)
+        if value is None:
+            return default
+        return configparser.ConfigParser.BOOLEAN_STATES.get(value.lower(), default)
+
+    def branch_sections(self):
+        repo = self.ini("repos", self.encoded, "p4gf_config")
+        globals_ = {"repo-creation", "git-to-perforce", "perforce-to-git", "@features",
+                    "authentication", "quota", "undoc", "@repo"}
+        return [(s, repo[s]) for s in repo.sections() if not s.startswith("@") and s not in globals_]
+
+    def repo_read_only(self):
+        repo = self.ini("repos", self.encoded, "p4gf_config")
+        return repo.has_option("@repo", "read-only") and repo.getboolean("@repo", "read-only")
+
+    def change_owner(self):
+        return "pusher" if self.config_value("git-to-perforce", "change-owner", "author").lower() == "pusher" else "author"
+
+    def case_insensitive(self):
+        with open(self.path("info.json")) as f:
+            return json.load(f).get("caseHandling", "sensitive") != "sensitive"
+
+    # --- Authors (reference §2.2, §2.5) ---
+
+    def users(self):
+        with open(self.path("users.jsonl")) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def usermap(self):
+        path = self.path("depot", ".git-fusion", "users", "p4gf_usermap")
+        rows = []
+        if not os.path.exists(path):
+            return rows
+        with open(path) as f:
+            for line in f:
+                if not line.strip() or line.startswith("#"):
+                    continue
+                m = re.search(r'([^ \t]+)[ \t]+([^ \t]+)[ \t]+"?([^"]+)"?', line)
+                if not m:
+                    continue
+                for c in "<>,":
+                    if c in m.group(2):
+                        raise SystemExit(f"Unable to read 'p4gf_usermap'. Illegal character '{c}' in email address '{m.group(2)}'")
+                if m.group(1) != "git-fusion-user":
+                    rows.append((m.group(1), m.group(2)))
+        return rows
+
+    def map_author(self, name, email):
+        """Returns the Perforce user Git Fusion picks for the author, or None."""
+        users = self.users()
+        fold = self.case_insensitive()
+        same_user = (lambda a, b: a.lower() == b.lower()) if fold else (lambda a, b: a == b)
+        exists = lambda u: next((x for x in users if same_user(x["User"], u)), None)
+        sensitive = self.config_flag("authentication", "email-case-sensitivity", False)
+
+        def same_email(a, b):
+            if not sensitive:
+                return a.lower() == b.lower()
+            (la, _, da), (lb, _, db) = a.partition("@"), b.partition("@")
+            return la == lb and da.lower() == db.lower()
+
+        usermap = [(u, e) for (u, e) in self.usermap()
+                   if not (exists(u) and exists(u).get("Type", "standard") != "standard")]
+        sources = [s.strip() for s in self.config_value("authentication", "author-source", "git-email").split(",")]
+        for source in sources:
+            if source == "git-email":
+                local, _, domain = email.partition("@")
+                parts = domain.split(".")
+                keys = [f"{local}@{'.'.join(parts[i:])}" for i in range(len(parts))]
+                match_map = lambda key: next((u for (u, e) in usermap if same_email(e, key)), None)
+                match_users = lambda key: next((x["User"] for x in users if same_email(x.get("Email", ""), key)), None)
+            elif source in ("git-email-account", "git-user"):
+                keys = [email.partition("@")[0]] if source == "git-email-account" else [name]
+                match_map = lambda key: next((u for (u, e) in usermap if same_user(u, key)), None)
+                match_users = lambda key: next((x["User"] for x in users if same_user(x["User"], key)), None)
+            else:
+                continue
+            for key in keys:
+                hit = match_map(key) or match_users(key)
+                if hit:
+                    return exists(hit)["User"] if exists(hit) else None
+        unknown = exists("unknown_git")
+        return unknown["User"] if unknown else None
+
 
 def read_updates():
-    """Returns the hook's stdin as (old, new, ref) tuples."""
     return [tuple(line.split()) for line in sys.stdin.read().splitlines() if line.strip()]
 
 
-# --- Rules: each takes (repo, settings, updates) and returns Git Fusion's message, or None.
+def new_commits(repo, new):
+    """Commits of `new` that Git Fusion does not have yet (pre-receive: refs not yet moved)."""
+    out = repo.git("rev-list", "--reverse", "--topo-order", "--parents", new, "--not", "--all")
+    return [line.split() for line in out.splitlines()]
 
-def rule_read_only_instance(repo, settings, updates):
-    # A Git Fusion instance configured READ_ONLY refuses every push (reference §3 table).
-    if settings.get("read_only_instance"):
+
+def changed_entries(repo, sha1, parents):
+    """(mode, path, status) of entries the commit adds or modifies against its first parent."""
+    base = parents[0] if parents else "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+    out = repo.git("diff-tree", "-r", "--no-renames", "-z", "--raw", base, sha1)
+    fields = out.split("\0")
+    entries = []
+    for i in range(0, len(fields) - 1, 2):
+        meta, path = fields[i], fields[i + 1]
+        parts = meta.lstrip(":").split()
+        if len(parts) >= 5 and parts[4] in ("A", "M", "T"):
+            entries.append((parts[1], path, parts[4]))
+    return entries
+
+
+# --- Rules: each takes (repo, updates) and returns Git Fusion's message, or None. ---
+
+def rule_read_only_instance(repo, updates):
+    if repo.settings.get("read_only_instance"):
         return "Push to read-only instance prohibited"
-    return None
 
 
-RULES = [
-    rule_read_only_instance,
-]
+def rule_read_only(repo, updates):
+    if repo.repo_read_only():
+        return f"Push to repo {repo.name} prohibited."
+    for old, new, ref in updates:
+        branch = ref[len("refs/heads/"):]
+        for _, section in repo.branch_sections():
+            if section.get("git-branch-name") == branch and section.getboolean("read-only", fallback=False):
+                return f"Push to branch {branch} prohibited."
+
+
+def rule_branch_creation(repo, updates):
+    if repo.config_flag("git-to-perforce", "enable-git-branch-creation", True):
+        return None
+    defined = {s.get("git-branch-name") for _, s in repo.branch_sections()}
+    for old, new, ref in updates:
+        if old == ZERO and new != ZERO and ref[len("refs/heads/"):] not in defined:
+            return f"Branch creation is not authorized for this repo.\nRejecting push of '{ref}'."
+
+
+def rule_commits(repo, updates):
+    merges_ok = repo.config_flag("git-to-perforce", "enable-git-merge-commits", True)
+    submodules_ok = repo.config_flag("git-to-perforce", "enable-git-submodules", True)
+    by_author = repo.change_owner() == "author"
+    for old, new, ref in updates:
+        if new == ZERO:
+            continue
+        for sha1, *parents in new_commits(repo, new):
+            if len(parents) > 1 and not merges_ok:
+                return "Merge commits are not enabled for this repo."
+            for mode, path, _ in changed_entries(repo, sha1, parents):
+                if mode == "160000" and not submodules_ok:
+                    return f"Git submodules not permitted: path={path} commit={sha1}"
+                if "..." in path:
+                    return f"Perforce: bad filename (...): '{path}'"
+                bad = next((c for c in path if ord(c) < 0x20 or ord(c) == 0x7F), None)
+                if bad is not None:
+                    return f"Perforce: Non-printable characters not allowed in Perforce: character x{ord(bad):02X} in filepath: {path}"
+            if repo.case_insensitive():
+                conflict = case_conflict(repo, sha1, parents)
+                if conflict:
+                    return conflict
+            if by_author:
+                name, email = repo.git("log", "-1", "--format=%an%x00%ae", sha1).strip().split("\0")
+                if repo.map_author(name, email) is None:
+                    return f"User '{email}' not permitted to commit"
+
+
+def case_conflict(repo, sha1, parents):
+    paths = repo.git("ls-tree", "-r", "--name-only", "-z", sha1).split("\0")
+    seen = {}
+    for path in filter(None, paths):
+        other = seen.setdefault(path.lower(), path)
+        if other != path:
+            return ("Case conflicts:\ncommit  git path  Perforce depot path\n"
+                    f"{sha1[:7]}  {path}  {other}")
+
+
+RULES = [rule_read_only_instance, rule_read_only, rule_branch_creation, rule_commits]
 
 
 def pre_receive(repo):
     updates = read_updates()
     push_id = repo.bump("push-id")
     print(f"Commencing push {push_id} processing...", file=sys.stderr)
-    settings = repo.settings()
     for rule in RULES:
-        message = rule(repo, settings, updates)
+        message = rule(repo, updates)
         if message:
             print(message, file=sys.stderr)
+            repo.set_keys({f"git-fusion-status-{repo.encoded}-{push_id}": f"Push {push_id} rejected: {message}"})
             return 1
     with open(repo.path("current-push"), "w") as f:
         f.write(f"{push_id}\n")
@@ -98,23 +291,37 @@ def post_receive(repo):
     updates = read_updates()
     with open(repo.path("current-push")) as f:
         push_id = int(f.read().strip())
+    status_key = f"git-fusion-status-{repo.encoded}"
+    background = repo.settings.get("background", "ok")
+    if background == "hang":
+        repo.set_keys({status_key: f"Push {push_id} started"})
+        return 0
+    if background == "fail":
+        message = repo.settings.get("background_message", "copy to Perforce failed")
+        failed = f"Push {push_id} failed: {message}"
+        repo.set_keys({status_key: failed, f"{status_key}-{push_id}": failed})
+        return 0
     known = recorded_commits(repo)
+    pusher = repo.settings.get("pusher", "gitlab-mirror")
+    by_author = repo.change_owner() == "author"
     records = []
     for old, new, ref in updates:
         if new == ZERO or not ref.startswith("refs/heads/"):
-            continue  # Deletions are allowed and make no changelist; tags are not changelists.
+            continue  # Deletions make no changelist; tags are not changelists.
         branch = ref[len("refs/heads/"):]
-        log = repo.git("log", "--reverse", "--topo-order", "--format=%H %ae", new)
+        log = repo.git("log", "--reverse", "--topo-order", "--format=%H%x00%an%x00%ae", new)
         for line in log.splitlines():
-            sha1, email = line.split(" ", 1)
+            sha1, name, email = line.split("\0")
             if sha1 in known:
                 continue
             known.add(sha1)
-            records.append({"sha1": sha1, "branch": branch, "owner": email, "push": push_id})
+            owner = repo.map_author(name, email) if by_author else pusher
+            records.append({"sha1": sha1, "branch": branch, "owner": owner, "push": push_id})
     first = repo.bump("change-counter", len(records)) if records else 0
     with open(repo.path("changelists.jsonl"), "a") as f:
         for number, record in enumerate(records, start=first):
             f.write(json.dumps({"change": number, **record}) + "\n")
+    repo.set_keys({status_key: f"Push {push_id} completed successfully"})
     return 0
 
 

@@ -3,5 +3,7 @@
 //! elsewhere.
 
 pub mod authors;
+pub mod facts;
+pub mod p4;
 pub mod p4gf_config;
 pub mod users;

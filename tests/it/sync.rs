@@ -13,10 +13,7 @@ fn gitlab_commit_is_fast_forwarded_to_fusion() {
     assert_eq!(w.tip(Fusion, "main").as_deref(), Some(new.as_str()));
     assert!(run.stdout.contains("push_to_fusion") && run.stdout.contains("(1 commit)"), "{run}");
     let last = w.changelists().pop().expect("a changelist");
-    assert_eq!(
-        (last["sha1"].as_str(), last["owner"].as_str()),
-        (Some(new.as_str()), Some("jane@example.com"))
-    );
+    assert_eq!((last["sha1"].as_str(), last["owner"].as_str()), (Some(new.as_str()), Some("jdoe")));
     let journal = w.journal();
     assert_eq!(journal.len(), 1, "{journal:?}");
     assert_eq!(journal[0]["remote"], "fusion");

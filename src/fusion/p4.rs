@@ -1,0 +1,104 @@
+//! Running `p4`: only the calls of SPEC §5.1, as argument vectors, with `-p`/`-u` when
+//! configured. Must not interpret what the files mean; `facts` and `confirm` do that.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::config::Perforce;
+
+/// The error returned when a `p4` call fails; it names the call, never a password.
+#[derive(Debug, thiserror::Error)]
+pub enum P4Error {
+    /// The executable could not be run.
+    #[error("cannot run `{program}` for `p4 {call}`: {reason} (set [perforce] p4)")]
+    Spawn { program: String, call: String, reason: String },
+    /// p4 ran and reported an error.
+    #[error("`p4 {call}` failed: {message}")]
+    Failed { call: String, message: String },
+}
+
+/// A configured `p4` client.
+#[derive(Clone, Debug)]
+pub struct P4 {
+    program: PathBuf,
+    port: Option<String>,
+    user: Option<String>,
+}
+
+impl P4 {
+    /// Returns the client for the `[perforce]` settings.
+    pub fn new(settings: &Perforce) -> P4 {
+        P4 {
+            program: settings.p4.clone(),
+            port: settings.port.clone(),
+            user: settings.user.clone(),
+        }
+    }
+
+    /// Runs `p4 <args>` and returns stdout; `Ok(None)` when a `print` found no file.
+    fn run(&self, args: &[&str]) -> Result<Option<String>, P4Error> {
+        let call = args.join(" ");
+        let mut cmd = Command::new(&self.program);
+        if let Some(port) = &self.port {
+            cmd.arg("-p").arg(port);
+        }
+        if let Some(user) = &self.user {
+            cmd.arg("-u").arg(user);
+        }
+        tracing::debug!(call = %call, "p4");
+        let output =
+            cmd.args(args).env("LC_ALL", "C").stdin(Stdio::null()).output().map_err(|e| {
+                P4Error::Spawn {
+                    program: self.program.display().to_string(),
+                    call: call.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        // SPEC §5.1: `no such file(s).` on either stream, whatever the status, is absence.
+        if stdout.contains("no such file(s).") || stderr.contains("no such file(s).") {
+            return Ok(None);
+        }
+        if !output.status.success() {
+            let message = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+            return Err(P4Error::Failed { call, message });
+        }
+        Ok(Some(stdout))
+    }
+
+    fn text(&self, args: &[&str]) -> Result<String, P4Error> {
+        self.run(args).map(Option::unwrap_or_default)
+    }
+
+    /// Returns `caseHandling` from `p4 -ztag -Mj info`.
+    pub fn case_handling(&self) -> Result<Option<String>, P4Error> {
+        let text = self.text(&["-ztag", "-Mj", "info"])?;
+        let case =
+            json_lines(&text).find_map(|v| v.get("caseHandling")?.as_str().map(String::from));
+        Ok(case)
+    }
+
+    /// Returns the output of `p4 -ztag -Mj users -a`.
+    pub fn users(&self) -> Result<String, P4Error> {
+        self.text(&["-ztag", "-Mj", "users", "-a"])
+    }
+
+    /// Returns the content of a `//.git-fusion/...` file, or `None` when it does not exist.
+    pub fn print(&self, depot_path: &str) -> Result<Option<String>, P4Error> {
+        self.run(&["print", "-q", depot_path])
+    }
+
+    /// Returns the keys matching `pattern` (`p4 -ztag -Mj keys -e`), as (key, value).
+    pub fn keys(&self, pattern: &str) -> Result<Vec<(String, String)>, P4Error> {
+        let text = self.text(&["-ztag", "-Mj", "keys", "-e", pattern])?;
+        let pair = |v: serde_json::Value| {
+            Some((v.get("key")?.as_str()?.to_string(), v.get("value")?.as_str()?.to_string()))
+        };
+        Ok(json_lines(&text).filter_map(pair).collect())
+    }
+}
+
+fn json_lines(text: &str) -> impl Iterator<Item = serde_json::Value> + '_ {
+    text.lines().filter_map(|l| serde_json::from_str(l).ok())
+}
