@@ -53,6 +53,11 @@ impl Cache {
         Ok(Cache { path: path.to_path_buf(), repo })
     }
 
+    /// Returns the libgit2 handle, for in-process analysis of the cache's commits.
+    pub fn repo(&self) -> &Repository {
+        &self.repo
+    }
+
     /// Returns the cache's directory.
     pub fn path(&self) -> &Path {
         &self.path

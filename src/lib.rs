@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod cli;
+pub mod commits;
 pub mod config;
 pub mod exit;
 pub mod fusion;

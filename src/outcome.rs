@@ -14,6 +14,8 @@ pub struct Reason {
     pub commit: Option<Oid>,
     /// What it means, for people.
     pub message: String,
+    /// Whether it turns the push into `blocked` (others are reported only).
+    pub blocks: bool,
 }
 
 /// The decision for one branch, with the commits it concerns.
@@ -33,6 +35,22 @@ pub struct BranchPlan {
     pub fusion_only: Vec<Oid>,
     /// Findings; any blocking one turns a push into `blocked`.
     pub reasons: Vec<Reason>,
+}
+
+impl BranchPlan {
+    /// Returns true when a blocking reason stops this push (SPEC §4).
+    pub fn blocked(&self) -> bool {
+        self.reasons.iter().any(|r| r.blocks)
+    }
+
+    /// Returns the action's contract name: `blocked` for a push a reason stops.
+    pub fn action_name(&self) -> &'static str {
+        if self.blocked() {
+            "blocked"
+        } else {
+            self.action.name()
+        }
+    }
 }
 
 /// What became of a branch in this run (SPEC §6).

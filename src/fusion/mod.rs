@@ -6,4 +6,5 @@ pub mod authors;
 pub mod facts;
 pub mod p4;
 pub mod p4gf_config;
+pub mod preflight;
 pub mod users;

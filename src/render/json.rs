@@ -34,7 +34,7 @@ pub fn branch(result: &BranchResult) -> Value {
         "gitlab": plan.tips.gitlab,
         "fusion": plan.tips.fusion,
         "base": plan.tips.base,
-        "action": plan.action.name(),
+        "action": plan.action_name(),
         "side": plan.action.side(),
         "new_branch": plan.action.new_branch(),
         "commits": plan.commits,

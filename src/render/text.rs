@@ -23,8 +23,8 @@ fn workspace(out: &mut String, ws: &WorkspaceResult) {
     let _ = writeln!(out, "{}:", ws.name);
     for b in &ws.branches {
         let action = match b.plan.action.side() {
-            Some(side) => format!("{} ({})", b.plan.action.name(), side.as_str()),
-            None => b.plan.action.name().to_string(),
+            Some(side) => format!("{} ({})", b.plan.action_name(), side.as_str()),
+            None => b.plan.action_name().to_string(),
         };
         let outcome =
             serde_json::to_value(b.outcome).ok().and_then(|v| v.as_str().map(String::from));
@@ -40,6 +40,11 @@ fn workspace(out: &mut String, ws: &WorkspaceResult) {
         }
         out.push_str(line.trim_end());
         out.push('\n');
+        for r in &b.plan.reasons {
+            let commit = r.commit.map_or_else(|| "branch".to_string(), |c| c.short());
+            let effect = if r.blocks { "blocks" } else { "note" };
+            let _ = writeln!(out, "      {effect}: {} {commit}: {}", r.code, r.message);
+        }
     }
     if ws.branches.is_empty() && ws.error.is_none() {
         out.push_str("  no mirrored branch exists on either side\n");

@@ -20,7 +20,7 @@ pub struct Entry {
     pub branch: String,
     /// The side written, or that would have been written.
     pub remote: Option<&'static str>,
-    /// The action planned.
+    /// The action planned (`blocked` for a push the preflight stopped).
     pub action: &'static str,
     /// The tip before (the side's tip for a refusal).
     pub old: Option<Oid>,

@@ -7,16 +7,19 @@ mod analyse;
 mod execute;
 mod survey;
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::cache::{Cache, CacheError};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
+use crate::fusion::facts::{self, FactsError, FusionFacts};
+use crate::fusion::preflight::Preflight;
 use crate::git::remote::RemoteError;
 use crate::git::Git;
 use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause, WorkspaceResult};
-use crate::plan::Side;
+use crate::plan::{Action, Side};
 use crate::state::journal::{self, Entry};
 use crate::state::lock::{LockError, WorkspaceLock};
 use crate::state::WorkspaceDir;
@@ -52,6 +55,12 @@ pub enum SyncError {
         /// What git said.
         message: String,
     },
+    /// Git Fusion's settings, users or usermap could not be read.
+    #[error("Git Fusion facts: {0}")]
+    Facts(#[from] FactsError),
+    /// A commit could not be read from the cache during the preflight.
+    #[error("preflight: cannot read commit {commit}: {reason}")]
+    Inspect { commit: String, reason: String },
     /// The workspace directory or journal could not be written.
     #[error("{0}")]
     State(String),
@@ -109,7 +118,18 @@ fn run(
     let cache = Cache::open_or_init(&dir.cache())?;
     let git = Git::new(&config.bridge.git);
     let run_id = format!("{}-{}", jiff::Timestamp::now().as_millisecond(), std::process::id());
-    let mut run = Run { ws, cache: &cache, opts, dir: &dir, run_id: &run_id, results: Vec::new() };
+    let facts = OnceCell::new();
+    let mut run = Run {
+        config,
+        ws,
+        cache: &cache,
+        opts,
+        dir: &dir,
+        run_id: &run_id,
+        facts: &facts,
+        preflight: None,
+        results: Vec::new(),
+    };
     let mut only: Option<BTreeSet<String>> =
         (!opts.branches.is_empty()).then(|| opts.branches.iter().cloned().collect());
     let mut attempts = || {
@@ -129,8 +149,14 @@ fn run(
     outcome
 }
 
+/// Git Fusion's facts, read on first need: a run with nothing for Git Fusion reads none.
+type LazyFacts = OnceCell<Option<FusionFacts>>;
+
 /// The state of one workspace's run across its attempts.
 struct Run<'a> {
+    config: &'a Config,
+    facts: &'a LazyFacts,
+    preflight: Option<Preflight<'a>>,
     ws: &'a Workspace,
     cache: &'a Cache,
     opts: &'a SyncOptions,
@@ -153,9 +179,12 @@ impl Run<'_> {
         let mut pushes = Vec::new();
         let mut journal = Vec::new();
         for (name, tips) in &survey.branches {
-            let plan = analyse::plan_branch(self.cache, &survey, name, *tips)?;
+            let mut plan = analyse::plan_branch(self.cache, &survey, name, *tips)?;
+            if matches!(plan.action, Action::PushToFusion { .. }) {
+                self.preflight(&mut plan)?;
+            }
             tracing::debug!(branch = %name, action = plan.action.name(), commits = plan.commits.len(), "planned");
-            if plan.action.target().is_some() && !self.opts.dry_run {
+            if plan.action.target().is_some() && !plan.blocked() && !self.opts.dry_run {
                 pushes.push(plan);
                 continue;
             }
@@ -197,17 +226,42 @@ impl Run<'_> {
         Ok(raced)
     }
 
+    /// Adds the preflight's findings (SPEC §4) to a push to Git Fusion. Without a
+    /// `[perforce]` section there is nothing to check against, and nothing is added.
+    fn preflight(&mut self, plan: &mut BranchPlan) -> Result<(), SyncError> {
+        let Some(settings) = &self.config.perforce else { return Ok(()) };
+        let facts = match self.facts.get() {
+            Some(facts) => facts,
+            None => {
+                let loaded = facts::load(settings, self.ws)?;
+                self.facts.get_or_init(|| Some(loaded))
+            }
+        };
+        let Some(facts) = facts.as_ref() else { return Ok(()) };
+        let preflight = self.preflight.get_or_insert_with(|| Preflight::new(self.config, facts));
+        plan.reasons.extend(preflight.branch_reasons(&plan.name, plan.action.new_branch()));
+        for oid in &plan.commits {
+            let found = preflight.commit_reasons(self.cache.repo(), *oid).map_err(|e| {
+                SyncError::Inspect { commit: oid.to_string(), reason: e.message().to_string() }
+            })?;
+            plan.reasons.extend(found);
+        }
+        Ok(())
+    }
+
     /// Returns the result of a plan that writes nothing to the remotes.
     fn settle_without_push(&self, plan: BranchPlan) -> Result<BranchResult, CacheError> {
         let (outcome, skip) = match plan.action {
-            crate::plan::Action::InSync => {
+            Action::InSync => {
                 let tip = plan.tips.gitlab.expect("a listed branch in sync has a tip");
                 if plan.tips.base != Some(tip) && !self.opts.dry_run {
                     self.cache.set_base(&plan.name, tip)?;
                 }
                 (Outcome::Done, None)
             }
-            action if action.needs_attention() => (Outcome::Skipped, Some(SkipCause::Attention)),
+            action if action.needs_attention() || plan.blocked() => {
+                (Outcome::Skipped, Some(SkipCause::Attention))
+            }
             _ => (Outcome::Skipped, Some(SkipCause::DryRun)),
         };
         Ok(BranchResult { plan, outcome, skip, message: None })
@@ -264,7 +318,6 @@ impl Run<'_> {
     }
 
     fn refusal(&self, plan: &BranchPlan) -> Entry {
-        use crate::plan::Action;
         let tips = plan.tips;
         // For refusals `old` is what stays and `new` what would have replaced it (SPEC §9).
         let (old, new) = match plan.action {
@@ -272,13 +325,15 @@ impl Run<'_> {
             Action::Rewritten { side } => (tips.base, tips.on(side)),
             _ => (tips.fusion, tips.gitlab),
         };
+        // A blocked push names the side it would have written (SPEC §9).
+        let remote = plan.blocked().then_some(Side::Fusion.as_str());
         Entry {
             time: journal::now_rfc3339(),
             run: self.run_id.to_string(),
             workspace: self.ws.name.clone(),
             branch: plan.name.clone(),
-            remote: None,
-            action: plan.action.name(),
+            remote,
+            action: plan.action_name(),
             old,
             new,
             outcome: "refused",

@@ -23,6 +23,12 @@ pub struct World {
     author: std::cell::RefCell<(String, String)>,
 }
 
+/// A tree entry for `World::commit_files`.
+pub enum Entry {
+    File(&'static str),
+    Gitlink(String),
+}
+
 /// What one run of gfbridge printed and returned.
 #[derive(Debug)]
 #[must_use]
@@ -113,8 +119,115 @@ impl World {
         let mut cmd = Command::new(make);
         hermetic(&mut cmd);
         run_ok(cmd.arg(world.remote(Fusion)));
-        world.write_config(DEFAULT_CONFIG);
+        world.write_config(&world.default_config());
         world
+    }
+
+    /// Returns the default config: the workspace, and `[perforce]` pointing the fake p4 at
+    /// the Git Fusion stand-in's directory.
+    pub fn default_config(&self) -> String {
+        format!("{}\n{DEFAULT_CONFIG}", self.perforce_section())
+    }
+
+    pub fn perforce_section(&self) -> String {
+        format!(
+            "[perforce]\np4 = \"{}\"\nport = \"{}\"\n",
+            repo_root().join("p4-fixtures/p4").display(),
+            self.remote(Fusion).join("fusion").display()
+        )
+    }
+
+    /// Writes a file of the Git Fusion stand-in (`<fusion.git>/fusion/<rel>`).
+    pub fn fusion_file(&self, rel: &str, text: &str) {
+        let path = self.remote(Fusion).join("fusion").join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+        std::fs::write(path, text).expect("fusion file");
+    }
+
+    /// Writes Git Fusion's global `p4gf_config`.
+    pub fn global_config(&self, text: &str) {
+        self.fusion_file("depot/.git-fusion/p4gf_config", text);
+    }
+
+    /// Writes the per-repo `p4gf_config` of acme/widgets.
+    pub fn repo_config(&self, text: &str) {
+        self.fusion_file("depot/.git-fusion/repos/acme_0xS_widgets/p4gf_config", text);
+    }
+
+    /// Removes a Perforce user from the stand-in's `p4 users`.
+    pub fn remove_p4_user(&self, user: &str) {
+        let path = self.remote(Fusion).join("fusion/users.jsonl");
+        let text = std::fs::read_to_string(&path).expect("users");
+        let kept: Vec<&str> =
+            text.lines().filter(|l| !l.contains(&format!("\"User\":\"{user}\""))).collect();
+        std::fs::write(path, kept.join("\n") + "\n").expect("users");
+    }
+
+    pub fn set_author(&self, name: &str, email: &str) {
+        *self.author.borrow_mut() = (name.into(), email.into());
+    }
+
+    /// Commits `files` on top of `branch` on `side` (creating it if absent) with the current
+    /// author, moves the branch, and returns the commit. Paths may be nested.
+    pub fn commit_files(
+        &self,
+        side: Side,
+        branch: &str,
+        files: &[(&str, Entry)],
+        message: &str,
+    ) -> String {
+        let parents: Vec<String> = self.tip(side, branch).into_iter().collect();
+        let oid = self.make_commit_with(side, &parents, files, message);
+        self.set_branch(side, branch, &oid);
+        oid
+    }
+
+    /// Makes a commit with `parents` (the first one's tree plus `files`) on `side`.
+    pub fn make_commit_with(
+        &self,
+        side: Side,
+        parents: &[String],
+        files: &[(&str, Entry)],
+        message: &str,
+    ) -> String {
+        let repo = self.repo(side);
+        self.clock.set(self.clock.get() + 60);
+        let (name, email) = self.author.borrow().clone();
+        let time = git2::Time::new(1_700_000_000 + self.clock.get(), 0);
+        let sig = git2::Signature::new(&name, &email, &time).expect("signature");
+        let parents: Vec<git2::Commit> = parents
+            .iter()
+            .map(|p| repo.find_commit(git2::Oid::from_str(p).expect("oid")).expect("parent"))
+            .collect();
+        let base = match parents.first() {
+            Some(p) => p.tree().expect("tree"),
+            None => repo
+                .find_tree(repo.treebuilder(None).expect("tb").write().expect("empty"))
+                .expect("tree"),
+        };
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for (path, entry) in files {
+            match entry {
+                Entry::File(content) => {
+                    let blob = repo.blob(content.as_bytes()).expect("blob");
+                    update.upsert(*path, blob, git2::FileMode::Blob);
+                }
+                Entry::Gitlink(target) => {
+                    update.upsert(
+                        *path,
+                        git2::Oid::from_str(target).expect("oid"),
+                        git2::FileMode::Commit,
+                    );
+                }
+            }
+        }
+        let tree = repo
+            .find_tree(update.create_updated(&repo, &base).expect("update tree"))
+            .expect("tree");
+        let refs: Vec<&git2::Commit> = parents.iter().collect();
+        repo.commit(None, &sig, &sig, &format!("{message}\n"), &tree, &refs)
+            .expect("commit")
+            .to_string()
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -236,8 +349,30 @@ impl World {
         read_jsonl(&self.path(".gfbridge/widgets/journal.jsonl"))
     }
 
+    /// Merges `json`'s keys into the stand-in's settings.json.
     pub fn set_fusion_settings(&self, json: &str) {
-        std::fs::write(self.remote(Fusion).join("fusion/settings.json"), json).expect("settings");
+        let path = self.remote(Fusion).join("fusion/settings.json");
+        let mut settings: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("settings")).expect("json");
+        let update: Value = serde_json::from_str(json).expect("json");
+        for (key, value) in update.as_object().expect("object") {
+            settings[key] = value.clone();
+        }
+        std::fs::write(path, settings.to_string()).expect("settings");
+    }
+
+    /// Pushes `refspec` from `side`'s repo to the Git Fusion stand-in with plain git, as a
+    /// person would, and returns whether it was accepted and what the remote said.
+    pub fn plain_push_to_fusion(&self, from: Side, refspec: &str) -> (bool, String) {
+        let out = git()
+            .arg("--git-dir")
+            .arg(self.remote(from))
+            .arg("push")
+            .arg(self.remote(Fusion))
+            .arg(refspec)
+            .output()
+            .expect("push");
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
     }
 
     /// Returns a gfbridge command run from the world's directory with its config.

@@ -5,6 +5,7 @@ mod fusion_authors;
 mod fusion_config;
 mod harness;
 mod plan;
+mod preflight;
 mod pure;
 mod sync;
 mod sync_safety;

@@ -1,0 +1,220 @@
+//! The preflight of SPEC §4: every commit Git Fusion does not have yet is checked against the
+//! rules Git Fusion enforces, and against the team's intended attribution, before any push.
+//!
+//! Pure over its inputs (facts, config, the cache's commits); each commit is analysed once
+//! per run even when several branches carry it. Must not push or decide actions.
+
+use std::collections::HashMap;
+
+use git2::Repository;
+
+use super::authors::{Directory, Mapping, Via};
+use super::facts::FusionFacts;
+use super::p4gf_config::ChangeOwner;
+use crate::commits::{self, CommitInfo};
+use crate::config::{Config, UnmappedPolicy};
+use crate::oid::Oid;
+use crate::outcome::Reason;
+
+/// The preflight for one workspace's run.
+pub struct Preflight<'a> {
+    facts: &'a FusionFacts,
+    directory: Directory,
+    intended: Vec<(&'a str, &'a str)>,
+    policy: UnmappedPolicy,
+    merges: bool,
+    submodules: bool,
+    mappings: HashMap<(String, String), Mapping>,
+    verdicts: HashMap<Oid, Vec<Reason>>,
+}
+
+impl<'a> Preflight<'a> {
+    /// Returns the preflight for Git Fusion's `facts` and the bridge's `config`.
+    pub fn new(config: &'a Config, facts: &'a FusionFacts) -> Preflight<'a> {
+        let git_to_p4 = |key| facts.config.flag("git-to-perforce", key, true);
+        Preflight {
+            facts,
+            directory: facts.directory(&config.bridge.unknown_user),
+            intended: config.authors.iter().map(|(e, u)| (e.as_str(), u.as_str())).collect(),
+            policy: config.bridge.on_unmapped_author,
+            merges: git_to_p4("enable-git-merge-commits"),
+            submodules: git_to_p4("enable-git-submodules"),
+            mappings: HashMap::new(),
+            verdicts: HashMap::new(),
+        }
+    }
+
+    /// Returns Git Fusion's pick for an author, computed once per author per run.
+    pub fn mapping(&mut self, name: &str, email: &str) -> Mapping {
+        let key = (name.to_string(), email.to_string());
+        let directory = &self.directory;
+        self.mappings.entry(key).or_insert_with(|| directory.map(name, email)).clone()
+    }
+
+    /// Returns the `[authors]` user intended for `email`, compared as Git Fusion compares.
+    pub fn intended(&self, email: &str) -> Option<&'a str> {
+        self.intended.iter().find(|(e, _)| self.directory.same_email(e, email)).map(|(_, u)| *u)
+    }
+
+    /// Returns the reasons about a whole branch (SPEC §4; `commit` is null for these).
+    pub fn branch_reasons(&self, branch: &str, new_branch: bool) -> Vec<Reason> {
+        let config = &self.facts.config;
+        let mut reasons = Vec::new();
+        let owner = config.change_owner();
+        if owner.owner == ChangeOwner::Pusher {
+            let message = format!(
+                "change-owner resolves to `{}` ({:?}): every changelist would belong to the mirroring account",
+                owner.raw, owner.source
+            );
+            reasons.push(branch_reason("change_owner_pusher", message));
+        }
+        let repo_read_only = config.repo.as_ref().and_then(|r| r.get("@repo", "read-only"));
+        if repo_read_only.and_then(super::p4gf_config::boolean) == Some(true) {
+            reasons.push(branch_reason(
+                "read_only",
+                "the repo is read-only ([@repo] read-only = yes)".into(),
+            ));
+        }
+        let sections = config.branches();
+        let section = sections.iter().find(|s| s.git_branch_name.as_deref() == Some(branch));
+        if section.is_some_and(|s| s.read_only) {
+            let id = &section.expect("checked").id;
+            reasons.push(branch_reason("read_only", format!("branch section [{id}] is read-only")));
+        }
+        if new_branch
+            && section.is_none()
+            && !config.flag("git-to-perforce", "enable-git-branch-creation", true)
+        {
+            let message = format!(
+                "`{branch}` is a new branch, enable-git-branch-creation = no, and no branch section of the repo's p4gf_config defines it"
+            );
+            reasons.push(branch_reason("branch_creation_disabled", message));
+        }
+        reasons
+    }
+
+    /// Returns the findings for one commit (cached for the run).
+    pub fn commit_reasons(
+        &mut self,
+        repo: &Repository,
+        oid: Oid,
+    ) -> Result<Vec<Reason>, git2::Error> {
+        if let Some(found) = self.verdicts.get(&oid) {
+            return Ok(found.clone());
+        }
+        let info = commits::inspect(repo, oid)?;
+        let mut reasons = self.author_reasons(oid, &info);
+        reasons.extend(self.shape_reasons(oid, &info));
+        for change in &info.changes {
+            reasons.extend(path_reasons(oid, &change.path));
+            if change.added && self.facts.case_insensitive {
+                if let Some(twin) = commits::case_twin(repo, oid, &change.path)? {
+                    let path = String::from_utf8_lossy(&change.path);
+                    let message = format!("`{path}` and `{twin}` differ only in letter case on a case-insensitive server");
+                    reasons.push(reason("case_conflict", oid, message));
+                }
+            }
+        }
+        self.verdicts.insert(oid, reasons.clone());
+        Ok(reasons)
+    }
+
+    fn shape_reasons(&self, oid: Oid, info: &CommitInfo) -> Vec<Reason> {
+        let mut reasons = Vec::new();
+        if info.parents > 1 && !self.merges {
+            reasons.push(reason(
+                "merge_commits_disabled",
+                oid,
+                "merge commit while enable-git-merge-commits = no".into(),
+            ));
+        }
+        for change in info.changes.iter().filter(|c| c.gitlink && !self.submodules) {
+            let path = String::from_utf8_lossy(&change.path);
+            let message = format!("submodule `{path}` while enable-git-submodules = no");
+            reasons.push(reason("submodules_disabled", oid, message));
+        }
+        reasons
+    }
+
+    fn author_reasons(&mut self, oid: Oid, info: &CommitInfo) -> Vec<Reason> {
+        // With change-owner = pusher Git Fusion maps no author (and the push is blocked anyway).
+        if self.facts.config.change_owner().owner == ChangeOwner::Pusher {
+            return Vec::new();
+        }
+        let (name, email) = (&info.author_name, &info.author_email);
+        let mapping = self.mapping(name, email);
+        let mut reasons = Vec::new();
+        match mapping.via {
+            Via::Unmapped => {
+                let message = format!("author {name} <{email}>: {}", mapping.detail);
+                reasons.push(reason("unmapped_author", oid, message));
+            }
+            Via::UnknownGit => {
+                let user = mapping.p4_user.as_deref().unwrap_or("unknown_git");
+                let message = format!(
+                    "author {name} <{email}> maps to nobody: Git Fusion attributes it to `{user}`"
+                );
+                let mut r = reason("unknown_git_author", oid, message);
+                r.blocks = self.policy == UnmappedPolicy::Block;
+                reasons.push(r);
+            }
+            Via::Usermap | Via::P4Users => {}
+        }
+        if let Some(intended) = self.intended(email) {
+            let same = mapping.p4_user.as_deref().is_some_and(|u| self.same_user(u, intended));
+            if !same {
+                let picked = mapping.p4_user.as_deref().unwrap_or("nobody");
+                let message = format!(
+                    "[authors] says <{email}> is `{intended}`, but Git Fusion would pick `{picked}`; add `{intended} {email} \"{name}\"` to p4gf_usermap (see `gfbridge authors --format usermap`)"
+                );
+                reasons.push(reason("author_override_mismatch", oid, message));
+            }
+        }
+        reasons
+    }
+
+    fn same_user(&self, a: &str, b: &str) -> bool {
+        if self.facts.case_insensitive {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    }
+}
+
+fn reason(code: &'static str, oid: Oid, message: String) -> Reason {
+    Reason {
+        code,
+        commit: Some(oid),
+        message,
+        blocks: !matches!(code, "escaped_path" | "unknown_git_author"),
+    }
+}
+
+fn branch_reason(code: &'static str, message: String) -> Reason {
+    Reason { code, commit: None, message, blocks: true }
+}
+
+/// Returns the findings about one path's name (reference §3 "File names", §6.3).
+fn path_reasons(oid: Oid, path: &[u8]) -> Vec<Reason> {
+    let shown = String::from_utf8_lossy(path);
+    let mut reasons = Vec::new();
+    if path.windows(3).any(|w| w == b"...") {
+        reasons.push(reason(
+            "invalid_path",
+            oid,
+            format!("`{shown}` contains `...`, which Perforce cannot store"),
+        ));
+    }
+    if let Some(byte) = path.iter().find(|b| **b < 0x20 || **b == 0x7F) {
+        let message =
+            format!("`{}` contains the control character 0x{byte:02X}", shown.escape_debug());
+        reasons.push(reason("invalid_path", oid, message));
+    }
+    if path.iter().any(|b| b"@#%*".contains(b)) {
+        let message =
+            format!("`{shown}` is stored in Perforce with @ # % * escaped as %40 %23 %25 %2A");
+        reasons.push(reason("escaped_path", oid, message));
+    }
+    reasons
+}

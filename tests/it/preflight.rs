@@ -1,0 +1,287 @@
+//! SPEC §4 reason codes end to end: for each, a case where it fires (the branch is blocked,
+//! Git Fusion is untouched, and the stand-in rejects the same push made with plain git) and
+//! a case where it must not.
+
+use crate::harness::*;
+
+/// Asserts that main was blocked for `code` and nothing reached Git Fusion.
+fn assert_blocked(w: &World, code: &str) -> serde_json::Value {
+    let fusion_before = w.tip(Fusion, "main");
+    let changes = w.changelists().len();
+    let run = w.sync_json();
+    assert_eq!(run.code, 3, "{code}: {run}");
+    let branch = run.branch("main");
+    assert_eq!(branch["action"], "blocked", "{code}: {run}");
+    let reasons = branch["reasons"].as_array().expect("reasons").clone();
+    assert!(
+        reasons.iter().any(|r| r["code"] == code && r["blocks"] == true),
+        "{code}: {reasons:#?}"
+    );
+    assert_eq!(w.tip(Fusion, "main"), fusion_before, "{code}: fusion untouched");
+    assert_eq!(w.changelists().len(), changes, "{code}: nothing reached Perforce");
+    let refusal = w.journal().pop().expect("journal");
+    assert_eq!(
+        (refusal["outcome"].as_str(), refusal["remote"].as_str()),
+        (Some("refused"), Some("fusion"))
+    );
+    branch
+}
+
+/// Asserts that Git Fusion's stand-in refuses the same push with `message`.
+fn assert_fusion_rejects(w: &World, message: &str) {
+    let (accepted, said) = w.plain_push_to_fusion(Gitlab, "refs/heads/main:refs/heads/main");
+    assert!(!accepted, "the stand-in accepted what gfbridge blocked: {said}");
+    assert!(said.contains(message), "expected `{message}` from the stand-in: {said}");
+}
+
+fn assert_pushed(w: &World) -> serde_json::Value {
+    let run = w.sync_json();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(w.tip(Fusion, "main"), w.tip(Gitlab, "main"));
+    run.branch("main")
+}
+
+fn seeded() -> World {
+    let w = World::new();
+    w.seed("main");
+    w
+}
+
+#[test]
+fn change_owner_pusher_blocks_every_push_to_fusion() {
+    let w = seeded();
+    w.global_config("[git-to-perforce]\nchange-owner = Pusher\n");
+    w.commit(Gitlab, "main", "x");
+    let branch = assert_blocked(&w, "change_owner_pusher");
+    assert!(branch["reasons"][0]["commit"].is_null(), "a branch reason has no commit");
+    // What Git Fusion would really do: the changelist belongs to the mirroring account.
+    let (accepted, _) = w.plain_push_to_fusion(Gitlab, "refs/heads/main:refs/heads/main");
+    assert!(accepted);
+    assert_eq!(w.changelists().pop().expect("cl")["owner"], "gitlab-mirror");
+}
+
+#[test]
+fn change_owner_author_in_repo_file_overrides_global_pusher() {
+    let w = seeded();
+    w.global_config("[git-to-perforce]\nchange-owner = pusher\n");
+    w.repo_config("[@repo]\nchange-owner = author\n");
+    w.commit(Gitlab, "main", "x");
+    assert_pushed(&w);
+    assert_eq!(w.changelists().pop().expect("cl")["owner"], "jdoe");
+}
+
+#[test]
+fn change_owner_in_repo_git_to_perforce_section_is_ignored_like_git_fusion_does() {
+    let w = seeded();
+    w.global_config("[git-to-perforce]\nchange-owner = pusher\n");
+    w.repo_config("[git-to-perforce]\nchange-owner = author\n");
+    w.commit(Gitlab, "main", "x");
+    assert_blocked(&w, "change_owner_pusher");
+}
+
+#[test]
+fn unmapped_author_blocks_when_unknown_git_does_not_exist() {
+    let w = seeded();
+    w.remove_p4_user("unknown_git");
+    w.set_author("Zed", "zed@nowhere.test");
+    w.commit(Gitlab, "main", "x");
+    let branch = assert_blocked(&w, "unmapped_author");
+    assert!(branch["reasons"][0]["message"].as_str().unwrap_or("").contains("zed@nowhere.test"));
+    assert_fusion_rejects(&w, "User 'zed@nowhere.test' not permitted to commit");
+}
+
+#[test]
+fn unknown_git_author_is_reported_and_pushed_by_default() {
+    let w = seeded();
+    w.set_author("Zed", "zed@nowhere.test");
+    w.commit(Gitlab, "main", "x");
+    let branch = assert_pushed(&w);
+    assert_eq!(branch["reasons"][0]["code"], "unknown_git_author");
+    assert_eq!(branch["reasons"][0]["blocks"], false);
+    assert_eq!(w.changelists().pop().expect("cl")["owner"], "unknown_git");
+}
+
+#[test]
+fn unknown_git_author_blocks_with_on_unmapped_author_block() {
+    let w = seeded();
+    w.write_config(&format!("[bridge]\non_unmapped_author = \"block\"\n{}", w.default_config()));
+    w.set_author("Zed", "zed@nowhere.test");
+    w.commit(Gitlab, "main", "x");
+    assert_blocked(&w, "unknown_git_author");
+}
+
+#[test]
+fn author_override_mismatch_blocks_until_git_fusion_agrees() {
+    let w = seeded();
+    w.write_config(&format!("[authors]\n\"Jane@Example.com\" = \"jane\"\n{}", w.default_config()));
+    w.commit(Gitlab, "main", "x");
+    let branch = assert_blocked(&w, "author_override_mismatch");
+    assert!(branch["reasons"][0]["message"].as_str().unwrap_or("").contains("`jdoe`"), "{branch}");
+    w.write_config(&format!("[authors]\n\"jane@example.com\" = \"jdoe\"\n{}", w.default_config()));
+    assert_pushed(&w);
+}
+
+#[test]
+fn merge_commits_block_only_when_disabled() {
+    for enabled in [false, true] {
+        let w = seeded();
+        w.global_config(&format!(
+            "[git-to-perforce]\nenable-git-merge-commits = {}\n",
+            if enabled { "yes" } else { "no" }
+        ));
+        let base = w.tip(Gitlab, "main").expect("tip");
+        let side = w.make_commit_with(
+            Gitlab,
+            std::slice::from_ref(&base),
+            &[("side.txt", Entry::File("s"))],
+            "side",
+        );
+        let main = w.commit(Gitlab, "main", "main work");
+        let merge = w.make_commit_with(Gitlab, &[main, side], &[], "merge");
+        w.set_branch(Gitlab, "main", &merge);
+        if enabled {
+            assert_pushed(&w);
+        } else {
+            assert_blocked(&w, "merge_commits_disabled");
+            assert_fusion_rejects(&w, "Merge commits are not enabled for this repo.");
+        }
+    }
+}
+
+#[test]
+fn submodules_block_only_when_disabled() {
+    for enabled in [false, true] {
+        let w = seeded();
+        w.global_config(&format!(
+            "[git-to-perforce]\nenable-git-submodules = {}\n",
+            if enabled { "yes" } else { "no" }
+        ));
+        let target = "1234567890123456789012345678901234567890".to_string();
+        w.commit_files(Gitlab, "main", &[("vendor/lib", Entry::Gitlink(target))], "add submodule");
+        if enabled {
+            assert_pushed(&w);
+        } else {
+            let branch = assert_blocked(&w, "submodules_disabled");
+            assert!(branch["reasons"][0]["message"].as_str().unwrap_or("").contains("vendor/lib"));
+            assert_fusion_rejects(&w, "Git submodules not permitted: path=vendor/lib");
+        }
+    }
+}
+
+#[test]
+fn branch_creation_disabled_blocks_new_branches_not_defined_in_the_repo_config() {
+    let w = seeded();
+    w.global_config("[git-to-perforce]\nenable-git-branch-creation = no\n");
+    w.repo_config("[@repo]\ndescription = w\n[widgets-rel]\ngit-branch-name = release/2.0\nview = //depot/w/rel/... ...\n");
+    w.commit(Gitlab, "release/3.0", "undefined branch");
+    w.commit(Gitlab, "release/2.0", "defined branch");
+    let run = w.sync_json();
+    assert_eq!(run.code, 3, "{run}");
+    assert_eq!(run.branch("release/3.0")["action"], "blocked");
+    assert_eq!(run.branch("release/3.0")["reasons"][0]["code"], "branch_creation_disabled");
+    assert_eq!(run.branch("release/2.0")["outcome"], "done", "defined in p4gf_config: allowed");
+    assert_eq!(w.tip(Fusion, "release/3.0"), None);
+    let (accepted, said) =
+        w.plain_push_to_fusion(Gitlab, "refs/heads/release/3.0:refs/heads/release/3.0");
+    assert!(
+        !accepted && said.contains("Branch creation is not authorized for this repo."),
+        "{said}"
+    );
+}
+
+#[test]
+fn read_only_repo_or_branch_blocks() {
+    let w = seeded();
+    w.repo_config("[@repo]\nread-only = yes\n");
+    w.commit(Gitlab, "main", "x");
+    assert_blocked(&w, "read_only");
+    assert_fusion_rejects(&w, "Push to repo acme/widgets prohibited.");
+    w.repo_config("[@repo]\nread-only = no\n[widgets-main]\ngit-branch-name = main\nread-only = yes\nview = //d/... ...\n");
+    assert_blocked(&w, "read_only");
+    assert_fusion_rejects(&w, "Push to branch main prohibited.");
+    w.repo_config("[@repo]\nread-only = no\n");
+    assert_pushed(&w);
+}
+
+#[test]
+fn invalid_paths_block_and_escaped_paths_are_reported() {
+    for (path, code, message) in [
+        ("docs/a...b.txt", "invalid_path", "Perforce: bad filename (...)"),
+        (
+            "docs/tab\there.txt",
+            "invalid_path",
+            "Non-printable characters not allowed in Perforce: character x09",
+        ),
+    ] {
+        let w = seeded();
+        w.commit_files(Gitlab, "main", &[(path, Entry::File("x"))], "bad path");
+        assert_blocked(&w, code);
+        assert_fusion_rejects(&w, message);
+    }
+    let w = seeded();
+    w.commit_files(Gitlab, "main", &[("docs/50%@home#1*.txt", Entry::File("x"))], "escaped");
+    let branch = assert_pushed(&w);
+    assert_eq!(branch["reasons"][0]["code"], "escaped_path");
+    assert_eq!(branch["reasons"][0]["blocks"], false);
+}
+
+#[test]
+fn case_conflicts_block_only_on_a_case_insensitive_server() {
+    for insensitive in [true, false] {
+        let w = seeded();
+        if insensitive {
+            w.fusion_file("info.json", "{\"caseHandling\": \"insensitive\"}");
+        }
+        w.commit_files(Gitlab, "main", &[("src/Readme.md", Entry::File("a"))], "one");
+        w.commit_files(Gitlab, "main", &[("src/README.md", Entry::File("b"))], "two");
+        if insensitive {
+            let branch = assert_blocked(&w, "case_conflict");
+            assert!(branch["reasons"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("src/Readme.md"));
+            assert_fusion_rejects(&w, "Case conflicts:");
+        } else {
+            assert_pushed(&w);
+        }
+    }
+}
+
+#[test]
+fn case_handling_from_config_replaces_p4_info() {
+    let w = seeded();
+    w.write_config(
+        &w.default_config()
+            .replace("[perforce]\n", "[perforce]\ncase_handling = \"insensitive\"\n"),
+    );
+    w.commit_files(
+        Gitlab,
+        "main",
+        &[("a.txt", Entry::File("a")), ("A.txt", Entry::File("b"))],
+        "twins",
+    );
+    assert_blocked(&w, "case_conflict");
+}
+
+#[test]
+fn a_blocked_branch_does_not_stop_the_others() {
+    let w = seeded();
+    w.seed("release/1.0");
+    w.commit_files(Gitlab, "main", &[("bad...name", Entry::File("x"))], "bad");
+    let good = w.commit(Gitlab, "release/1.0", "fine");
+    let run = w.sync();
+    assert_eq!(run.code, 3, "{run}");
+    assert!(run.stdout.contains("blocks: invalid_path"), "reasons are printed: {run}");
+    assert_eq!(w.tip(Fusion, "release/1.0"), Some(good));
+}
+
+#[test]
+fn dry_run_blocks_the_same_way() {
+    let w = seeded();
+    w.repo_config("[@repo]\nread-only = yes\n");
+    w.commit(Gitlab, "main", "x");
+    let run = w.gfbridge(&["sync", "--dry-run", "--format", "json"]);
+    assert_eq!(run.code, 3, "{run}");
+    assert_eq!(run.branch("main")["action"], "blocked");
+    assert!(w.journal().is_empty());
+}
