@@ -24,6 +24,9 @@ pub struct SyncArgs {
     /// Decide and print without writing to either remote; exits as the real run would
     #[arg(long)]
     dry_run: bool,
+    /// Forget remembered failed pushes to Git Fusion and plan from what the remotes show
+    #[arg(long)]
+    retry_failed: bool,
     /// Wait up to SECS for another run holding a workspace, instead of exiting 4 at once
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     wait: u64,
@@ -70,6 +73,7 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> Exit {
         dry_run: args.dry_run,
         branches: args.branches.clone(),
         wait: Duration::from_secs(args.wait),
+        retry_failed: args.retry_failed,
     };
     let results: Vec<WorkspaceResult> = selected
         .into_iter()

@@ -3,6 +3,7 @@
 //! elsewhere.
 
 pub mod authors;
+pub mod confirm;
 pub mod facts;
 pub mod p4;
 pub mod p4gf_config;

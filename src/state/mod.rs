@@ -3,6 +3,7 @@
 
 pub mod journal;
 pub mod lock;
+pub mod pushes;
 
 use std::path::PathBuf;
 
@@ -27,6 +28,11 @@ impl WorkspaceDir {
     /// Returns the lock file's path.
     pub fn lock(&self) -> PathBuf {
         self.root.join("lock")
+    }
+
+    /// Returns the path of the remembered failed and pending pushes to Git Fusion.
+    pub fn pushes(&self) -> PathBuf {
+        self.root.join("fusion-pushes.json")
     }
 
     /// Returns the journal's path.

@@ -5,6 +5,8 @@
 
 mod analyse;
 mod execute;
+mod record;
+mod remembered;
 mod survey;
 
 use std::cell::OnceCell;
@@ -14,7 +16,9 @@ use std::time::Duration;
 use crate::cache::{Cache, CacheError};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
+use crate::fusion::confirm::{confirm, Status};
 use crate::fusion::facts::{self, FactsError, FusionFacts};
+use crate::fusion::p4::P4;
 use crate::fusion::preflight::Preflight;
 use crate::git::remote::RemoteError;
 use crate::git::Git;
@@ -22,7 +26,9 @@ use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause, WorkspaceResu
 use crate::plan::{Action, Side};
 use crate::state::journal::{self, Entry};
 use crate::state::lock::{LockError, WorkspaceLock};
+use crate::state::pushes::{PushState, RememberedPush};
 use crate::state::WorkspaceDir;
+use remembered::Remembered;
 
 pub use analyse::describe;
 use execute::PushResult;
@@ -85,6 +91,8 @@ pub struct SyncOptions {
     pub branches: Vec<String>,
     /// How long to wait for another run's lock.
     pub wait: Duration,
+    /// Forget remembered failed pushes to Git Fusion and plan from what the remotes show.
+    pub retry_failed: bool,
 }
 
 /// Returns the result of syncing `ws`; failures are inside the result, never lost.
@@ -119,7 +127,10 @@ fn run(
     let git = Git::new(&config.bridge.git);
     let run_id = format!("{}-{}", jiff::Timestamp::now().as_millisecond(), std::process::id());
     let facts = OnceCell::new();
+    let mut remembered = Remembered::load(dir.pushes(), opts.retry_failed)?;
+    remembered.recheck_pending(config, &ws.fusion_repo)?;
     let mut run = Run {
+        remembered,
         config,
         ws,
         cache: &cache,
@@ -142,7 +153,11 @@ fn run(
         }
         Ok(())
     };
-    let outcome = attempts();
+    let mut outcome = attempts();
+    if !opts.dry_run {
+        // Saved even after a failure: a push Git Fusion refused must stay remembered.
+        outcome = outcome.and(run.remembered.save());
+    }
     // Whatever happened before a failure is kept: those branches were written and journalled.
     run.results.sort_by(|a, b| a.plan.name.cmp(&b.plan.name));
     result.branches = run.results;
@@ -154,6 +169,7 @@ type LazyFacts = OnceCell<Option<FusionFacts>>;
 
 /// The state of one workspace's run across its attempts.
 struct Run<'a> {
+    remembered: Remembered,
     config: &'a Config,
     facts: &'a LazyFacts,
     preflight: Option<Preflight<'a>>,
@@ -180,7 +196,10 @@ impl Run<'_> {
         let mut journal = Vec::new();
         for (name, tips) in &survey.branches {
             let mut plan = analyse::plan_branch(self.cache, &survey, name, *tips)?;
-            if matches!(plan.action, Action::PushToFusion { .. }) {
+            // A remembered failed or pending push wins over what ls-remote shows (SPEC §1.2).
+            if let Some(reason) = self.remembered.reason_for(&plan) {
+                plan.reasons.push(reason);
+            } else if matches!(plan.action, Action::PushToFusion { .. }) {
                 self.preflight(&mut plan)?;
             }
             tracing::debug!(branch = %name, action = plan.action.name(), commits = plan.commits.len(), "planned");
@@ -190,7 +209,7 @@ impl Run<'_> {
             }
             let result = self.settle_without_push(plan)?;
             if result.skip == Some(SkipCause::Attention) && !self.opts.dry_run {
-                journal.push(self.refusal(&result.plan));
+                journal.push(record::refusal(self.run_id, &self.ws.name, &result.plan));
             }
             self.results.push(result);
         }
@@ -216,7 +235,7 @@ impl Run<'_> {
                 });
             }
             let result = self.settle_push(plan, outcome)?;
-            journal.push(self.entry(&result));
+            journal.push(record::push_entry(self.run_id, &self.ws.name, &result));
             self.results.push(result);
         }
         self.write_journal(&journal)?;
@@ -251,7 +270,12 @@ impl Run<'_> {
 
     /// Returns the result of a plan that writes nothing to the remotes.
     fn settle_without_push(&self, plan: BranchPlan) -> Result<BranchResult, CacheError> {
+        // Blocked comes first: a remembered failure may block a branch both sides show equal,
+        // and its base must not move.
         let (outcome, skip) = match plan.action {
+            action if action.needs_attention() || plan.blocked() => {
+                (Outcome::Skipped, Some(SkipCause::Attention))
+            }
             Action::InSync => {
                 let tip = plan.tips.gitlab.expect("a listed branch in sync has a tip");
                 if plan.tips.base != Some(tip) && !self.opts.dry_run {
@@ -259,86 +283,98 @@ impl Run<'_> {
                 }
                 (Outcome::Done, None)
             }
-            action if action.needs_attention() || plan.blocked() => {
-                (Outcome::Skipped, Some(SkipCause::Attention))
-            }
             _ => (Outcome::Skipped, Some(SkipCause::DryRun)),
         };
         Ok(BranchResult { plan, outcome, skip, message: None })
     }
 
-    /// Returns the result of a pushed plan, moving the base only when the push took.
+    /// Returns the result of a pushed plan. The base moves only when the push took and,
+    /// for Git Fusion, was confirmed; failures and pending pushes are remembered.
     fn settle_push(
-        &self,
+        &mut self,
         plan: BranchPlan,
-        outcome: PushResult,
-    ) -> Result<BranchResult, CacheError> {
-        let (outcome, skip, message) = match outcome {
-            PushResult::Done { push_id } => {
-                let new = plan.tips.on(plan.action.target().expect("a push has a target").other());
-                self.cache.set_base(&plan.name, new.expect("a push has a source tip"))?;
-                (Outcome::Done, None, push_id.map(|id| format!("Git Fusion push {id}")))
+        pushed: PushResult,
+    ) -> Result<BranchResult, SyncError> {
+        let target = plan.action.target().expect("a push has a target");
+        let new = plan.tips.on(target.other()).expect("a push has a source tip");
+        let (outcome, skip, message) = match pushed {
+            PushResult::Done { push_id } if target == Side::Fusion => {
+                return self.settle_fusion_push(plan, push_id);
+            }
+            PushResult::Done { .. } => {
+                self.cache.set_base(&plan.name, new)?;
+                (Outcome::Done, None, None)
             }
             PushResult::LostRace => (
                 Outcome::Skipped,
                 Some(SkipCause::Raced),
                 Some(format!("the remote kept moving during {MAX_ATTEMPTS} attempts; the next run plans again")),
             ),
-            PushResult::Refused(why) => (Outcome::Failed, None, Some(format!("refused: {why}"))),
+            PushResult::Refused(why) => {
+                if target == Side::Fusion {
+                    // Git Fusion refused outright: a failed confirmation (SPEC §1.2).
+                    self.remember(&plan, None, PushState::Failed, why.clone());
+                }
+                (Outcome::Failed, None, Some(format!("refused: {why}")))
+            }
             PushResult::Error { message, .. } => (Outcome::Skipped, Some(SkipCause::NotAttempted), Some(message)),
         };
         Ok(BranchResult { plan, outcome, skip, message })
     }
 
-    fn entry(&self, result: &BranchResult) -> Entry {
-        let plan = &result.plan;
-        let target = plan.action.target().expect("only pushes are journalled here");
-        let outcome = match result.outcome {
-            Outcome::Done => "done",
-            Outcome::Pending => "pending",
-            Outcome::Failed => "failed",
-            Outcome::Skipped => "skipped",
+    /// Confirms a push Git Fusion accepted (SPEC §5.3) and settles the branch by the verdict.
+    fn settle_fusion_push(
+        &mut self,
+        plan: BranchPlan,
+        push_id: Option<u64>,
+    ) -> Result<BranchResult, SyncError> {
+        let new = plan.tips.gitlab.expect("a push to Git Fusion has a GitLab tip");
+        let verdict = match (&self.config.perforce, push_id) {
+            (Some(settings), Some(id)) => {
+                let timeout = self.config.bridge.push_confirm_timeout;
+                let status = confirm(&P4::new(settings), &self.ws.fusion_repo, id, timeout)
+                    .map_err(|e| {
+                        SyncError::State(format!("confirming Git Fusion push {id}: {e}"))
+                    })?;
+                Some((id, status))
+            }
+            _ => None,
         };
-        let mut message = describe(plan);
-        if let Some(extra) = &result.message {
-            message = format!("{message}; {extra}");
-        }
-        Entry {
-            time: journal::now_rfc3339(),
-            run: self.run_id.to_string(),
-            workspace: self.ws.name.clone(),
-            branch: plan.name.clone(),
-            remote: Some(target.as_str()),
-            action: plan.action.name(),
-            old: plan.tips.on(target),
-            new: plan.tips.on(target.other()),
-            outcome,
-            message,
-        }
+        let (outcome, message) = match verdict {
+            Some((id, Status::Succeeded)) => {
+                self.cache.set_base(&plan.name, new)?;
+                (Outcome::Done, format!("Git Fusion push {id} confirmed"))
+            }
+            Some((id, Status::Failed(why))) => {
+                self.remember(&plan, Some(id), PushState::Failed, why.clone());
+                (Outcome::Failed, format!("Git Fusion push {id} failed: {why}"))
+            }
+            Some((id, Status::Unknown)) => {
+                let waited = self.config.bridge.push_confirm_timeout.as_secs();
+                let why = format!("not confirmed within {waited}s; the next run checks again");
+                self.remember(&plan, Some(id), PushState::Pending, why.clone());
+                (Outcome::Pending, format!("Git Fusion push {id} {why}"))
+            }
+            None => {
+                // Nothing to ask: no [perforce] section, or no push id was printed.
+                self.cache.set_base(&plan.name, new)?;
+                (Outcome::Done, "not confirmed: no [perforce] section or no push id".to_string())
+            }
+        };
+        Ok(BranchResult { plan, outcome, skip: None, message: Some(message) })
     }
 
-    fn refusal(&self, plan: &BranchPlan) -> Entry {
-        let tips = plan.tips;
-        // For refusals `old` is what stays and `new` what would have replaced it (SPEC §9).
-        let (old, new) = match plan.action {
-            Action::Deleted { .. } => (tips.base, None),
-            Action::Rewritten { side } => (tips.base, tips.on(side)),
-            _ => (tips.fusion, tips.gitlab),
-        };
-        // A blocked push names the side it would have written (SPEC §9).
-        let remote = plan.blocked().then_some(Side::Fusion.as_str());
-        Entry {
-            time: journal::now_rfc3339(),
-            run: self.run_id.to_string(),
-            workspace: self.ws.name.clone(),
-            branch: plan.name.clone(),
-            remote,
-            action: plan.action_name(),
-            old,
-            new,
-            outcome: "refused",
-            message: describe(plan),
-        }
+    fn remember(
+        &mut self,
+        plan: &BranchPlan,
+        push_id: Option<u64>,
+        state: PushState,
+        message: String,
+    ) {
+        let gitlab = plan.tips.gitlab.expect("a push to Git Fusion has a GitLab tip");
+        let push =
+            RememberedPush { gitlab, fusion_before: plan.tips.fusion, push_id, state, message };
+        self.remembered.remember(&plan.name, push);
     }
 
     fn write_journal(&self, entries: &[Entry]) -> Result<(), SyncError> {

@@ -1,6 +1,7 @@
 //! gfbridge's one integration-test binary (one link on a 2-core machine).
 
 mod config;
+mod confirm;
 mod fusion_authors;
 mod fusion_config;
 mod harness;

@@ -1,0 +1,66 @@
+//! Confirming that a push reached Perforce (SPEC §5.3): Git Fusion copies in the background
+//! after `git push` returns, and reports through its `git-fusion-status-*` keys.
+//!
+//! `judge` is the pure reading of the keys; `confirm` polls them until a verdict or timeout.
+
+use std::time::{Duration, Instant};
+
+use super::p4::{P4Error, P4};
+use super::p4gf_config::encode_repo_name;
+
+/// What the keys say about push `N`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Copied into Perforce.
+    Succeeded,
+    /// Git Fusion failed or rejected it; its own message.
+    Failed(String),
+    /// Not decided yet.
+    Unknown,
+}
+
+/// Returns the verdict of `keys` (key, value) on push `push_id` of `repo`.
+///
+/// A per-push key with `failed` or `rejected` is a failure; `Push <N> completed successfully`,
+/// or a repo-wide key naming a later push while no per-push key exists, is success.
+pub fn judge(keys: &[(String, String)], repo: &str, push_id: u64) -> Status {
+    let repo_key = format!("git-fusion-status-{}", encode_repo_name(repo));
+    let push_key = format!("{repo_key}-{push_id}");
+    let value = |k: &str| keys.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    if let Some(per_push) = value(&push_key) {
+        let lower = per_push.to_ascii_lowercase();
+        if lower.contains("failed") || lower.contains("rejected") {
+            return Status::Failed(per_push.to_string());
+        }
+        if per_push.contains(&format!("Push {push_id} completed successfully")) {
+            return Status::Succeeded;
+        }
+        return Status::Unknown;
+    }
+    match value(&repo_key) {
+        Some(v) if v.contains(&format!("Push {push_id} completed successfully")) => {
+            Status::Succeeded
+        }
+        Some(v) if named_push(v).is_some_and(|n| n > push_id) => Status::Succeeded,
+        _ => Status::Unknown,
+    }
+}
+
+/// Returns N from a status line `Push <N> …`.
+fn named_push(value: &str) -> Option<u64> {
+    value.strip_prefix("Push ")?.split_whitespace().next()?.parse().ok()
+}
+
+/// Polls Git Fusion's keys for push `push_id` until a verdict, or `timeout` (then `Unknown`).
+pub fn confirm(p4: &P4, repo: &str, push_id: u64, timeout: Duration) -> Result<Status, P4Error> {
+    let pattern = format!("git-fusion-status-{}*", encode_repo_name(repo));
+    let deadline = Instant::now() + timeout;
+    loop {
+        let status = judge(&p4.keys(&pattern)?, repo, push_id);
+        if status != Status::Unknown || Instant::now() >= deadline {
+            return Ok(status);
+        }
+        // Git Fusion writes the keys from a background process; there is nothing to wait on.
+        std::thread::sleep(Duration::from_millis(200).min(deadline - Instant::now()));
+    }
+}

@@ -1,0 +1,71 @@
+//! Pushes to Git Fusion that failed or are not yet confirmed, remembered between runs
+//! (SPEC §1.2) in `cache_dir/<workspace>/fusion-pushes.json`.
+//!
+//! A remembered push wins over what `ls-remote` shows: Git Fusion's git side may already
+//! hold commits Perforce never got. Written whole (temp file, then rename).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::oid::Oid;
+
+/// Why a push is remembered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PushState {
+    /// Git Fusion refused it or its copy into Perforce failed.
+    Failed,
+    /// Not confirmed within `push_confirm_timeout`.
+    Pending,
+}
+
+/// One remembered push of a branch.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RememberedPush {
+    /// The GitLab tip that was pushed.
+    pub gitlab: Oid,
+    /// Git Fusion's tip before the push (`None`: a new branch).
+    pub fusion_before: Option<Oid>,
+    /// Git Fusion's push id, when it printed one.
+    pub push_id: Option<u64>,
+    /// Failed or pending.
+    pub state: PushState,
+    /// Git Fusion's message.
+    pub message: String,
+}
+
+impl RememberedPush {
+    /// Returns true while the remotes still show this push's situation: GitLab at the pushed
+    /// tip, and Git Fusion at its old tip or at the pushed one. Any other tip change ends it.
+    pub fn still_applies(&self, gitlab: Option<Oid>, fusion: Option<Oid>) -> bool {
+        gitlab == Some(self.gitlab) && (fusion == self.fusion_before || fusion == Some(self.gitlab))
+    }
+}
+
+/// The error returned when the file cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct PushesError {
+    path: PathBuf,
+    reason: String,
+}
+
+/// Returns the remembered pushes by branch (none when the file does not exist).
+pub fn load(path: &Path) -> Result<BTreeMap<String, RememberedPush>, PushesError> {
+    let err = |reason: String| PushesError { path: path.to_path_buf(), reason };
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| err(format!("unreadable ({e}); delete it to forget remembered pushes"))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(e) => Err(err(e.to_string())),
+    }
+}
+
+/// Writes the remembered pushes whole.
+pub fn save(path: &Path, pushes: &BTreeMap<String, RememberedPush>) -> Result<(), PushesError> {
+    let err = |e: std::io::Error| PushesError { path: path.to_path_buf(), reason: e.to_string() };
+    let temp = path.with_extension("json.tmp");
+    let text = serde_json::to_string_pretty(pushes).expect("remembered pushes always serialize");
+    std::fs::write(&temp, text).map_err(err)?;
+    std::fs::rename(&temp, path).map_err(err)
+}

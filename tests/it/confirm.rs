@@ -1,0 +1,147 @@
+//! Confirming pushes reached Perforce (SPEC §5.3) and remembering failures (SPEC §1.2):
+//! success, failure (reported, base unchanged, not retried, `--retry-failed`), and timeout.
+
+use gfbridge::fusion::confirm::{judge, Status};
+
+use crate::harness::*;
+
+/// `p4 keys` answers as (key, value) pairs.
+type Keys = Vec<(String, String)>;
+
+#[test]
+fn status_keys_are_judged_as_spec_5_3_says() {
+    let k = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    };
+    let repo = "git-fusion-status-acme_0xS_widgets";
+    let rows: &[(Keys, Status, &str)] = &[
+        (k(&[]), Status::Unknown, "no keys yet"),
+        (k(&[(repo, "Push 7 started")]), Status::Unknown, "started"),
+        (k(&[(repo, "Push 7 completed successfully")]), Status::Succeeded, "completed"),
+        (k(&[(repo, "Push 9 started")]), Status::Succeeded, "a later push while no per-push key"),
+        (
+            k(&[(repo, "Push 6 completed successfully")]),
+            Status::Unknown,
+            "an earlier push says nothing",
+        ),
+        (
+            k(&[(repo, "Push 9 started"), (&format!("{repo}-7"), "Push 7 failed: disk full")]),
+            Status::Failed("Push 7 failed: disk full".into()),
+            "per-push failure wins",
+        ),
+        (
+            k(&[(&format!("{repo}-7"), "Push 7 rejected: locked")]),
+            Status::Failed("Push 7 rejected: locked".into()),
+            "rejected",
+        ),
+        (
+            k(&[("git-fusion-status-other", "Push 9 completed successfully")]),
+            Status::Unknown,
+            "another repo",
+        ),
+    ];
+    for (keys, expected, why) in rows {
+        assert_eq!(&judge(keys, "acme/widgets", 7), expected, "{why}");
+    }
+}
+
+fn push_ids(w: &World) -> String {
+    std::fs::read_to_string(w.remote(Fusion).join("fusion/push-id")).unwrap_or_default()
+}
+
+#[test]
+fn a_confirmed_push_moves_the_base() {
+    let w = World::new();
+    w.seed("main");
+    let tip = w.commit(Gitlab, "main", "x");
+    let run = w.sync_json();
+    assert_eq!(run.code, 0, "{run}");
+    let branch = run.branch("main");
+    assert_eq!(branch["outcome"], "done");
+    assert!(branch["message"].as_str().unwrap_or("").contains("confirmed"), "{run}");
+    assert_eq!(w.sync_json().branch("main")["base"], tip.as_str());
+}
+
+#[test]
+fn a_failed_background_copy_is_reported_remembered_and_not_retried_for_the_same_tips() {
+    let w = World::new();
+    let base = w.seed("main");
+    assert_eq!(w.sync().code, 0, "gfbridge records the base");
+    w.set_fusion_settings(
+        r#"{"background": "fail", "background_message": "disk full on //depot"}"#,
+    );
+    let tip = w.commit(Gitlab, "main", "never reaches perforce");
+    let run = w.sync_json();
+    assert_eq!(run.code, 3, "{run}");
+    let branch = run.branch("main");
+    assert_eq!(branch["outcome"], "failed");
+    assert!(
+        branch["message"].as_str().unwrap_or("").contains("failed: disk full on //depot"),
+        "{run}"
+    );
+    // Git Fusion's git side holds the commit, so both sides look equal; the failure still wins.
+    assert_eq!(w.tip(Fusion, "main").as_ref(), Some(&tip));
+    let ids = push_ids(&w);
+    let again = w.sync_json();
+    assert_eq!(again.code, 3, "{again}");
+    let branch = again.branch("main");
+    assert_eq!(branch["action"], "blocked");
+    assert_eq!(branch["reasons"][0]["code"], "fusion_rejected");
+    assert!(branch["reasons"][0]["commit"].is_null());
+    assert_eq!(branch["base"], base.as_str(), "the base did not move");
+    assert_eq!(push_ids(&w), ids, "no push was attempted");
+    // A new tip ends the remembered failure: the next push goes ahead.
+    w.set_fusion_settings(r#"{"background": "ok"}"#);
+    let newer = w.commit(Gitlab, "main", "next");
+    let run = w.sync_json();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(w.tip(Fusion, "main"), Some(newer));
+}
+
+#[test]
+fn an_outright_refusal_is_remembered_until_retry_failed() {
+    let w = World::new();
+    w.seed("main");
+    w.set_fusion_settings(r#"{"read_only_instance": true}"#);
+    let tip = w.commit(Gitlab, "main", "x");
+    let run = w.sync_json();
+    assert_eq!((run.code, run.branch("main")["outcome"].as_str()), (3, Some("failed")), "{run}");
+    w.set_fusion_settings(r#"{"read_only_instance": false}"#);
+    let ids = push_ids(&w);
+    let blocked = w.sync_json();
+    assert_eq!(blocked.branch("main")["reasons"][0]["code"], "fusion_rejected", "{blocked}");
+    assert!(
+        blocked.stdout.contains("Push to read-only instance prohibited"),
+        "Git Fusion's words: {blocked}"
+    );
+    assert_eq!(push_ids(&w), ids, "not retried automatically");
+    let retried = w.gfbridge(&["sync", "--retry-failed"]);
+    assert_eq!(retried.code, 0, "{retried}");
+    assert_eq!(w.tip(Fusion, "main"), Some(tip));
+}
+
+#[test]
+fn an_unconfirmed_push_is_pending_then_blocks_until_git_fusion_confirms() {
+    let w = World::new();
+    let base = w.seed("main");
+    assert_eq!(w.sync().code, 0, "gfbridge records the base");
+    w.write_config(&format!("[bridge]\npush_confirm_timeout = \"300ms\"\n{}", w.default_config()));
+    w.set_fusion_settings(r#"{"background": "hang"}"#);
+    let tip = w.commit(Gitlab, "main", "slow copy");
+    let run = w.sync_json();
+    assert_eq!(run.code, 0, "pending does not change the exit code: {run}");
+    assert_eq!(run.branch("main")["outcome"], "pending");
+    let again = w.sync_json();
+    assert_eq!(again.code, 3, "{again}");
+    assert_eq!(again.branch("main")["reasons"][0]["code"], "fusion_pending");
+    assert_eq!(again.branch("main")["base"], base.as_str());
+    // Git Fusion finishes the copy: the next run re-checks, forgets it, and the base catches up.
+    let keys = w.remote(Fusion).join("fusion/keys.json");
+    let text =
+        std::fs::read_to_string(&keys).expect("keys").replace("started", "completed successfully");
+    std::fs::write(&keys, text).expect("keys");
+    let settled = w.sync_json();
+    assert_eq!(settled.code, 0, "{settled}");
+    assert_eq!(settled.branch("main")["action"], "in_sync");
+    assert_eq!(w.sync_json().branch("main")["base"], tip.as_str());
+}
