@@ -5,6 +5,7 @@
 //! `state`); `sync` ties them together and `render` prints results. The contract is SPEC.md.
 
 pub mod cache;
+pub mod checks;
 pub mod cli;
 pub mod commits;
 pub mod config;

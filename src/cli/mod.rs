@@ -1,6 +1,7 @@
 //! The command line (SPEC §2): argument definitions, logging set-up, and the one place that
 //! turns results and errors into exit codes. Each subcommand has its own file.
 
+mod check;
 mod init;
 mod sync;
 
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::Config;
+use crate::config::{Config, Workspace};
 use crate::exit::Exit;
 
 /// Keep the protected branches of a GitLab project and a Git Fusion repo in step.
@@ -47,6 +48,8 @@ enum LogFormat {
 enum Command {
     /// Mirror the mirrored branches of the named workspaces (all if none)
     Sync(sync::SyncArgs),
+    /// Verify the environment and Git Fusion's configuration (is change-pusher disabled?)
+    Check(check::CheckArgs),
     /// Write an annotated example config
     Init(init::InitArgs),
 }
@@ -85,6 +88,7 @@ pub fn main() -> ExitCode {
     };
     let exit = match cli.command {
         Command::Sync(args) => sync::run(&args, &ctx),
+        Command::Check(args) => check::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
     };
     ExitCode::from(exit.code())
@@ -104,6 +108,20 @@ fn init_logging(cli: &Cli) {
         LogFormat::Human => builder.with_target(false).init(),
         LogFormat::Json => builder.json().init(),
     }
+}
+
+/// Returns the workspaces named with `-w` (all when none), or exit 2 naming an unknown one.
+fn select_workspaces<'c>(config: &'c Config, names: &[String]) -> Result<Vec<&'c Workspace>, Exit> {
+    if let Some(unknown) = names.iter().find(|n| config.workspace(n).is_none()) {
+        let known: Vec<&str> = config.workspaces.iter().map(|w| w.name.as_str()).collect();
+        eprintln!(
+            "gfbridge: no workspace `{unknown}` in {} (known: {})",
+            config.path.display(),
+            known.join(", ")
+        );
+        return Err(Exit::Usage);
+    }
+    Ok(config.workspaces.iter().filter(|w| names.is_empty() || names.contains(&w.name)).collect())
 }
 
 /// Writes `text` to stdout; a closed pipe (`| head`) is not an error worth a message.

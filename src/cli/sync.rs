@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use super::{print, Context};
+use super::{print, select_workspaces, Context};
 use crate::config::pattern::any_match;
-use crate::config::Workspace;
 use crate::exit::Exit;
 use crate::outcome::WorkspaceResult;
 use crate::render;
@@ -47,20 +46,10 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> Exit {
         Ok(config) => config,
         Err(exit) => return exit,
     };
-    if let Some(unknown) = args.workspaces.iter().find(|w| config.workspace(w).is_none()) {
-        let known: Vec<&str> = config.workspaces.iter().map(|w| w.name.as_str()).collect();
-        eprintln!(
-            "gfbridge: no workspace `{unknown}` in {} (known: {})",
-            config.path.display(),
-            known.join(", ")
-        );
-        return Exit::Usage;
-    }
-    let selected: Vec<&Workspace> = config
-        .workspaces
-        .iter()
-        .filter(|w| args.workspaces.is_empty() || args.workspaces.contains(&w.name))
-        .collect();
+    let selected = match select_workspaces(&config, &args.workspaces) {
+        Ok(selected) => selected,
+        Err(exit) => return exit,
+    };
     let mirrorable = |b: &String| selected.iter().any(|w| any_match(&w.branches, b));
     if let Some(branch) = args.branches.iter().find(|b| !mirrorable(b)) {
         eprintln!(

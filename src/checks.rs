@@ -1,0 +1,235 @@
+//! The checks of SPEC §5.2: is the environment usable, and is Git Fusion configured so that
+//! mirroring is safe — above all, is change-pusher disabled (`change-owner` = `author`)?
+//!
+//! Each check is a small function returning a `Check`; `run_checks` gathers them. Shared by
+//! `check` and, later, the report.
+
+use std::collections::BTreeSet;
+
+use crate::config::pattern::any_match;
+use crate::config::{Config, ProtectedFrom, UnmappedPolicy, Workspace};
+use crate::fusion::facts::{self, FusionFacts};
+use crate::fusion::p4gf_config::{ChangeOwner, Source};
+use crate::git::remote::list_branches;
+use crate::git::Git;
+
+/// The oldest git with every flag gfbridge passes (`fetch --no-write-fetch-head`, leases).
+pub const MIN_GIT: (u32, u32) = (2, 30);
+
+/// Pass, warn or fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Fine.
+    Pass,
+    /// Works, but someone should look.
+    Warn,
+    /// Not safe or not working.
+    Fail,
+}
+
+/// One check's result.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Check {
+    /// The check's id (SPEC §5.2).
+    pub id: &'static str,
+    /// Its status.
+    pub status: Status,
+    /// Why, in one line.
+    pub message: String,
+}
+
+fn check(id: &'static str, status: Status, message: impl Into<String>) -> Check {
+    Check { id, status, message: message.into() }
+}
+
+/// Returns every check for `ws`, in SPEC order.
+pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
+    let git = Git::new(&config.bridge.git);
+    let mut checks =
+        vec![check("config", Status::Pass, format!("{} is valid", config.path.display()))];
+    checks.push(git_version(&git));
+    let gitlab = list_branches(&git, &ws.gitlab_remote);
+    let fusion = list_branches(&git, &ws.fusion_remote);
+    for (id, listing, url) in [
+        ("gitlab_remote", &gitlab, &ws.gitlab_remote),
+        ("fusion_remote", &fusion, &ws.fusion_remote),
+    ] {
+        checks.push(match listing {
+            Ok(branches) => {
+                check(id, Status::Pass, format!("{url} answers ({} branches)", branches.len()))
+            }
+            Err(e) => check(id, Status::Fail, e.to_string()),
+        });
+    }
+    let names: BTreeSet<String> =
+        [&gitlab, &fusion].into_iter().flatten().flat_map(|b| b.keys().cloned()).collect();
+    checks.extend(protection(ws, &names));
+    let mirrored: Vec<&String> = names.iter().filter(|n| any_match(&ws.branches, n)).collect();
+    let Some(perforce) = &config.perforce else {
+        let why = "not checked: no [perforce] section, so Git Fusion's settings cannot be read";
+        return [
+            checks,
+            ["change_owner", "unknown_git", "fusion_branches"]
+                .map(|id| check(id, Status::Warn, why))
+                .to_vec(),
+        ]
+        .concat();
+    };
+    match facts::load(perforce, ws) {
+        Ok(facts) => {
+            checks.push(change_owner(&facts));
+            checks.push(unknown_git(config, &facts));
+            checks.push(fusion_branches(&facts, &mirrored));
+        }
+        Err(e) => {
+            for id in ["change_owner", "unknown_git", "fusion_branches"] {
+                checks.push(check(
+                    id,
+                    Status::Fail,
+                    format!("cannot read Git Fusion's settings: {e}"),
+                ));
+            }
+        }
+    }
+    checks
+}
+
+fn git_version(git: &Git) -> Check {
+    let version = git.run(None, &[std::ffi::OsString::from("--version")]);
+    let Ok(text) = version else {
+        return check(
+            "git",
+            Status::Fail,
+            version.err().map(|e| e.to_string()).unwrap_or_default(),
+        );
+    };
+    let number = text.split_whitespace().nth(2).unwrap_or("");
+    let mut parts = number.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if found >= MIN_GIT {
+        check("git", Status::Pass, format!("git {number}"))
+    } else {
+        check(
+            "git",
+            Status::Fail,
+            format!("git {number} is too old: gfbridge needs {}.{} or newer", MIN_GIT.0, MIN_GIT.1),
+        )
+    }
+}
+
+fn protection(ws: &Workspace, names: &BTreeSet<String>) -> Vec<Check> {
+    match ws.protected_from {
+        ProtectedFrom::Config => vec![
+            check("gitlab_api", Status::Pass, "not checked: protected_from = \"config\""),
+            check(
+                "protected_branches",
+                Status::Pass,
+                "not checked: protected_from = \"config\" (the allowlist alone decides)",
+            ),
+        ],
+    }
+    .into_iter()
+    .chain(unused_patterns(ws, names))
+    .collect()
+}
+
+/// Warns for allowlist entries that select no existing branch: they mirror nothing.
+fn unused_patterns(ws: &Workspace, names: &BTreeSet<String>) -> Option<Check> {
+    let unused: Vec<&str> = ws
+        .branches
+        .iter()
+        .filter(|p| !names.iter().any(|n| p.matches(n)))
+        .map(|p| p.as_str())
+        .collect();
+    (!unused.is_empty()).then(|| {
+        let message = format!(
+            "allowlist entries that match no existing branch (nothing mirrored): {}",
+            unused.join(", ")
+        );
+        check("branches_allowlist", Status::Warn, message)
+    })
+}
+
+/// The check that matters most: is change-pusher disabled?
+pub fn change_owner(facts: &FusionFacts) -> Check {
+    let owner = facts.config.change_owner();
+    let ignored = facts.config.ignored_repo_sections();
+    let trap = ignored.contains(&"git-to-perforce").then_some(
+        " The repo's p4gf_config has a [git-to-perforce] section, which Git Fusion ignores there: put overrides in [@repo].",
+    );
+    let from = match owner.source {
+        Source::RepoFile => "the repo's [@repo]",
+        Source::GlobalFile => "the global [git-to-perforce]",
+        Source::Default => "Git Fusion's default",
+    };
+    match owner.owner {
+        ChangeOwner::Pusher => check(
+            "change_owner",
+            Status::Fail,
+            format!(
+                "change-owner is `{}` (from {from}): change-pusher is NOT disabled; every changelist would belong to the mirroring account.{}",
+                owner.raw,
+                trap.unwrap_or("")
+            ),
+        ),
+        ChangeOwner::Author if trap.is_some() || owner.unusual => check(
+            "change_owner",
+            Status::Warn,
+            format!(
+                "change-owner is `{}` (from {from}), treated as author.{}{}",
+                owner.raw,
+                trap.unwrap_or(""),
+                if owner.unusual { " The value is neither author nor pusher; Git Fusion's validator reports it." } else { "" }
+            ),
+        ),
+        ChangeOwner::Author => check(
+            "change_owner",
+            Status::Pass,
+            format!("change-owner is author (from {from}): change-pusher is disabled"),
+        ),
+    }
+}
+
+fn unknown_git(config: &Config, facts: &FusionFacts) -> Check {
+    let name = &config.bridge.unknown_user;
+    match facts.user(name) {
+        Some(user) if user.kind == "standard" => check("unknown_git", Status::Pass, format!("`{name}` exists (standard)")),
+        Some(user) => check(
+            "unknown_git",
+            Status::Fail,
+            format!("`{name}` has type `{}`; Git Fusion needs a standard user to own changelists", user.kind),
+        ),
+        None if config.bridge.on_unmapped_author == UnmappedPolicy::Block => {
+            check("unknown_git", Status::Pass, format!("`{name}` does not exist; unmapped authors are blocked (on_unmapped_author = \"block\")"))
+        }
+        None => check(
+            "unknown_git",
+            Status::Warn,
+            format!("`{name}` does not exist: Git Fusion will reject commits by authors it cannot map"),
+        ),
+    }
+}
+
+fn fusion_branches(facts: &FusionFacts, mirrored: &[&String]) -> Check {
+    if facts.config.flag("git-to-perforce", "enable-git-branch-creation", true) {
+        return check("fusion_branches", Status::Pass, "branch creation is enabled");
+    }
+    let defined: Vec<String> =
+        facts.config.branches().into_iter().filter_map(|b| b.git_branch_name).collect();
+    let missing: Vec<&str> =
+        mirrored.iter().filter(|b| !defined.contains(b)).map(|b| b.as_str()).collect();
+    if missing.is_empty() {
+        check(
+            "fusion_branches",
+            Status::Pass,
+            "every mirrored branch is defined in the repo's p4gf_config",
+        )
+    } else {
+        let message = format!(
+            "branch creation is disabled and the repo's p4gf_config does not define: {}",
+            missing.join(", ")
+        );
+        check("fusion_branches", Status::Fail, message)
+    }
+}

@@ -1,0 +1,78 @@
+//! `gfbridge check`: print each check of SPEC §5.2; exit 0, or 3 when any fails.
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use super::{print, select_workspaces, Context};
+use crate::checks::{run_checks, Check, Status};
+use crate::exit::Exit;
+
+/// Arguments of `gfbridge check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Only this workspace (can be repeated)
+    #[arg(short, long = "workspace", value_name = "NAME")]
+    workspaces: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Runs `check` and returns the exit code.
+pub fn run(args: &CheckArgs, ctx: &Context) -> Exit {
+    let config = match ctx.load_config() {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let selected = match select_workspaces(&config, &args.workspaces) {
+        Ok(selected) => selected,
+        Err(exit) => return exit,
+    };
+    let results: Vec<(&str, Vec<Check>)> = selected
+        .iter()
+        .map(|ws| {
+            ctx.progress(&format!("{}: checking", ws.name));
+            (ws.name.as_str(), run_checks(&config, ws))
+        })
+        .collect();
+    match args.format {
+        Format::Text => print(&text(&results)),
+        Format::Json => {
+            let workspaces: Vec<_> = results
+                .iter()
+                .map(|(name, checks)| json!({"name": name, "checks": checks}))
+                .collect();
+            let doc = json!({"version": format!("gfbridge {}", env!("CARGO_PKG_VERSION")), "workspaces": workspaces});
+            print(&format!("{doc:#}\n"));
+        }
+    }
+    let failed = results.iter().flat_map(|(_, c)| c).any(|c| c.status == Status::Fail);
+    if failed {
+        Exit::Attention
+    } else {
+        Exit::Ok
+    }
+}
+
+fn text(results: &[(&str, Vec<Check>)]) -> String {
+    let mut out = String::new();
+    for (name, checks) in results {
+        out.push_str(&format!("{name}:\n"));
+        let width = checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+        for c in checks {
+            let status = match c.status {
+                Status::Pass => "pass",
+                Status::Warn => "WARN",
+                Status::Fail => "FAIL",
+            };
+            out.push_str(&format!("  {status}  {:<width$}  {}\n", c.id, c.message));
+        }
+    }
+    out
+}
