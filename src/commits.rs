@@ -90,3 +90,13 @@ pub fn case_twin(repo: &Repository, oid: Oid, path: &[u8]) -> Result<Option<Stri
     }
     Ok(None)
 }
+
+/// Returns the author `(name, email)` of `oid`, without reading its tree.
+pub fn author(repo: &Repository, oid: Oid) -> Result<(String, String), git2::Error> {
+    let commit = repo.find_commit(oid.raw())?;
+    let author = commit.author();
+    Ok((
+        String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        String::from_utf8_lossy(author.email_bytes()).into_owned(),
+    ))
+}

@@ -4,6 +4,7 @@
 //! The decision for a branch is pure (`plan`); effects live at the edges (`git`, `cache`,
 //! `state`); `sync` ties them together and `render` prints results. The contract is SPEC.md.
 
+pub mod attribution;
 pub mod cache;
 pub mod checks;
 pub mod cli;

@@ -1,6 +1,7 @@
 //! The command line (SPEC §2): argument definitions, logging set-up, and the one place that
 //! turns results and errors into exit codes. Each subcommand has its own file.
 
+mod authors;
 mod check;
 mod init;
 mod sync;
@@ -50,6 +51,8 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Verify the environment and Git Fusion's configuration (is change-pusher disabled?)
     Check(check::CheckArgs),
+    /// Show which Perforce user Git Fusion will make the owner of each author's changelists
+    Authors(authors::AuthorsArgs),
     /// Write an annotated example config
     Init(init::InitArgs),
 }
@@ -89,6 +92,7 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Sync(args) => sync::run(&args, &ctx),
         Command::Check(args) => check::run(&args, &ctx),
+        Command::Authors(args) => authors::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
     };
     ExitCode::from(exit.code())

@@ -1,0 +1,167 @@
+//! Who each git author becomes in Perforce (`gfbridge authors`, the report's `authors`):
+//! Git Fusion's pick and source for every author of the commits that would go to Git Fusion
+//! (or of all mirrored history), with commit counts and the team's intended user.
+//!
+//! The commits come from the same plan `sync --dry-run` makes; the mapping is
+//! `fusion::authors`. Nothing here writes to a remote.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::cache::Cache;
+use crate::commits;
+use crate::config::{Config, Workspace};
+use crate::fusion::authors::{same_email, Via};
+use crate::fusion::facts::{self, FusionFacts};
+use crate::oid::Oid;
+use crate::outcome::WorkspaceResult;
+use crate::plan::{Action, Side};
+use crate::state::WorkspaceDir;
+use crate::sync::{sync_workspace, SyncOptions};
+
+/// One git author and Git Fusion's attribution.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AuthorRow {
+    /// The git author email.
+    pub email: String,
+    /// The git author name (the most recent one seen for this email).
+    pub name: String,
+    /// Git Fusion's pick (`null` when unmapped).
+    pub p4_user: Option<String>,
+    /// How Git Fusion finds it.
+    pub via: Via,
+    /// How many of the commits considered this author wrote.
+    pub commits: usize,
+    /// The `[authors]` user for this email, when one is set.
+    pub intended: Option<String>,
+    /// Why Git Fusion picks `p4_user`, for people.
+    #[serde(skip)]
+    pub detail: String,
+}
+
+impl AuthorRow {
+    /// Returns true when `[authors]` names a user and Git Fusion would pick another.
+    pub fn mismatch(&self) -> bool {
+        self.intended.as_ref().is_some_and(|i| self.p4_user.as_deref() != Some(i.as_str()))
+    }
+}
+
+/// The error returned when the attribution cannot be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum AttributionError {
+    /// The plan could not be made (remote, cache or lock failure).
+    #[error("{0}")]
+    Plan(String),
+    /// There is no way to read Git Fusion's users.
+    #[error("workspace {0}: no [perforce] section, so Git Fusion's users and usermap cannot be read (add [perforce], or its users_file/usermap_file for offline use)")]
+    NoPerforce(String),
+    /// Facts or commits could not be read.
+    #[error("{0}")]
+    Read(String),
+}
+
+/// The attribution of one workspace.
+pub struct Attribution {
+    /// One row per git author, sorted by email.
+    pub rows: Vec<AuthorRow>,
+    /// Git Fusion's facts the rows were computed from.
+    pub facts: FusionFacts,
+}
+
+/// Returns the attribution for `ws`.
+pub fn attribution(
+    config: &Config,
+    ws: &Workspace,
+    all_history: bool,
+) -> Result<Attribution, AttributionError> {
+    let perforce =
+        config.perforce.as_ref().ok_or_else(|| AttributionError::NoPerforce(ws.name.clone()))?;
+    let opts = SyncOptions { dry_run: true, ..SyncOptions::default() };
+    let plan = sync_workspace(config, ws, &opts, &|_| {});
+    if let Some((_, message)) = &plan.error {
+        return Err(AttributionError::Plan(message.clone()));
+    }
+    let facts = facts::load(perforce, ws).map_err(|e| AttributionError::Read(e.to_string()))?;
+    let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
+    let cache =
+        Cache::open_or_init(&dir.cache()).map_err(|e| AttributionError::Read(e.to_string()))?;
+    let commits = considered_commits(&cache, &plan, all_history)?;
+    let rows = rows(config, &facts, &cache, &commits)?;
+    Ok(Attribution { rows, facts })
+}
+
+/// Returns the commits that would go to Git Fusion, or every commit of the mirrored GitLab
+/// branches with `all_history`.
+fn considered_commits(
+    cache: &Cache,
+    plan: &WorkspaceResult,
+    all_history: bool,
+) -> Result<Vec<Oid>, AttributionError> {
+    if all_history {
+        let tips: Vec<Oid> =
+            plan.branches.iter().filter_map(|b| b.plan.tips.on(Side::Gitlab)).collect();
+        return cache
+            .commits_between(&tips, &[])
+            .map_err(|e| AttributionError::Read(e.to_string()));
+    }
+    let outgoing =
+        plan.branches.iter().filter(|b| matches!(b.plan.action, Action::PushToFusion { .. }));
+    let unique: BTreeSet<Oid> = outgoing.flat_map(|b| b.plan.commits.iter().copied()).collect();
+    Ok(unique.into_iter().collect())
+}
+
+fn rows(
+    config: &Config,
+    facts: &FusionFacts,
+    cache: &Cache,
+    commits: &[Oid],
+) -> Result<Vec<AuthorRow>, AttributionError> {
+    let directory = facts.directory(&config.bridge.unknown_user);
+    let mut by_email: BTreeMap<String, AuthorRow> = BTreeMap::new();
+    for oid in commits {
+        let (name, email) = commits::author(cache.repo(), *oid)
+            .map_err(|e| AttributionError::Read(e.message().to_string()))?;
+        let key = if directory.email_case_sensitive { email.clone() } else { email.to_lowercase() };
+        let row = by_email.entry(key).or_insert_with(|| {
+            let mapping = directory.map(&name, &email);
+            let intended = config
+                .authors
+                .iter()
+                .find(|(e, _)| same_email(e, &email, directory.email_case_sensitive))
+                .map(|(_, u)| u.clone());
+            AuthorRow {
+                email: email.clone(),
+                name: name.clone(),
+                p4_user: mapping.p4_user,
+                via: mapping.via,
+                commits: 0,
+                intended,
+                detail: mapping.detail,
+            }
+        });
+        row.commits += 1;
+        row.name = name;
+    }
+    Ok(by_email.into_values().collect())
+}
+
+/// Returns the `p4gf_usermap` lines that make Git Fusion follow `[authors]`: one for each
+/// entry whose address Git Fusion would attribute to another user. Names come from git when
+/// the author was seen, else from the intended user's `FullName`.
+pub fn usermap_lines(config: &Config, attribution: &Attribution) -> Vec<String> {
+    let directory = attribution.facts.directory(&config.bridge.unknown_user);
+    let mut lines = Vec::new();
+    for (email, user) in &config.authors {
+        let seen = attribution
+            .rows
+            .iter()
+            .find(|r| same_email(&r.email, email, directory.email_case_sensitive));
+        let known =
+            attribution.facts.user(user).map(|u| u.full_name.clone()).filter(|n| !n.is_empty());
+        let name = seen.map(|r| r.name.clone()).or(known).unwrap_or_else(|| user.clone());
+        let pick = directory.map(&name, email).p4_user;
+        if pick.as_deref() != Some(user.as_str()) {
+            lines.push(format!("{user} {email} \"{}\"", name.replace('"', "'")));
+        }
+    }
+    lines
+}

@@ -1,0 +1,116 @@
+//! `gfbridge authors`: how each author of the outgoing commits (or all history) maps to
+//! Perforce, and the `p4gf_usermap` lines that make Git Fusion follow `[authors]`.
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use super::{print, select_workspaces, Context};
+use crate::attribution::{attribution, usermap_lines, Attribution};
+use crate::exit::Exit;
+
+/// Arguments of `gfbridge authors`.
+#[derive(Debug, Args)]
+pub struct AuthorsArgs {
+    /// Only this workspace (can be repeated)
+    #[arg(short, long = "workspace", value_name = "NAME")]
+    workspaces: Vec<String>,
+    /// Consider every commit of the mirrored GitLab branches, not only those Git Fusion lacks
+    #[arg(long)]
+    all_history: bool,
+    /// Output format; `usermap` prints lines to put at the top of p4gf_usermap
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Usermap,
+}
+
+/// Runs `authors` and returns the exit code: 0, 1 when it cannot be computed, 3 when an
+/// author would be rejected or attributed against `[authors]`.
+pub fn run(args: &AuthorsArgs, ctx: &Context) -> Exit {
+    let config = match ctx.load_config() {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    let selected = match select_workspaces(&config, &args.workspaces) {
+        Ok(selected) => selected,
+        Err(exit) => return exit,
+    };
+    let mut results = Vec::new();
+    for ws in selected {
+        ctx.progress(&format!("{}: reading authors", ws.name));
+        match attribution(&config, ws, args.all_history) {
+            Ok(found) => results.push((ws.name.as_str(), found)),
+            Err(e) => {
+                eprintln!("gfbridge: {}: {e}", ws.name);
+                return Exit::Failure;
+            }
+        }
+    }
+    match args.format {
+        Format::Text => print(&text(&results, args.all_history)),
+        Format::Json => {
+            let workspaces: Vec<_> =
+                results.iter().map(|(name, a)| json!({"name": name, "authors": a.rows})).collect();
+            let doc = json!({"version": format!("gfbridge {}", env!("CARGO_PKG_VERSION")), "workspaces": workspaces});
+            print(&format!("{doc:#}\n"));
+        }
+        Format::Usermap => print(&usermap(&config, &results)),
+    }
+    let trouble =
+        results.iter().flat_map(|(_, a)| &a.rows).any(|r| r.p4_user.is_none() || r.mismatch());
+    if trouble {
+        Exit::Attention
+    } else {
+        Exit::Ok
+    }
+}
+
+fn text(results: &[(&str, Attribution)], all_history: bool) -> String {
+    let scope = if all_history { "in the mirrored history" } else { "that would go to Git Fusion" };
+    let mut out = String::new();
+    for (name, a) in results {
+        let commits: usize = a.rows.iter().map(|r| r.commits).sum();
+        out.push_str(&format!(
+            "{name}: {} author(s) of {commits} commit(s) {scope}\n",
+            a.rows.len()
+        ));
+        for r in &a.rows {
+            let user = r.p4_user.as_deref().unwrap_or("(rejected)");
+            let via = serde_json::to_value(r.via)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            let mut line =
+                format!("  {} <{}> -> {user} via {via}, {} commit(s)", r.name, r.email, r.commits);
+            if let Some(intended) = r.intended.as_ref().filter(|_| r.mismatch()) {
+                line.push_str(&format!(
+                    "; [authors] intends {intended}: add the line from `--format usermap`"
+                ));
+            }
+            out.push_str(&line);
+            out.push('\n');
+            out.push_str(&format!("      {}\n", r.detail));
+        }
+    }
+    out
+}
+
+fn usermap(config: &crate::config::Config, results: &[(&str, Attribution)]) -> String {
+    let mut out = String::from(
+        "# p4gf_usermap lines that make Git Fusion attribute as [authors] says.\n\
+         # Usermap lines are read in file order before p4 users: put these at the top.\n",
+    );
+    let mut lines: Vec<String> =
+        results.iter().flat_map(|(_, a)| usermap_lines(config, a)).collect();
+    lines.dedup();
+    for line in lines {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
