@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::p4::{P4Error, P4};
 use super::p4gf_config::encode_repo_name;
+use crate::git::{Git, RemoteUrl};
 
 /// What the keys say about push `N`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,4 +64,60 @@ pub fn confirm(p4: &P4, repo: &str, push_id: u64, timeout: Duration) -> Result<S
         // Git Fusion writes the keys from a background process; there is nothing to wait on.
         std::thread::sleep(Duration::from_millis(200).min(deadline - Instant::now()));
     }
+}
+
+/// Returns the status Git Fusion's `@wait@<repo>@<N>` special repository printed.
+///
+/// Git Fusion writes the line to stderr (over SSH git then reports a hang-up): read both
+/// streams for `Push <N> completed successfully`, or a `Push <N> …` failure or rejection.
+pub fn judge_wait_output(text: &str, push_id: u64) -> Status {
+    let prefix = format!("Push {push_id} ");
+    let line = text
+        .lines()
+        .map(|l| l.strip_prefix("remote: ").unwrap_or(l).trim())
+        .find(|l| l.starts_with(&prefix));
+    match line {
+        Some(l) if l.contains("completed successfully") => Status::Succeeded,
+        Some(l) if l.contains("failed") || l.contains("rejected") => Status::Failed(l.to_string()),
+        _ => Status::Unknown,
+    }
+}
+
+/// Returns the URL of `@wait@<repo>@<N>` on the Git Fusion server behind `remote`, when the
+/// remote's address ends with the repo name (optionally `.git`), as Git Fusion URLs do.
+pub fn wait_url(remote: &str, repo: &str, push_id: u64) -> Option<String> {
+    let base = remote.strip_suffix(".git").unwrap_or(remote);
+    let prefix = base.strip_suffix(repo)?;
+    Some(format!("{prefix}@wait@{repo}@{push_id}"))
+}
+
+/// Asks Git Fusion itself about push `push_id` through `@wait` (no `[perforce]` needed),
+/// giving up after `timeout`.
+pub fn confirm_via_wait(
+    git: &Git,
+    remote: &RemoteUrl,
+    repo: &str,
+    push_id: u64,
+    timeout: Duration,
+) -> Status {
+    let Some(url) = wait_url(remote.as_git_arg(), repo, push_id) else { return Status::Unknown };
+    let args = [std::ffi::OsString::from("ls-remote"), url.into()];
+    let Ok(mut child) = git.command(None, &args).spawn() else { return Status::Unknown };
+    let deadline = Instant::now() + timeout;
+    // @wait blocks until the push finishes; a hung server must not hang the run.
+    while child.try_wait().ok().flatten().is_none() {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Status::Unknown;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let Ok(output) = child.wait_with_output() else { return Status::Unknown };
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    judge_wait_output(&text, push_id)
 }

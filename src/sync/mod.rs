@@ -16,7 +16,7 @@ use std::time::Duration;
 use crate::cache::{Cache, CacheError};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
-use crate::fusion::confirm::{confirm, Status};
+use crate::fusion::confirm::{confirm, confirm_via_wait, wait_url, Status};
 use crate::fusion::facts::{self, FactsError, FusionFacts};
 use crate::fusion::p4::P4;
 use crate::fusion::preflight::Preflight;
@@ -338,6 +338,15 @@ impl Run<'_> {
                     })?;
                 Some((id, status))
             }
+            (None, Some(id))
+                if wait_url(self.ws.fusion_remote.as_git_arg(), &self.ws.fusion_repo, id)
+                    .is_some() =>
+            {
+                let git = Git::new(&self.config.bridge.git);
+                let timeout = self.config.bridge.push_confirm_timeout;
+                let (remote, repo) = (&self.ws.fusion_remote, &self.ws.fusion_repo);
+                Some((id, confirm_via_wait(&git, remote, repo, id, timeout)))
+            }
             _ => None,
         };
         let (outcome, message) = match verdict {
@@ -356,9 +365,11 @@ impl Run<'_> {
                 (Outcome::Pending, format!("Git Fusion push {id} {why}"))
             }
             None => {
-                // Nothing to ask: no [perforce] section, or no push id was printed.
+                // Nothing to ask: no push id was printed, or no [perforce] section and a remote
+                // address that does not end with the repo name (so no @wait URL can be made).
                 self.cache.set_base(&plan.name, new)?;
-                (Outcome::Done, "not confirmed: no [perforce] section or no push id".to_string())
+                let why = "not confirmed: no push id, or no [perforce] section and no @wait URL";
+                (Outcome::Done, why.to_string())
             }
         };
         Ok(BranchResult { plan, outcome, skip: None, message: Some(message) })

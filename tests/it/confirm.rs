@@ -145,3 +145,77 @@ fn an_unconfirmed_push_is_pending_then_blocks_until_git_fusion_confirms() {
     assert_eq!(settled.branch("main")["action"], "in_sync");
     assert_eq!(w.sync_json().branch("main")["base"], tip.as_str());
 }
+
+/// A world without `[perforce]` whose Git Fusion remote is reached at a path ending in the
+/// repo name (as Git Fusion URLs end), with the stand-in answering `@wait` through git.
+fn world_asking_git_fusion_itself() -> World {
+    let w = World::new();
+    let gf = w.path("gf/acme");
+    std::fs::create_dir_all(&gf).expect("dir");
+    std::os::unix::fs::symlink(w.remote(Fusion), gf.join("widgets")).expect("symlink");
+    let config = DEFAULT_CONFIG.replace("\"fusion.git\"", "\"gf/acme/widgets\"");
+    w.write_config(&format!("[bridge]\npush_confirm_timeout = \"2s\"\n{config}"));
+    let special = repo_root().join("p4-fixtures/emulator/special_repo.py");
+    w.wrap_git(&format!(
+        r#"case "$*" in *"@wait@"*) exec python3 '{}' "$WORLD/fusion.git" "$2";; esac"#,
+        special.display()
+    ));
+    w
+}
+
+#[test]
+fn without_perforce_a_push_is_confirmed_through_git_fusions_wait_repo() {
+    let w = world_asking_git_fusion_itself();
+    w.seed("main");
+    w.commit(Gitlab, "main", "x");
+    let run = w.sync_json();
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.branch("main")["message"].as_str().unwrap_or("").contains("confirmed"), "{run}");
+}
+
+#[test]
+fn without_perforce_a_failure_reported_by_wait_is_remembered() {
+    let w = world_asking_git_fusion_itself();
+    w.seed("main");
+    w.set_fusion_settings(r#"{"background": "fail", "background_message": "trigger refused"}"#);
+    w.commit(Gitlab, "main", "x");
+    let run = w.sync_json();
+    assert_eq!(run.code, 3, "{run}");
+    assert!(
+        run.branch("main")["message"].as_str().unwrap_or("").contains("trigger refused"),
+        "{run}"
+    );
+    assert_eq!(w.sync_json().branch("main")["reasons"][0]["code"], "fusion_rejected");
+}
+
+#[test]
+fn without_perforce_a_wait_that_outlasts_the_timeout_is_pending() {
+    let w = world_asking_git_fusion_itself();
+    w.seed("main");
+    w.set_fusion_settings(r#"{"background": "hang"}"#);
+    w.commit(Gitlab, "main", "x");
+    let run = w.sync_json();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(run.branch("main")["outcome"], "pending");
+}
+
+#[test]
+fn wait_urls_and_wait_output_are_read_as_git_fusion_writes_them() {
+    use gfbridge::fusion::confirm::{judge_wait_output, wait_url};
+    assert_eq!(
+        wait_url("git@gf.example.com:acme/widgets", "acme/widgets", 7).as_deref(),
+        Some("git@gf.example.com:@wait@acme/widgets@7")
+    );
+    assert_eq!(
+        wait_url("https://gf.example.com/acme/widgets.git", "acme/widgets", 7).as_deref(),
+        Some("https://gf.example.com/@wait@acme/widgets@7")
+    );
+    assert_eq!(wait_url("/srv/mirror.git", "acme/widgets", 7), None);
+    let done = "remote: Waiting for push 7...\nremote: Push 7 completed successfully\nfatal: The remote end hung up unexpectedly\n";
+    assert_eq!(judge_wait_output(done, 7), Status::Succeeded);
+    assert_eq!(
+        judge_wait_output("Push 7 failed: disk full\n", 7),
+        Status::Failed("Push 7 failed: disk full".into())
+    );
+    assert_eq!(judge_wait_output("No status available\n", 7), Status::Unknown);
+}

@@ -411,7 +411,12 @@ impl World {
         std::fs::write(&wrapper, text).expect("wrapper");
         run_ok(Command::new("chmod").arg("+x").arg(&wrapper));
         let config = std::fs::read_to_string(self.path("gfbridge.toml")).expect("config");
-        self.write_config(&format!("[bridge]\ngit = \"{}\"\n{config}", wrapper.display()));
+        let line = format!("git = \"{}\"\n", wrapper.display());
+        let config = match config.split_once("[bridge]\n") {
+            Some((before, after)) => format!("{before}[bridge]\n{line}{after}"),
+            None => format!("[bridge]\n{line}{config}"),
+        };
+        self.write_config(&config);
     }
 }
 
