@@ -4,11 +4,14 @@
 #   (a) no-op sync                     vs  two `git ls-remote`            target <= 1.2x
 #   (b) mirroring one new commit       vs  raw `git fetch` + `git push`   target <= 1.3x
 #   (c) initial sync of N commits      vs  `git clone --mirror` + push    target <= 1.1x
-# Usage: scripts/bench.sh [RUNS=7] [N=20000]
+#   (d) preflight of P outgoing commits vs `git log --raw --no-renames`   target <= 1.0x
+#       (a dry run on a warm cache: two ls-remote + plan + preflight), with peak RSS
+# Usage: scripts/bench.sh [RUNS=7] [N=20000] [P=100000]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-7}
 commits=${2:-20000}
+preflight_commits=${3:-100000}
 "$root/scripts/setup.sh"
 cargo build --quiet --release --manifest-path "$root/Cargo.toml"
 bin="$root/target/release/gfbridge"
@@ -94,7 +97,8 @@ done
 report "(b) mirror one new commit" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.3
 
 # (c) initial sync of a generated history
-python3 - "$commits" > history.fi <<'PY'
+history() { # history <n> <bare repo>: n commits, each changing one file of a nested tree
+  python3 - "$1" <<'PY' | git --git-dir="$2" fast-import --quiet
 import sys
 n = int(sys.argv[1])
 out = sys.stdout
@@ -102,15 +106,16 @@ for i in range(1, n + 1):
     data = f"line {i}\n"
     msg = f"commit {i}\n"
     out.write(f"commit refs/heads/main\nmark :{i}\n")
-    out.write(f"author Dev <dev{i % 50}@example.com> {1700000000 + i} +0000\n")
-    out.write(f"committer Dev <dev{i % 50}@example.com> {1700000000 + i} +0000\n")
+    out.write(f"author Dev{i % 50} <dev{i % 50}@example.com> {1700000000 + i} +0000\n")
+    out.write(f"committer Dev <dev@example.com> {1700000000 + i} +0000\n")
     out.write(f"data {len(msg)}\n{msg}")
     if i > 1:
         out.write(f"from :{i - 1}\n")
-    out.write(f"M 100644 inline src/file{i % 200}.txt\ndata {len(data)}\n{data}\n")
+    out.write(f"M 100644 inline src/d{i % 37}/sub{i % 11}/file{i % 200}.txt\ndata {len(data)}\n{data}\n")
 PY
+}
 git init --quiet --bare -b main source.git
-git --git-dir=source.git fast-import --quiet < history.fi
+history "$commits" source.git
 t_g=(); t_r=()
 for _ in $(seq "$runs"); do
   make_remotes c; write_config c
@@ -123,3 +128,36 @@ for _ in $(seq "$runs"); do
   t_r+=($(( $(now) - s )))
 done
 report "(c) initial sync, $commits commits" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.1
+
+# (d) preflight of a large outgoing history: every commit Git Fusion lacks is inspected.
+git init --quiet --bare -b main d-gitlab.git
+history "$preflight_commits" d-gitlab.git
+"$root/p4-fixtures/make-fusion-repo" d-fusion.git
+ex="$root/p4-fixtures/examples"
+cat > d.toml <<TOML
+[bridge]
+cache_dir = "d-cache"
+[perforce]
+users_file = "$ex/users.jsonl"
+usermap_file = "$ex/p4gf_usermap"
+global_config_file = "$ex/p4gf_config.global"
+case_handling = "sensitive"
+[[workspace]]
+name = "bench"
+gitlab_remote = "$PWD/d-gitlab.git"
+fusion_remote = "$PWD/d-fusion.git"
+fusion_repo = "acme/widgets"
+repo_config_file = "$ex/p4gf_config.repo"
+branches = ["main"]
+protected_from = "config"
+TOML
+"$bin" --config d.toml sync --dry-run -q > /dev/null || true   # warm the cache (the fetch)
+t_g=(); t_r=(); rss_g=0; rss_r=0
+for _ in $(seq "$runs"); do
+  s=$(now); /usr/bin/time -o rss.txt -f %M "$bin" --config d.toml sync --dry-run -q > /dev/null || true
+  t_g+=($(( $(now) - s ))); rss_g=$(cat rss.txt)
+  s=$(now); /usr/bin/time -o rss.txt -f %M git --git-dir=d-cache/bench/cache.git log --raw --no-renames refs/gfbridge/gitlab/main > /dev/null
+  t_r+=($(( $(now) - s ))); rss_r=$(cat rss.txt)
+done
+report "(d) preflight, $preflight_commits commits" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.0
+echo "    peak RSS: gfbridge ${rss_g} KB, git log ${rss_r} KB"

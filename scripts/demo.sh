@@ -42,10 +42,19 @@ git -C work push --quiet ../gitlab.git HEAD:refs/heads/release/2.0
 git -C work reset --quiet --hard HEAD~1
 commit "Bob Smith" bob@example.com "Release notes (Perforce)"
 git -C work push --quiet ../fusion.git HEAD:refs/heads/release/2.0 2>/dev/null
+# A new branch whose commit adds a path Perforce cannot store: blocked before it reaches Helix.
+git -C work reset --quiet --hard HEAD~1
+mkdir -p work/assets && echo icon > "work/assets/icon...png" && git -C work add assets
+commit "Jane Doe" jane@example.com "Add icon"
+git -C work push --quiet ../gitlab.git HEAD:refs/heads/release/3.0
 # An unprotected branch: never mirrored.
 git -C work push --quiet ../gitlab.git HEAD:refs/heads/feature/experiment
 
-cat > gfbridge.toml <<'TOML'
+cat > gfbridge.toml <<TOML
+[perforce]
+p4 = "$root/p4-fixtures/p4"      # the fake p4: answers from the Git Fusion stand-in's files
+port = "$demo/fusion.git/fusion"
+
 [[workspace]]
 name = "widgets"
 gitlab_remote = "gitlab.git"
@@ -55,11 +64,15 @@ branches = ["main", "release/*"]
 protected_from = "config"
 TOML
 
+echo; echo "==> gfbridge check   (is change-pusher disabled? is Git Fusion set up safely?)"
+"$bin" check || true
+echo; echo "==> gfbridge authors   (who each author becomes in Perforce)"
+"$bin" authors || true
 echo; echo "==> gfbridge sync --dry-run   (decides, writes nothing)"
 "$bin" sync --dry-run || true
 echo; echo "==> gfbridge sync"
 set +e; "$bin" sync; code=$?; set -e
-echo; echo "==> exit code $code (3 = a branch needs attention: release/2.0 diverged)"
+echo; echo "==> exit code $code (3 = attention: release/2.0 diverged, release/3.0 blocked)"
 echo; echo "==> changelists the Git Fusion stand-in recorded (fusion.git/fusion/changelists.jsonl)"
 cat fusion.git/fusion/changelists.jsonl
 echo; echo "==> journal ($demo/.gfbridge/widgets/journal.jsonl)"

@@ -6,12 +6,10 @@
 
 use std::collections::HashMap;
 
-use git2::Repository;
-
 use super::authors::{Directory, Mapping, Via};
 use super::facts::FusionFacts;
 use super::p4gf_config::ChangeOwner;
-use crate::commits::{self, CommitInfo};
+use crate::commits::{CommitInfo, Trees};
 use crate::config::{Config, UnmappedPolicy};
 use crate::oid::Oid;
 use crate::outcome::Reason;
@@ -96,19 +94,19 @@ impl<'a> Preflight<'a> {
     /// Returns the findings for one commit (cached for the run).
     pub fn commit_reasons(
         &mut self,
-        repo: &Repository,
+        trees: &mut Trees,
         oid: Oid,
     ) -> Result<Vec<Reason>, git2::Error> {
         if let Some(found) = self.verdicts.get(&oid) {
             return Ok(found.clone());
         }
-        let info = commits::inspect(repo, oid)?;
+        let info = trees.inspect(oid)?;
         let mut reasons = self.author_reasons(oid, &info);
         reasons.extend(self.shape_reasons(oid, &info));
         for change in &info.changes {
             reasons.extend(path_reasons(oid, &change.path));
             if change.added && self.facts.case_insensitive {
-                if let Some(twin) = commits::case_twin(repo, oid, &change.path)? {
+                if let Some(twin) = trees.case_twin(oid, &change.path)? {
                     let path = String::from_utf8_lossy(&change.path);
                     let message = format!("`{path}` and `{twin}` differ only in letter case on a case-insensitive server");
                     reasons.push(reason("case_conflict", oid, message));

@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::cache::{Cache, CacheError};
+use crate::commits::Trees;
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
 use crate::fusion::confirm::{confirm, confirm_via_wait, wait_url, Status};
@@ -259,12 +260,17 @@ impl Run<'_> {
         let Some(facts) = facts.as_ref() else { return Ok(()) };
         let preflight = self.preflight.get_or_insert_with(|| Preflight::new(self.config, facts));
         plan.reasons.extend(preflight.branch_reasons(&plan.name, plan.action.new_branch()));
-        for oid in &plan.commits {
-            let found = preflight.commit_reasons(self.cache.repo(), *oid).map_err(|e| {
+        // Newest first, as packs store recent objects whole and older ones as deltas of them:
+        // walking oldest first resolved the longest delta chain for every tree.
+        let mut found = Vec::with_capacity(plan.commits.len());
+        let mut trees = Trees::new(self.cache.repo());
+        for oid in plan.commits.iter().rev() {
+            let reasons = preflight.commit_reasons(&mut trees, *oid).map_err(|e| {
                 SyncError::Inspect { commit: oid.to_string(), reason: e.message().to_string() }
             })?;
-            plan.reasons.extend(found);
+            found.push(reasons);
         }
+        plan.reasons.extend(found.into_iter().rev().flatten());
         Ok(())
     }
 
