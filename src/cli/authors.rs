@@ -4,8 +4,9 @@
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::{print, select_workspaces, Context};
+use super::{print, with_workspaces, Context};
 use crate::attribution::{attribution, usermap_lines, Attribution};
+use crate::config::{Config, Workspace};
 use crate::exit::Exit;
 
 /// Arguments of `gfbridge authors`.
@@ -32,18 +33,14 @@ enum Format {
 /// Runs `authors` and returns the exit code: 0, 1 when it cannot be computed, 3 when an
 /// author would be rejected or attributed against `[authors]`.
 pub fn run(args: &AuthorsArgs, ctx: &Context) -> Exit {
-    let config = match ctx.load_config() {
-        Ok(config) => config,
-        Err(exit) => return exit,
-    };
-    let selected = match select_workspaces(&config, &args.workspaces) {
-        Ok(selected) => selected,
-        Err(exit) => return exit,
-    };
+    with_workspaces(ctx, &args.workspaces, |config, selected| run_on(args, ctx, config, selected))
+}
+
+fn run_on(args: &AuthorsArgs, ctx: &Context, config: &Config, selected: Vec<&Workspace>) -> Exit {
     let mut results = Vec::new();
     for ws in selected {
         ctx.progress(&format!("{}: reading authors", ws.name));
-        match attribution(&config, ws, args.all_history) {
+        match attribution(config, ws, args.all_history) {
             Ok(found) => results.push((ws.name.as_str(), found)),
             Err(e) => {
                 eprintln!("gfbridge: {}: {e}", ws.name);
@@ -56,10 +53,10 @@ pub fn run(args: &AuthorsArgs, ctx: &Context) -> Exit {
         Format::Json => {
             let workspaces: Vec<_> =
                 results.iter().map(|(name, a)| json!({"name": name, "authors": a.rows})).collect();
-            let doc = json!({"version": format!("gfbridge {}", env!("CARGO_PKG_VERSION")), "workspaces": workspaces});
+            let doc = json!({"version": crate::render::json::version(), "workspaces": workspaces});
             print(&format!("{doc:#}\n"));
         }
-        Format::Usermap => print(&usermap(&config, &results)),
+        Format::Usermap => print(&usermap(config, &results)),
     }
     let trouble =
         results.iter().flat_map(|(_, a)| &a.rows).any(|r| r.p4_user.is_none() || r.mismatch());

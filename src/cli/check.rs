@@ -3,8 +3,9 @@
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::{print, select_workspaces, Context};
+use super::{print, with_workspaces, Context};
 use crate::checks::{run_checks, Check, Status};
+use crate::config::{Config, Workspace};
 use crate::exit::Exit;
 
 /// Arguments of `gfbridge check`.
@@ -26,19 +27,15 @@ enum Format {
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs, ctx: &Context) -> Exit {
-    let config = match ctx.load_config() {
-        Ok(config) => config,
-        Err(exit) => return exit,
-    };
-    let selected = match select_workspaces(&config, &args.workspaces) {
-        Ok(selected) => selected,
-        Err(exit) => return exit,
-    };
+    with_workspaces(ctx, &args.workspaces, |config, selected| run_on(args, ctx, config, selected))
+}
+
+fn run_on(args: &CheckArgs, ctx: &Context, config: &Config, selected: Vec<&Workspace>) -> Exit {
     let results: Vec<(&str, Vec<Check>)> = selected
         .iter()
         .map(|ws| {
             ctx.progress(&format!("{}: checking", ws.name));
-            (ws.name.as_str(), run_checks(&config, ws))
+            (ws.name.as_str(), run_checks(config, ws))
         })
         .collect();
     match args.format {
@@ -48,7 +45,7 @@ pub fn run(args: &CheckArgs, ctx: &Context) -> Exit {
                 .iter()
                 .map(|(name, checks)| json!({"name": name, "checks": checks}))
                 .collect();
-            let doc = json!({"version": format!("gfbridge {}", env!("CARGO_PKG_VERSION")), "workspaces": workspaces});
+            let doc = json!({"version": crate::render::json::version(), "workspaces": workspaces});
             print(&format!("{doc:#}\n"));
         }
     }

@@ -114,7 +114,8 @@ fn init_logging(cli: &Cli) {
     }
 }
 
-/// Returns the workspaces named with `-w` (all when none), or exit 2 naming an unknown one.
+/// Returns the workspaces named with `-w` (all when none); an unknown name is refused
+/// (exit 2) with the known ones listed.
 fn select_workspaces<'c>(config: &'c Config, names: &[String]) -> Result<Vec<&'c Workspace>, Exit> {
     if let Some(unknown) = names.iter().find(|n| config.workspace(n).is_none()) {
         let known: Vec<&str> = config.workspaces.iter().map(|w| w.name.as_str()).collect();
@@ -126,6 +127,23 @@ fn select_workspaces<'c>(config: &'c Config, names: &[String]) -> Result<Vec<&'c
         return Err(Exit::Usage);
     }
     Ok(config.workspaces.iter().filter(|w| names.is_empty() || names.contains(&w.name)).collect())
+}
+
+/// Runs `command` on the loaded config and the workspaces named with `-w`, or returns the
+/// exit code of whatever stopped it first (an invalid config, an unknown workspace).
+fn with_workspaces(
+    ctx: &Context,
+    names: &[String],
+    command: impl FnOnce(&Config, Vec<&Workspace>) -> Exit,
+) -> Exit {
+    let config = match ctx.load_config() {
+        Ok(config) => config,
+        Err(exit) => return exit,
+    };
+    match select_workspaces(&config, names) {
+        Ok(selected) => command(&config, selected),
+        Err(exit) => exit,
+    }
 }
 
 /// Writes `text` to stdout; a closed pipe (`| head`) is not an error worth a message.

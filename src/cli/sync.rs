@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use super::{print, select_workspaces, Context};
+use super::{print, with_workspaces, Context};
 use crate::config::pattern::any_match;
+use crate::config::{Config, Workspace};
 use crate::exit::Exit;
 use crate::outcome::WorkspaceResult;
 use crate::render;
@@ -42,14 +43,10 @@ enum Format {
 
 /// Runs `sync` and returns the exit code (SPEC §2.1).
 pub fn run(args: &SyncArgs, ctx: &Context) -> Exit {
-    let config = match ctx.load_config() {
-        Ok(config) => config,
-        Err(exit) => return exit,
-    };
-    let selected = match select_workspaces(&config, &args.workspaces) {
-        Ok(selected) => selected,
-        Err(exit) => return exit,
-    };
+    with_workspaces(ctx, &args.workspaces, |config, selected| run_on(args, ctx, config, selected))
+}
+
+fn run_on(args: &SyncArgs, ctx: &Context, config: &Config, selected: Vec<&Workspace>) -> Exit {
     let mirrorable = |b: &String| selected.iter().any(|w| any_match(&w.branches, b));
     if let Some(branch) = args.branches.iter().find(|b| !mirrorable(b)) {
         eprintln!(
@@ -66,7 +63,7 @@ pub fn run(args: &SyncArgs, ctx: &Context) -> Exit {
     };
     let results: Vec<WorkspaceResult> = selected
         .into_iter()
-        .map(|ws| sync_workspace(&config, ws, &opts, &|m| ctx.progress(m)))
+        .map(|ws| sync_workspace(config, ws, &opts, &|m| ctx.progress(m)))
         .collect();
     for ws in &results {
         if let Some((_, message)) = &ws.error {

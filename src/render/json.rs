@@ -6,11 +6,16 @@ use serde_json::{json, Value};
 use crate::outcome::{BranchResult, WorkspaceResult};
 use crate::state::journal::now_rfc3339;
 
+/// Returns the `version` every JSON document carries.
+pub fn version() -> String {
+    format!("gfbridge {}", env!("CARGO_PKG_VERSION"))
+}
+
 /// Returns the JSON document for a sync of `workspaces`.
 pub fn sync(workspaces: &[WorkspaceResult], dry_run: bool) -> Value {
     let exit = crate::exit::Exit::worst(workspaces.iter().map(WorkspaceResult::exit));
     json!({
-        "version": format!("gfbridge {}", env!("CARGO_PKG_VERSION")),
+        "version": version(),
         "generated_at": now_rfc3339(),
         "dry_run": dry_run,
         "exit_code": exit.code(),
