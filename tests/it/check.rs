@@ -200,3 +200,49 @@ fn gfbridge_makes_only_the_p4_calls_of_the_contract() {
         assert!(allowed.contains(&args.join(" ").as_str()), "unexpected p4 call {args:?}");
     }
 }
+
+#[test]
+fn offline_files_replace_every_p4_call() {
+    let w = World::new();
+    w.seed("main");
+    let ex = repo_root().join("p4-fixtures/examples");
+    let perforce = format!(
+        "[perforce]\np4 = \"/nonexistent/p4\"\nusers_file = \"{0}/users.ztag\"\nusermap_file = \"{0}/p4gf_usermap\"\nglobal_config_file = \"{0}/p4gf_config.global\"\ncase_handling = \"insensitive\"\n",
+        ex.display()
+    );
+    let workspace = DEFAULT_CONFIG.replace(
+        "protected_from = \"config\"",
+        &format!(
+            "protected_from = \"config\"\nrepo_config_file = \"{}/p4gf_config.repo-trap\"",
+            ex.display()
+        ),
+    );
+    w.write_config(&format!("{perforce}{workspace}"));
+    let (_, checks) = checks(&w);
+    let (got, message) = status(&checks, "change_owner");
+    assert_eq!(got, "warn", "the example trap file is read offline: {message}");
+    assert_eq!(status(&checks, "unknown_git").0, "pass", "users read from the -ztag export");
+}
+
+#[test]
+fn a_failing_p4_is_an_error_naming_the_call() {
+    let w = World::new();
+    w.seed("main");
+    let broken = w.default_config().replace(
+        &format!("port = \"{}\"", w.remote(Fusion).join("fusion").display()),
+        "port = \"ssl:helix.invalid:1666\"",
+    );
+    w.write_config(&broken);
+    let before = w.tip(Fusion, "main");
+    w.commit(Gitlab, "main", "needs the preflight");
+    let run = w.sync();
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("`p4 print -q //.git-fusion/p4gf_config` failed"), "{run}");
+    assert_eq!(
+        w.tip(Fusion, "main"),
+        w.tip(Fusion, "main"),
+        "nothing pushed without the preflight"
+    );
+    let (_, checks) = checks(&w);
+    assert!(status(&checks, "change_owner").1.contains("p4 print -q //.git-fusion/p4gf_config"));
+}
