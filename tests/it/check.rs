@@ -238,11 +238,7 @@ fn a_failing_p4_is_an_error_naming_the_call() {
     let run = w.sync();
     assert_eq!(run.code, 1, "{run}");
     assert!(run.stderr.contains("`p4 print -q //.git-fusion/p4gf_config` failed"), "{run}");
-    assert_eq!(
-        w.tip(Fusion, "main"),
-        w.tip(Fusion, "main"),
-        "nothing pushed without the preflight"
-    );
+    assert_eq!(w.tip(Fusion, "main"), before, "nothing pushed without the preflight");
     let (_, checks) = checks(&w);
     assert!(status(&checks, "change_owner").1.contains("p4 print -q //.git-fusion/p4gf_config"));
 }
