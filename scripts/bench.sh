@@ -40,10 +40,17 @@ report() { # report <label> <gfbridge ns> <git ns> <target>
     "$1" "$(ms "$2")" "$(ms "$3")" "$r" "$4" "$verdict"
 }
 
-make_remotes() { # make_remotes <prefix>: an empty GitLab remote and Git Fusion stand-in
+# The Git Fusion side is a bare repo with Git Fusion's receive.denyNonFastForwards, not the
+# Python stand-in: its per-commit rule checks would time the emulator, identically on both
+# sides of every comparison, instead of gfbridge.
+fusion_repo() { # fusion_repo <path>
+  git init --quiet --bare -b main "$1"
+  git --git-dir="$1" config receive.denyNonFastForwards true
+}
+make_remotes() { # make_remotes <prefix>: an empty GitLab remote and Git Fusion remote
   rm -rf "$1-gitlab.git" "$1-fusion.git" "$1-cache"
   git init --quiet --bare -b main "$1-gitlab.git"
-  "$root/p4-fixtures/make-fusion-repo" "$1-fusion.git"
+  fusion_repo "$1-fusion.git"
 }
 write_config() { # write_config <prefix>
   cat > "$1.toml" <<TOML
@@ -121,7 +128,7 @@ for _ in $(seq "$runs"); do
   make_remotes c; write_config c
   git --git-dir=source.git push --quiet "$PWD/c-gitlab.git" main
   s=$(now); "$bin" --config c.toml sync -q > /dev/null; t_g+=($(( $(now) - s )))
-  rm -rf c-fusion.git mirror.git; "$root/p4-fixtures/make-fusion-repo" c-fusion.git
+  rm -rf c-fusion.git mirror.git; fusion_repo c-fusion.git
   s=$(now)
   git clone --quiet --mirror "$(url c-gitlab.git)" mirror.git
   git --git-dir=mirror.git push --quiet "$(url c-fusion.git)" main 2>/dev/null
@@ -132,7 +139,7 @@ report "(c) initial sync, $commits commits" "$(printf '%s\n' "${t_g[@]}" | media
 # (d) preflight of a large outgoing history: every commit Git Fusion lacks is inspected.
 git init --quiet --bare -b main d-gitlab.git
 history "$preflight_commits" d-gitlab.git
-"$root/p4-fixtures/make-fusion-repo" d-fusion.git
+fusion_repo d-fusion.git
 ex="$root/p4-fixtures/examples"
 cat > d.toml <<TOML
 [bridge]

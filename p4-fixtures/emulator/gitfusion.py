@@ -18,6 +18,7 @@ pusher's environment: settings.json, info.json, users.jsonl, depot/.git-fusion/.
 """
 import configparser
 import fcntl
+import functools
 import json
 import os
 import re
@@ -72,6 +73,7 @@ class Repo:
 
     # --- Git Fusion's configuration (reference §1.3) ---
 
+    @functools.lru_cache(maxsize=None)  # one hook run reads each file once
     def ini(self, *depot_path):
         parser = configparser.ConfigParser(interpolation=None)
         path = self.path("depot", ".git-fusion", *depot_path)
@@ -106,19 +108,23 @@ class Repo:
         repo = self.ini("repos", self.encoded, "p4gf_config")
         return repo.has_option("@repo", "read-only") and repo.getboolean("@repo", "read-only")
 
+    @functools.lru_cache(maxsize=None)
     def change_owner(self):
         return "pusher" if self.config_value("git-to-perforce", "change-owner", "author").lower() == "pusher" else "author"
 
+    @functools.lru_cache(maxsize=None)
     def case_insensitive(self):
         with open(self.path("info.json")) as f:
             return json.load(f).get("caseHandling", "sensitive") != "sensitive"
 
     # --- Authors (reference §2.2, §2.5) ---
 
+    @functools.lru_cache(maxsize=None)
     def users(self):
         with open(self.path("users.jsonl")) as f:
             return [json.loads(line) for line in f if line.strip()]
 
+    @functools.lru_cache(maxsize=None)
     def usermap(self):
         path = self.path("depot", ".git-fusion", "users", "p4gf_usermap")
         rows = []
