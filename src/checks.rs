@@ -6,12 +6,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::config::pattern::any_match;
+use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::{Config, ProtectedFrom, UnmappedPolicy, Workspace};
 use crate::fusion::facts::{self, FusionFacts};
 use crate::fusion::p4gf_config::{ChangeOwner, Source};
 use crate::git::remote::list_branches;
 use crate::git::Git;
+use crate::gitlab::GitlabClient;
 
 /// The oldest git with every flag gfbridge passes (`fetch --no-write-fetch-head`, leases).
 pub const MIN_GIT: (u32, u32) = (2, 30);
@@ -64,7 +65,7 @@ pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
     }
     let names: BTreeSet<String> =
         [&gitlab, &fusion].into_iter().flatten().flat_map(|b| b.keys().cloned()).collect();
-    checks.extend(protection(ws, &names));
+    checks.extend(protection(config, ws, &names));
     let mirrored: Vec<&String> = names.iter().filter(|n| any_match(&ws.branches, n)).collect();
     let Some(perforce) = &config.perforce else {
         let why = "not checked: no [perforce] section, so Git Fusion's settings cannot be read";
@@ -118,7 +119,7 @@ fn git_version(git: &Git) -> Check {
     }
 }
 
-fn protection(ws: &Workspace, names: &BTreeSet<String>) -> Vec<Check> {
+fn protection(config: &Config, ws: &Workspace, names: &BTreeSet<String>) -> Vec<Check> {
     match ws.protected_from {
         ProtectedFrom::Config => vec![
             check("gitlab_api", Status::Pass, "not checked: protected_from = \"config\""),
@@ -127,11 +128,75 @@ fn protection(ws: &Workspace, names: &BTreeSet<String>) -> Vec<Check> {
                 Status::Pass,
                 "not checked: protected_from = \"config\" (the allowlist alone decides)",
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(unused_patterns(ws, names))
+        .collect(),
+        ProtectedFrom::Gitlab => gitlab_protection(config, ws, names),
     }
-    .into_iter()
-    .chain(unused_patterns(ws, names))
-    .collect()
+}
+
+fn gitlab_protection(config: &Config, ws: &Workspace, names: &BTreeSet<String>) -> Vec<Check> {
+    let settings = config.gitlab.as_ref().expect("config validation requires [gitlab] here");
+    let project = ws.gitlab_project.as_deref().expect("config validation requires gitlab_project");
+    let rules =
+        GitlabClient::new(settings, settings.timeout).and_then(|c| c.protected_branches(project));
+    let rules = match rules {
+        Ok(rules) => rules,
+        Err(e) => {
+            return vec![
+                check("gitlab_api", Status::Fail, e.to_string()),
+                check(
+                    "protected_branches",
+                    Status::Fail,
+                    "not checked: GitLab's API could not be read",
+                ),
+            ]
+        }
+    };
+    let api = check(
+        "gitlab_api",
+        Status::Pass,
+        format!("the token reads {} protected-branch rule(s) of {project}", rules.len()),
+    );
+    let patterns: Vec<(BranchPattern, bool)> = rules
+        .iter()
+        .filter_map(|r| BranchPattern::new(&r.name).ok().map(|p| (p, r.allow_force_push)))
+        .collect();
+    let protected = |name: &String| patterns.iter().any(|(p, _)| p.matches(name));
+    let unselected: Vec<&str> = ws
+        .branches
+        .iter()
+        .filter(|entry| !names.iter().any(|n| entry.matches(n) && protected(n)))
+        .map(|p| p.as_str())
+        .collect();
+    let mirrored: Vec<&String> =
+        names.iter().filter(|n| any_match(&ws.branches, n) && protected(n)).collect();
+    let forced: Vec<&str> = patterns
+        .iter()
+        .filter(|(p, force)| *force && mirrored.iter().any(|n| p.matches(n)))
+        .map(|(p, _)| p.as_str())
+        .collect();
+    let mut problems = Vec::new();
+    if !unselected.is_empty() {
+        problems.push(format!(
+            "allowlist entries that select no existing branch GitLab protects (not mirrored): {}",
+            unselected.join(", ")
+        ));
+    }
+    if !forced.is_empty() {
+        problems.push(format!(
+            "rules allowing force push on mirrored branches (GitLab accepts rewrites there; gfbridge still refuses to carry them): {}",
+            forced.join(", ")
+        ));
+    }
+    let branches = if problems.is_empty() {
+        let list: Vec<&str> = mirrored.iter().map(|n| n.as_str()).collect();
+        check("protected_branches", Status::Pass, format!("mirrored: {}", list.join(", ")))
+    } else {
+        check("protected_branches", Status::Warn, problems.join("; "))
+    };
+    vec![api, branches]
 }
 
 /// Warns for allowlist entries that select no existing branch: they mirror nothing.

@@ -13,6 +13,7 @@ pub mod config;
 pub mod exit;
 pub mod fusion;
 pub mod git;
+pub mod gitlab;
 pub mod oid;
 pub mod outcome;
 pub mod plan;

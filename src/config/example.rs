@@ -18,6 +18,7 @@ url = "https://gitlab.example.com"   # API base, without /api/v4
 token_env = "GITLAB_TOKEN"           # token that may read protected branches
 webhook_secret_env = "GFBRIDGE_WEBHOOK_SECRET"
 bridge_username = "gfbridge"         # events pushed by this account are ignored
+timeout = "30s"                      # each API request
 
 [perforce]
 p4 = "p4"                            # P4PORT, P4USER, P4TICKETS… come from the environment
@@ -39,9 +40,7 @@ gitlab_remote = "git@gitlab.example.com:acme/widgets.git"
 fusion_remote = "git@gitfusion.example.com:acme/widgets"
 fusion_repo = "acme/widgets"         # the Git Fusion repo name
 branches = ["main", "release/*"]     # allowlist; `*` matches any run of characters, `/` too
-# protected_from: "config" mirrors the allowlist alone. "gitlab" (the default) intersects it
-# with GitLab's protected branches; it is not available in this version yet.
-protected_from = "config"
+protected_from = "gitlab"            # "gitlab": allowlist ∩ GitLab's protected branches; "config": allowlist alone
 interval = "60s"                     # serve: poll period
 # repo_config_file = "exports/widgets.p4gf_config"   # offline per-repo p4gf_config
 "#

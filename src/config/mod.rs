@@ -45,6 +45,14 @@ pub enum UnmappedPolicy {
 pub enum ProtectedFrom {
     /// The allowlist alone decides.
     Config,
+    /// The allowlist intersected with GitLab's protected-branch rules.
+    Gitlab,
+}
+
+/// Returns the value of the environment variable `name` (secrets are named, never written in
+/// the config); `None` when unset or empty.
+pub fn secret(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 /// The `[bridge]` table.
@@ -73,6 +81,8 @@ pub struct Gitlab {
     pub webhook_secret_env: String,
     /// Events pushed by this account are ignored.
     pub bridge_username: String,
+    /// Timeout of each API request.
+    pub timeout: Duration,
 }
 
 /// The `[perforce]` table.
@@ -196,14 +206,7 @@ impl Validator<'_> {
 
     fn config(&self, raw: RawConfig) -> Result<Config, ConfigError> {
         let bridge = self.bridge(raw.bridge)?;
-        let gitlab = raw.gitlab.map(|g| Gitlab {
-            url: g.url.unwrap_or_else(|| "https://gitlab.example.com".into()),
-            token_env: g.token_env.unwrap_or_else(|| "GITLAB_TOKEN".into()),
-            webhook_secret_env: g
-                .webhook_secret_env
-                .unwrap_or_else(|| "GFBRIDGE_WEBHOOK_SECRET".into()),
-            bridge_username: g.bridge_username.unwrap_or_else(|| "gfbridge".into()),
-        });
+        let gitlab = raw.gitlab.map(|g| self.gitlab(g)).transpose()?;
         let perforce = raw.perforce.map(|p| self.perforce(p)).transpose()?;
         let authors = self.authors(raw.authors)?;
         if raw.workspace.is_empty() {
@@ -216,6 +219,7 @@ impl Validator<'_> {
         let mut workspaces = Vec::new();
         for (index, ws) in raw.workspace.into_iter().enumerate() {
             let ws = self.workspace(index, ws)?;
+            self.gitlab_needs(index, &ws, gitlab.as_ref())?;
             if !names.insert(ws.name.clone()) {
                 let key = format!("workspace[{index}].name");
                 return Err(
@@ -252,6 +256,41 @@ impl Validator<'_> {
             unknown_user,
             on_unmapped_author,
             push_confirm_timeout,
+        })
+    }
+
+    /// Checks what reading GitLab's protected branches needs: a project and an API URL.
+    fn gitlab_needs(
+        &self,
+        index: usize,
+        ws: &Workspace,
+        gitlab: Option<&Gitlab>,
+    ) -> Result<(), ConfigError> {
+        if ws.protected_from != ProtectedFrom::Gitlab {
+            return Ok(());
+        }
+        let why = "protected_from = \"gitlab\" (the default) reads GitLab's protected branches";
+        if ws.gitlab_project.as_deref().is_none_or(|p| p.trim().is_empty()) {
+            let message = format!("is required: {why}; or set protected_from = \"config\"");
+            return Err(self.invalid(format!("workspace[{index}].gitlab_project"), message));
+        }
+        if gitlab.is_none_or(|g| g.url.is_empty()) {
+            let message = format!("is required: workspace `{}` has {why}", ws.name);
+            return Err(self.invalid("gitlab.url", message));
+        }
+        Ok(())
+    }
+
+    fn gitlab(&self, raw: raw::RawGitlab) -> Result<Gitlab, ConfigError> {
+        let timeout = raw.timeout.as_deref().unwrap_or("30s");
+        Ok(Gitlab {
+            url: raw.url.unwrap_or_default().trim_end_matches('/').to_string(),
+            token_env: raw.token_env.unwrap_or_else(|| "GITLAB_TOKEN".into()),
+            webhook_secret_env: raw
+                .webhook_secret_env
+                .unwrap_or_else(|| "GFBRIDGE_WEBHOOK_SECRET".into()),
+            bridge_username: raw.bridge_username.unwrap_or_else(|| "gfbridge".into()),
+            timeout: duration::parse(timeout).map_err(|m| self.invalid("gitlab.timeout", m))?,
         })
     }
 
@@ -332,12 +371,7 @@ impl Validator<'_> {
         }
         let protected_from = match raw.protected_from.as_deref().unwrap_or("gitlab") {
             "config" => ProtectedFrom::Config,
-            "gitlab" => {
-                let msg = "protected_from = \"gitlab\" (the default) is not available yet: this version \
-                           cannot read GitLab's protected branches. Set protected_from = \"config\" to \
-                           mirror the allowlist alone";
-                return Err(self.invalid(at("protected_from"), msg));
-            }
+            "gitlab" => ProtectedFrom::Gitlab,
             other => {
                 let msg = format!("`{other}` is not one of \"gitlab\", \"config\"");
                 return Err(self.invalid(at("protected_from"), msg));

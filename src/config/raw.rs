@@ -37,6 +37,7 @@ pub struct RawGitlab {
     pub token_env: Option<String>,
     pub webhook_secret_env: Option<String>,
     pub bridge_username: Option<String>,
+    pub timeout: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

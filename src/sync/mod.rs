@@ -9,13 +9,15 @@ mod record;
 mod remembered;
 mod survey;
 
+pub use survey::protected_patterns;
+
 use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::cache::{Cache, CacheError};
 use crate::commits::Trees;
-use crate::config::{Config, Workspace};
+use crate::config::{Config, ProtectedFrom, Workspace};
 use crate::exit::Exit;
 use crate::fusion::confirm::{confirm, confirm_via_wait, wait_url, Status};
 use crate::fusion::facts::{self, FactsError, FusionFacts};
@@ -23,6 +25,7 @@ use crate::fusion::p4::P4;
 use crate::fusion::preflight::Preflight;
 use crate::git::remote::RemoteError;
 use crate::git::Git;
+use crate::gitlab::GitlabClient;
 use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause, WorkspaceResult};
 use crate::plan::{Action, Side};
 use crate::state::journal::{self, Entry};
@@ -62,6 +65,9 @@ pub enum SyncError {
         /// What git said.
         message: String,
     },
+    /// GitLab's protected branches could not be read (nothing is written then).
+    #[error("GitLab API: {0}")]
+    Gitlab(#[from] crate::gitlab::GitlabError),
     /// Git Fusion's settings, users or usermap could not be read.
     #[error("Git Fusion facts: {0}")]
     Facts(#[from] FactsError),
@@ -126,11 +132,18 @@ fn run(
     })?;
     let cache = Cache::open_or_init(&dir.cache())?;
     let git = Git::new(&config.bridge.git);
+    let gitlab = match (ws.protected_from, &config.gitlab) {
+        (ProtectedFrom::Gitlab, Some(settings)) => {
+            Some(GitlabClient::new(settings, settings.timeout)?)
+        }
+        _ => None,
+    };
     let run_id = format!("{}-{}", jiff::Timestamp::now().as_millisecond(), std::process::id());
     let facts = OnceCell::new();
     let mut remembered = Remembered::load(dir.pushes(), opts.retry_failed)?;
     remembered.recheck_pending(config, &ws.fusion_repo)?;
     let mut run = Run {
+        gitlab: gitlab.as_ref(),
         remembered,
         config,
         ws,
@@ -170,6 +183,7 @@ type LazyFacts = OnceCell<Option<FusionFacts>>;
 
 /// The state of one workspace's run across its attempts.
 struct Run<'a> {
+    gitlab: Option<&'a GitlabClient>,
     remembered: Remembered,
     config: &'a Config,
     facts: &'a LazyFacts,
@@ -192,7 +206,7 @@ impl Run<'_> {
         last: bool,
         progress: &dyn Fn(&str),
     ) -> Result<BTreeSet<String>, SyncError> {
-        let survey = survey::survey(git, self.ws, self.cache, only, progress)?;
+        let survey = survey::survey(git, self.ws, self.cache, only, self.gitlab, progress)?;
         let mut pushes = Vec::new();
         let mut journal = Vec::new();
         for (name, tips) in &survey.branches {

@@ -6,10 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cache::Cache;
-use crate::config::pattern::any_match;
+use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::Workspace;
 use crate::git::remote::{self, RemoteError};
 use crate::git::{Git, RemoteUrl};
+use crate::gitlab::GitlabClient;
 use crate::oid::Oid;
 use crate::plan::{Side, Tips};
 
@@ -35,20 +36,21 @@ pub fn survey(
     ws: &Workspace,
     cache: &Cache,
     only: Option<&BTreeSet<String>>,
+    gitlab: Option<&GitlabClient>,
     progress: &dyn Fn(&str),
 ) -> Result<Survey, SyncError> {
-    let (gitlab, fusion) = list_both(git, &ws.gitlab_remote, &ws.fusion_remote)?;
-    let mirrored =
-        |name: &String| any_match(&ws.branches, name) && only.is_none_or(|o| o.contains(name));
+    let (gitlab_tips, fusion_tips, rules) = list_all(git, ws, gitlab)?;
+    let protected = |name: &String| rules.as_ref().is_none_or(|r| any_match(r, name));
+    let mirrored = |name: &String| {
+        any_match(&ws.branches, name) && protected(name) && only.is_none_or(|o| o.contains(name))
+    };
     let names: BTreeSet<&String> =
-        gitlab.keys().chain(fusion.keys()).filter(|n| mirrored(n)).collect();
+        gitlab_tips.keys().chain(fusion_tips.keys()).filter(|n| mirrored(n)).collect();
     let mut tips = BTreeMap::new();
     for name in names {
         let base = cache.base(name)?;
-        tips.insert(
-            name.clone(),
-            Tips { gitlab: gitlab.get(name).copied(), fusion: fusion.get(name).copied(), base },
-        );
+        let (gitlab, fusion) = (gitlab_tips.get(name).copied(), fusion_tips.get(name).copied());
+        tips.insert(name.clone(), Tips { gitlab, fusion, base });
     }
     let mut survey = Survey { branches: tips };
     for (side, url) in [(Side::Gitlab, &ws.gitlab_remote), (Side::Fusion, &ws.fusion_remote)] {
@@ -60,21 +62,43 @@ pub fn survey(
 /// A remote's branches and their tips, as `ls-remote` listed them.
 type Listing = BTreeMap<String, Oid>;
 
-/// Asks both remotes for their branches at the same time: a no-op sync costs one round trip.
-fn list_both(
+/// Asks both remotes for their branches, and GitLab for its protected-branch rules when
+/// they decide, all at the same time: a no-op sync costs one round trip.
+fn list_all(
     git: &Git,
-    gitlab: &RemoteUrl,
-    fusion: &RemoteUrl,
-) -> Result<(Listing, Listing), SyncError> {
+    ws: &Workspace,
+    gitlab: Option<&GitlabClient>,
+) -> Result<(Listing, Listing, Option<Vec<BranchPattern>>), SyncError> {
     let listing = |side: Side, url: &RemoteUrl| {
         remote::list_branches(git, url).map_err(|source| SyncError::Remote { side, source })
     };
     std::thread::scope(|scope| {
-        let fusion = scope.spawn(|| listing(Side::Fusion, fusion));
-        let gitlab = listing(Side::Gitlab, gitlab);
+        let fusion = scope.spawn(|| listing(Side::Fusion, &ws.fusion_remote));
+        let rules = scope.spawn(|| gitlab.map(|client| protected_patterns(client, ws)).transpose());
+        let gitlab_tips = listing(Side::Gitlab, &ws.gitlab_remote);
         let fusion = fusion.join().expect("ls-remote thread does not panic");
-        Ok((gitlab?, fusion?))
+        let rules = rules.join().expect("GitLab API thread does not panic");
+        Ok((gitlab_tips?, fusion?, rules?))
     })
+}
+
+/// Returns GitLab's protected-branch rules of the workspace's project, compiled with the
+/// same wildcard rule as the allowlist (GitLab's own).
+pub fn protected_patterns(
+    client: &GitlabClient,
+    ws: &Workspace,
+) -> Result<Vec<BranchPattern>, SyncError> {
+    let project = ws.gitlab_project.as_deref().expect("config validation requires gitlab_project");
+    let rules = client.protected_branches(project)?;
+    // A rule GitLab holds cannot be an invalid pattern for us; skip any that is, loudly.
+    Ok(rules
+        .iter()
+        .filter_map(|r| {
+            BranchPattern::new(&r.name)
+                .map_err(|e| tracing::warn!(rule = %r.name, "ignoring GitLab rule: {e}"))
+                .ok()
+        })
+        .collect())
 }
 
 /// Fetches the tips of `side` that the cache lacks, then records every tip of that side in

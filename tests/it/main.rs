@@ -6,6 +6,7 @@ mod config;
 mod confirm;
 mod fusion_authors;
 mod fusion_config;
+mod gitlab;
 mod harness;
 mod plan;
 mod preflight;

@@ -1,0 +1,212 @@
+//! GitLab's REST API, as far as gfbridge needs it: a project's protected-branch rules
+//! (reference gitlab.md A.1). Blocking: runs happen on their own threads.
+//!
+//! Owns HTTP, pagination, retries and error wording; must never print or log the token.
+
+use std::time::Duration;
+
+use reqwest::blocking::{Client, Response};
+use reqwest::StatusCode;
+
+use crate::config::Gitlab;
+
+/// Attempts per request: the first try and retries of 429, 5xx and transport failures.
+const ATTEMPTS: u32 = 3;
+/// The longest wait between attempts, whatever `Retry-After` says.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Pages followed at most (100 rules each): a loop guard, far above real projects.
+const MAX_PAGES: u32 = 100;
+
+/// One protected-branch rule (`name` may be a wildcard such as `release/*`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ProtectedRule {
+    /// The branch name or wildcard.
+    pub name: String,
+    /// GitLab accepts force pushes to branches matching this rule.
+    #[serde(default)]
+    pub allow_force_push: bool,
+}
+
+/// The error returned by the GitLab client; it names the endpoint, never the token.
+#[derive(Debug, thiserror::Error)]
+pub enum GitlabError {
+    /// The token's environment variable is not set.
+    #[error("environment variable {0} (gitlab.token_env) is not set: export a token that may read protected branches")]
+    NoToken(String),
+    /// GitLab answered with an error status.
+    #[error("GET {endpoint} answered {status}: {hint}")]
+    Status { endpoint: String, status: String, hint: String },
+    /// No answer (connection refused, timeout, TLS).
+    #[error("GET {endpoint} failed: {reason}")]
+    Transport { endpoint: String, reason: String },
+    /// The answer was not GitLab's documented shape.
+    #[error("GET {endpoint}: unexpected answer: {reason}")]
+    Body { endpoint: String, reason: String },
+}
+
+/// A client for one GitLab instance.
+pub struct GitlabClient {
+    api: String,
+    token: String,
+    http: Client,
+}
+
+impl std::fmt::Debug for GitlabClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GitlabClient({}, token=not shown)", self.api)
+    }
+}
+
+impl GitlabClient {
+    /// Returns a client for `settings`, with the token from its environment variable and
+    /// `timeout` on every request.
+    pub fn new(settings: &Gitlab, timeout: Duration) -> Result<GitlabClient, GitlabError> {
+        let token = crate::config::secret(&settings.token_env)
+            .ok_or_else(|| GitlabError::NoToken(settings.token_env.clone()))?;
+        let http = Client::builder()
+            .timeout(timeout)
+            .user_agent(concat!("gfbridge/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| GitlabError::Transport {
+                endpoint: settings.url.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(GitlabClient {
+            api: format!("{}/api/v4", settings.url.trim_end_matches('/')),
+            token,
+            http,
+        })
+    }
+
+    /// Returns every protected-branch rule of `project` (path with namespace, or id).
+    pub fn protected_branches(&self, project: &str) -> Result<Vec<ProtectedRule>, GitlabError> {
+        let endpoint = format!("/projects/{}/protected_branches", encode_project(project));
+        let mut rules = Vec::new();
+        let mut url = format!("{}{endpoint}?per_page=100", self.api);
+        for _ in 0..MAX_PAGES {
+            let response = self.get(&endpoint, &url)?;
+            let next = next_page(&response, &url);
+            let page: Vec<ProtectedRule> = response.json().map_err(|e| GitlabError::Body {
+                endpoint: endpoint.clone(),
+                reason: e.to_string(),
+            })?;
+            rules.extend(page);
+            match next {
+                Some(next) => url = next,
+                None => return Ok(rules),
+            }
+        }
+        Err(GitlabError::Body { endpoint, reason: format!("more than {MAX_PAGES} pages") })
+    }
+
+    /// GETs `url`, retrying what GitLab documents as transient.
+    fn get(&self, endpoint: &str, url: &str) -> Result<Response, GitlabError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt == ATTEMPTS;
+            let sent = self.http.get(url).header("PRIVATE-TOKEN", &self.token).send();
+            let response = match sent {
+                Ok(response) => response,
+                Err(e) if !last => {
+                    tracing::warn!(
+                        endpoint,
+                        "GitLab API request failed, retrying: {}",
+                        without_url(&e)
+                    );
+                    std::thread::sleep(backoff(attempt, None));
+                    continue;
+                }
+                Err(e) => {
+                    return Err(GitlabError::Transport {
+                        endpoint: endpoint.into(),
+                        reason: without_url(&e),
+                    });
+                }
+            };
+            let status = response.status();
+            if status.is_success() {
+                return Ok(response);
+            }
+            let transient = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+            if transient && !last {
+                let wait = backoff(attempt, retry_after(&response));
+                tracing::warn!(endpoint, %status, "GitLab API busy, retrying in {wait:?}");
+                std::thread::sleep(wait);
+                continue;
+            }
+            return Err(GitlabError::Status {
+                endpoint: endpoint.into(),
+                status: status.to_string(),
+                hint: hint(status),
+            });
+        }
+    }
+}
+
+/// Returns how long to wait before attempt `attempt + 1`: `Retry-After` when GitLab sent
+/// one, else 1 s, 2 s, 4 s…; never more than `MAX_BACKOFF`.
+fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+    retry_after.unwrap_or_else(|| Duration::from_secs(1 << (attempt - 1).min(5))).min(MAX_BACKOFF)
+}
+
+fn retry_after(response: &Response) -> Option<Duration> {
+    let value = response.headers().get("retry-after")?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Returns the next page's URL from `Link: <…>; rel="next"`, else from `x-next-page`.
+fn next_page(response: &Response, current: &str) -> Option<String> {
+    let headers = response.headers();
+    if let Some(link) = headers.get("link").and_then(|v| v.to_str().ok()) {
+        return link.split(',').find(|part| part.contains("rel=\"next\"")).and_then(|part| {
+            let start = part.find('<')? + 1;
+            let end = part.find('>')?;
+            Some(part[start..end].to_string())
+        });
+    }
+    let next = headers.get("x-next-page")?.to_str().ok()?.trim();
+    if next.is_empty() {
+        return None;
+    }
+    let base = current.split('?').next().unwrap_or(current);
+    Some(format!("{base}?per_page=100&page={next}"))
+}
+
+fn hint(status: StatusCode) -> String {
+    match status.as_u16() {
+        401 => "the token is missing, expired or invalid".into(),
+        403 => {
+            "the token may not read protected branches (it needs the Maintainer role and read_api)"
+                .into()
+        }
+        404 => "no such project, or the token cannot see it (check gitlab_project)".into(),
+        429 => "rate limited, and still after retries".into(),
+        _ => "GitLab could not answer".into(),
+    }
+}
+
+/// reqwest errors quote the URL; ours carry no credentials, but keep messages short.
+fn without_url(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    if let Some(url) = error.url() {
+        text = text.replace(url.as_str(), "");
+    }
+    if error.is_timeout() {
+        text = format!("timed out ({text})");
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Returns a project path URL-encoded as GitLab wants it (`acme/widgets` → `acme%2Fwidgets`).
+pub fn encode_project(project: &str) -> String {
+    project
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,216 @@
+//! `protected_from = "gitlab"`: the mirrored set is the allowlist ∩ GitLab's protected-branch
+//! rules, read from an in-test GitLab API (wiremock) with GitLab's documented responses. If
+//! the API cannot be read, the run fails with exit 1 and writes nothing.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::harness::*;
+
+const TOKEN: &str = "glpat-test-secret-1234";
+const ENDPOINT: &str = "/api/v4/projects/acme%2Fwidgets/protected_branches";
+
+/// GitLab's API on 127.0.0.1, served from a runtime that outlives the blocking test code.
+struct FakeGitlab {
+    runtime: tokio::runtime::Runtime,
+    server: MockServer,
+}
+
+impl FakeGitlab {
+    fn start() -> FakeGitlab {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let server = runtime.block_on(MockServer::start());
+        FakeGitlab { runtime, server }
+    }
+
+    fn mount(&self, mock: Mock) {
+        self.runtime.block_on(mock.mount(&self.server));
+    }
+
+    /// Serves `rules` (name, allow_force_push) on one page, for the right token only.
+    fn rules(&self, rules: &[(&str, bool)]) {
+        let body: Vec<_> = rules
+            .iter()
+            .map(|(name, force)| json!({"id": 1, "name": name, "push_access_levels": [{"access_level": 40, "access_level_description": "Maintainers"}], "merge_access_levels": [], "allow_force_push": force, "code_owner_approval_required": false}))
+            .collect();
+        self.mount(
+            Mock::given(method("GET"))
+                .and(path(ENDPOINT))
+                .and(header("PRIVATE-TOKEN", TOKEN))
+                .respond_with(ResponseTemplate::new(200).set_body_json(body)),
+        );
+    }
+}
+
+fn world(gitlab: &FakeGitlab, allowlist: &str) -> World {
+    let w = World::new();
+    let config = format!(
+        "[gitlab]\nurl = \"{}\"\ntoken_env = \"GFB_TEST_TOKEN\"\ntimeout = \"1s\"\n{}",
+        gitlab.server.uri(),
+        w.default_config()
+            .replace(
+                "protected_from = \"config\"",
+                "protected_from = \"gitlab\"\ngitlab_project = \"acme/widgets\""
+            )
+            .replace("branches = [\"main\", \"release/*\"]", &format!("branches = {allowlist}"))
+    );
+    w.write_config(&config);
+    w
+}
+
+fn sync(w: &World) -> Run {
+    to_run(
+        w.gfbridge_command(&["sync", "--format", "json"])
+            .env("GFB_TEST_TOKEN", TOKEN)
+            .output()
+            .expect("runs"),
+    )
+}
+
+#[test]
+fn only_allowlisted_branches_that_gitlab_protects_are_mirrored() {
+    let api = FakeGitlab::start();
+    api.rules(&[("main", false), ("release/*", false), ("feature", false)]);
+    let w = world(&api, r#"["main", "release/*", "hotfix"]"#);
+    for branch in ["main", "release/2.0/hotfix", "hotfix", "feature"] {
+        w.commit(Gitlab, branch, branch);
+    }
+    let run = sync(&w);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(w.tip(Fusion, "main").is_some());
+    assert!(w.tip(Fusion, "release/2.0/hotfix").is_some(), "`release/*` crosses `/`, as in GitLab");
+    assert_eq!(w.tip(Fusion, "hotfix"), None, "allowlisted but not protected");
+    assert_eq!(w.tip(Fusion, "feature"), None, "protected but not allowlisted");
+}
+
+#[test]
+fn every_page_of_rules_is_read() {
+    let api = FakeGitlab::start();
+    api.mount(
+        Mock::given(method("GET")).and(path(ENDPOINT)).and(query_param("page", "2")).respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"name": "release/*", "allow_force_push": false}])),
+        ),
+    );
+    api.mount(
+        Mock::given(method("GET")).and(path(ENDPOINT)).respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-next-page", "2")
+                .set_body_json(json!([{"name": "main", "allow_force_push": false}])),
+        ),
+    );
+    let w = world(&api, r#"["main", "release/*"]"#);
+    w.commit(Gitlab, "release/1.0", "r");
+    let run = sync(&w);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(w.tip(Fusion, "release/1.0").is_some(), "the rule on page 2 counts: {run}");
+}
+
+#[test]
+fn api_errors_fail_the_run_with_exit_1_and_write_nothing() {
+    for (status, hint) in
+        [(401, "invalid"), (403, "Maintainer"), (404, "no such project"), (500, "could not answer")]
+    {
+        let api = FakeGitlab::start();
+        api.mount(Mock::given(method("GET")).and(path(ENDPOINT)).respond_with(
+            ResponseTemplate::new(status).set_body_json(json!({"message": format!("{status}")})),
+        ));
+        let w = world(&api, r#"["main"]"#);
+        w.commit(Gitlab, "main", "x");
+        let run = sync(&w);
+        assert_eq!(run.code, 1, "{status}: {run}");
+        assert_eq!(w.tip(Fusion, "main"), None, "{status}: nothing written");
+        let output = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            output.contains(ENDPOINT.trim_start_matches("/api/v4"))
+                && output.contains(&status.to_string()),
+            "{status}: {run}"
+        );
+        assert!(output.contains(hint), "{status}: {run}");
+        assert!(!output.contains(TOKEN), "{status}: the token never appears");
+    }
+}
+
+#[test]
+fn rate_limits_are_waited_out_as_retry_after_says() {
+    for retry_after in [Some("1"), None] {
+        let api = FakeGitlab::start();
+        let mut limited = ResponseTemplate::new(429).set_body_string("Retry later");
+        if let Some(seconds) = retry_after {
+            limited = limited.insert_header("Retry-After", seconds);
+        }
+        api.mount(
+            Mock::given(method("GET")).and(path(ENDPOINT)).respond_with(limited).up_to_n_times(1),
+        );
+        api.rules(&[("main", false)]);
+        let w = world(&api, r#"["main"]"#);
+        w.commit(Gitlab, "main", "x");
+        let start = Instant::now();
+        let run = sync(&w);
+        assert_eq!(run.code, 0, "{retry_after:?}: {run}");
+        assert!(start.elapsed() >= Duration::from_secs(1), "waited before retrying");
+        assert!(w.tip(Fusion, "main").is_some());
+    }
+}
+
+#[test]
+fn a_gitlab_that_does_not_answer_in_time_fails_the_run() {
+    let api = FakeGitlab::start();
+    api.mount(Mock::given(method("GET")).and(path(ENDPOINT)).respond_with(
+        ResponseTemplate::new(200).set_body_json(json!([])).set_delay(Duration::from_secs(5)),
+    ));
+    let w = world(&api, r#"["main"]"#);
+    w.commit(Gitlab, "main", "x");
+    let run = sync(&w);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("timed out"), "{run}");
+    assert_eq!(w.tip(Fusion, "main"), None);
+}
+
+#[test]
+fn a_missing_token_is_named_by_its_variable() {
+    let api = FakeGitlab::start();
+    let w = world(&api, r#"["main"]"#);
+    w.commit(Gitlab, "main", "x");
+    let run = w.gfbridge(&["sync"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("GFB_TEST_TOKEN"), "{run}");
+}
+
+#[test]
+fn check_reports_the_api_unprotected_entries_and_force_push_rules() {
+    let api = FakeGitlab::start();
+    api.rules(&[("main", true), ("release/*", false)]);
+    let w = world(&api, r#"["main", "release/*", "hotfix"]"#);
+    w.seed("main");
+    let run = to_run(
+        w.gfbridge_command(&["check", "--format", "json"])
+            .env("GFB_TEST_TOKEN", TOKEN)
+            .output()
+            .expect("runs"),
+    );
+    let checks = run.json()["workspaces"][0]["checks"].as_array().expect("checks").clone();
+    let find = |id: &str| checks.iter().find(|c| c["id"] == id).cloned().expect("check");
+    assert_eq!(find("gitlab_api")["status"], "pass", "{run}");
+    let protected = find("protected_branches");
+    assert_eq!(protected["status"], "warn");
+    let message = protected["message"].as_str().expect("message");
+    assert!(
+        message.contains("release/*, hotfix")
+            || (message.contains("release/*") && message.contains("hotfix")),
+        "{message}"
+    );
+    assert!(message.contains("force push") && message.contains("main"), "{message}");
+    let bad = to_run(
+        w.gfbridge_command(&["check", "--format", "json"])
+            .env("GFB_TEST_TOKEN", "wrong")
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(bad.code, 3, "{bad}");
+    let checks = bad.json()["workspaces"][0]["checks"].as_array().expect("checks").clone();
+    assert!(checks.iter().any(|c| c["id"] == "gitlab_api" && c["status"] == "fail"), "{bad}");
+}
