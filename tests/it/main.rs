@@ -2,6 +2,7 @@
 
 mod authors;
 mod check;
+mod cli;
 mod config;
 mod confirm;
 mod fusion_authors;
