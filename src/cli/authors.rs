@@ -4,7 +4,7 @@
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::{print, with_workspaces, Context};
+use super::{print, with_workspaces, Context, WorkspaceSelection};
 use crate::attribution::{attribution, usermap_lines, Attribution};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
@@ -12,9 +12,8 @@ use crate::exit::Exit;
 /// Arguments of `gfbridge authors`.
 #[derive(Debug, Args)]
 pub struct AuthorsArgs {
-    /// Only this workspace (can be repeated)
-    #[arg(short, long = "workspace", value_name = "NAME")]
-    workspaces: Vec<String>,
+    #[command(flatten)]
+    selection: WorkspaceSelection,
     /// Consider every commit of the mirrored GitLab branches, not only those Git Fusion lacks
     #[arg(long)]
     all_history: bool,
@@ -33,7 +32,9 @@ enum Format {
 /// Runs `authors` and returns the exit code: 0, 1 when it cannot be computed, 3 when an
 /// author would be rejected or attributed against `[authors]`.
 pub fn run(args: &AuthorsArgs, ctx: &Context) -> Exit {
-    with_workspaces(ctx, &args.workspaces, |config, selected| run_on(args, ctx, config, selected))
+    with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
+        run_on(args, ctx, config, selected)
+    })
 }
 
 fn run_on(args: &AuthorsArgs, ctx: &Context, config: &Config, selected: Vec<&Workspace>) -> Exit {

@@ -1,9 +1,9 @@
 //! `gfbridge check`: print each check of SPEC §5.2; exit 0, or 3 when any fails.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde_json::json;
 
-use super::{print, with_workspaces, Context};
+use super::{print, with_workspaces, Context, TextOrJson, WorkspaceSelection};
 use crate::checks::{run_checks, Check, Status};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
@@ -11,23 +11,18 @@ use crate::exit::Exit;
 /// Arguments of `gfbridge check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Only this workspace (can be repeated)
-    #[arg(short, long = "workspace", value_name = "NAME")]
-    workspaces: Vec<String>,
+    #[command(flatten)]
+    selection: WorkspaceSelection,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Text,
-    Json,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
 }
 
 /// Runs `check` and returns the exit code.
 pub fn run(args: &CheckArgs, ctx: &Context) -> Exit {
-    with_workspaces(ctx, &args.workspaces, |config, selected| run_on(args, ctx, config, selected))
+    with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
+        run_on(args, ctx, config, selected)
+    })
 }
 
 fn run_on(args: &CheckArgs, ctx: &Context, config: &Config, selected: Vec<&Workspace>) -> Exit {
@@ -39,8 +34,8 @@ fn run_on(args: &CheckArgs, ctx: &Context, config: &Config, selected: Vec<&Works
         })
         .collect();
     match args.format {
-        Format::Text => print(&text(&results)),
-        Format::Json => {
+        TextOrJson::Text => print(&text(&results)),
+        TextOrJson::Json => {
             let workspaces: Vec<_> = results
                 .iter()
                 .map(|(name, checks)| json!({"name": name, "checks": checks}))

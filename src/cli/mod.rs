@@ -10,7 +10,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
@@ -55,6 +55,21 @@ enum Command {
     Authors(authors::AuthorsArgs),
     /// Write an annotated example config
     Init(init::InitArgs),
+}
+
+/// `-w NAME`, shared by every command that works on workspaces.
+#[derive(Debug, Args)]
+struct WorkspaceSelection {
+    /// Only this workspace (can be repeated; all when none)
+    #[arg(short, long = "workspace", value_name = "NAME")]
+    workspaces: Vec<String>,
+}
+
+/// `--format text|json`, for commands with those two outputs.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum TextOrJson {
+    Text,
+    Json,
 }
 
 /// What every subcommand gets: the global options, resolved.

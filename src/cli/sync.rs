@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::{print, with_workspaces, Context};
+use super::{print, with_workspaces, Context, TextOrJson, WorkspaceSelection};
 use crate::config::pattern::any_match;
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
@@ -15,9 +15,8 @@ use crate::sync::{sync_workspace, SyncOptions};
 /// Arguments of `gfbridge sync`.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Only this workspace (can be repeated)
-    #[arg(short, long = "workspace", value_name = "NAME")]
-    workspaces: Vec<String>,
+    #[command(flatten)]
+    selection: WorkspaceSelection,
     /// Only this branch (can be repeated); it must still be a mirrored branch
     #[arg(short, long = "branch", value_name = "BRANCH")]
     branches: Vec<String>,
@@ -31,19 +30,15 @@ pub struct SyncArgs {
     #[arg(long, value_name = "SECS", default_value_t = 0)]
     wait: u64,
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Text,
-    Json,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    format: TextOrJson,
 }
 
 /// Runs `sync` and returns the exit code (SPEC §2.1).
 pub fn run(args: &SyncArgs, ctx: &Context) -> Exit {
-    with_workspaces(ctx, &args.workspaces, |config, selected| run_on(args, ctx, config, selected))
+    with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
+        run_on(args, ctx, config, selected)
+    })
 }
 
 fn run_on(args: &SyncArgs, ctx: &Context, config: &Config, selected: Vec<&Workspace>) -> Exit {
@@ -71,8 +66,8 @@ fn run_on(args: &SyncArgs, ctx: &Context, config: &Config, selected: Vec<&Worksp
         }
     }
     match args.format {
-        Format::Text => print(&render::text::sync(&results, args.dry_run)),
-        Format::Json => print(&format!("{:#}\n", render::json::sync(&results, args.dry_run))),
+        TextOrJson::Text => print(&render::text::sync(&results, args.dry_run)),
+        TextOrJson::Json => print(&format!("{:#}\n", render::json::sync(&results, args.dry_run))),
     }
     Exit::worst(results.iter().map(WorkspaceResult::exit))
 }
