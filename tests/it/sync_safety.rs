@@ -229,3 +229,33 @@ fn credentials_in_remote_urls_are_never_printed() {
         assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"), "{run}");
     }
 }
+
+#[test]
+fn with_several_workspaces_the_most_severe_exit_code_wins() {
+    let w = World::new();
+    // Two workspaces over the same remotes, each with its own cache and lock.
+    let second = DEFAULT_CONFIG
+        .replace("\"widgets\"", "\"gadgets\"")
+        .replace("[\"main\", \"release/*\"]", "[\"release/*\"]");
+    let first = DEFAULT_CONFIG.replace("[\"main\", \"release/*\"]", "[\"main\"]");
+    w.write_config(&format!("{}{first}{second}", w.perforce_section()));
+    w.seed("main");
+    w.commit(Gitlab, "main", "ours");
+    w.commit(Fusion, "main", "theirs");
+    w.commit(Gitlab, "release/1.0", "r");
+    let dir = w.path(".gfbridge/gadgets");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("lock"))
+        .expect("lock");
+    lock.try_lock().expect("test holds gadgets' lock");
+    let run = w.sync();
+    assert_eq!(run.code, 3, "widgets diverged (3) outranks gadgets busy (4): {run}");
+    drop(lock);
+    let run = w.gfbridge(&["sync", "-w", "gadgets"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(w.tip(Fusion, "release/1.0").is_some());
+}
