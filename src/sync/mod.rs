@@ -352,10 +352,13 @@ impl Run<'_> {
         let verdict = match (&self.config.perforce, push_id) {
             (Some(settings), Some(id)) => {
                 let timeout = self.config.bridge.push_confirm_timeout;
+                // The push already happened: if Git Fusion cannot be asked, it is pending (and
+                // remembered), never an abort that would lose its journal line.
                 let status = confirm(&P4::new(settings), &self.ws.fusion_repo, id, timeout)
-                    .map_err(|e| {
-                        SyncError::State(format!("confirming Git Fusion push {id}: {e}"))
-                    })?;
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(push = id, "cannot confirm Git Fusion push: {e}");
+                        Status::Unknown
+                    });
                 Some((id, status))
             }
             (None, Some(id))

@@ -219,3 +219,31 @@ fn wait_urls_and_wait_output_are_read_as_git_fusion_writes_them() {
     );
     assert_eq!(judge_wait_output("No status available\n", 7), Status::Unknown);
 }
+
+#[test]
+fn a_push_that_cannot_be_confirmed_is_pending_and_journalled_not_lost() {
+    let w = World::new();
+    w.seed("main");
+    let tip = w.commit(Gitlab, "main", "x");
+    // p4 answers the preflight's calls, then breaks before the confirmation's `keys` call.
+    let p4 = w.path("p4-breaks-on-keys");
+    std::fs::write(
+        &p4,
+        format!("#!/bin/sh\ncase \"$*\" in *keys*) echo 'Perforce password (P4PASSWD) invalid or unset.' >&2; exit 1;; esac\nexec '{}' \"$@\"\n", repo_root().join("p4-fixtures/p4").display()),
+    )
+    .expect("p4 wrapper");
+    run_ok(std::process::Command::new("chmod").arg("+x").arg(&p4));
+    w.write_config(&format!(
+        "[bridge]\npush_confirm_timeout = \"300ms\"\n{}",
+        w.default_config().replace(
+            &format!("p4 = \"{}\"", repo_root().join("p4-fixtures/p4").display()),
+            &format!("p4 = \"{}\"", p4.display()),
+        )
+    ));
+    let run = w.sync_json();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(run.branch("main")["outcome"], "pending");
+    assert_eq!(w.tip(Fusion, "main"), Some(tip));
+    let journal = w.journal();
+    assert_eq!(journal.last().expect("journal")["outcome"], "pending", "the push is journalled");
+}
