@@ -149,16 +149,22 @@ impl Directory {
     }
 
     fn same_user(&self, a: &str, b: &str) -> bool {
-        if self.case_insensitive_server {
-            a.eq_ignore_ascii_case(b)
-        } else {
-            a == b
-        }
+        same_user(a, b, self.case_insensitive_server)
     }
 
     /// Returns true when two addresses are the same for Git Fusion (see `same_email`).
     pub fn same_email(&self, a: &str, b: &str) -> bool {
         same_email(a, b, self.email_case_sensitive)
+    }
+}
+
+/// Returns true when `a` and `b` name the same Perforce user: a case-insensitive server folds
+/// user-name case, a case-sensitive one does not.
+pub fn same_user(a: &str, b: &str, case_insensitive_server: bool) -> bool {
+    if case_insensitive_server {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
     }
 }
 

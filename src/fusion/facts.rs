@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::authors::{author_sources, Directory};
+use super::authors::{author_sources, same_user, Directory};
 use super::p4::{P4Error, P4};
 use super::p4gf_config::{encode_repo_name, FusionConfig, IniFile, ParseError};
 use super::users::{parse_usermap, parse_users, P4User, UsermapLine, UsersError};
@@ -106,12 +106,6 @@ impl FusionFacts {
 
     /// Returns the Perforce user called `name`, compared as the server compares names.
     pub fn user(&self, name: &str) -> Option<&P4User> {
-        self.users.iter().find(|u| {
-            if self.case_insensitive {
-                u.user.eq_ignore_ascii_case(name)
-            } else {
-                u.user == name
-            }
-        })
+        self.users.iter().find(|u| same_user(&u.user, name, self.case_insensitive))
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::authors::{Directory, Mapping, Via};
+use super::authors::{same_user, Directory, Mapping, Via};
 use super::facts::FusionFacts;
 use super::p4gf_config::ChangeOwner;
 use crate::commits::{CommitInfo, Trees};
@@ -159,7 +159,10 @@ impl<'a> Preflight<'a> {
             Via::Usermap | Via::P4Users => {}
         }
         if let Some(intended) = self.intended(email) {
-            let same = mapping.p4_user.as_deref().is_some_and(|u| self.same_user(u, intended));
+            let same = mapping
+                .p4_user
+                .as_deref()
+                .is_some_and(|u| same_user(u, intended, self.facts.case_insensitive));
             if !same {
                 let picked = mapping.p4_user.as_deref().unwrap_or("nobody");
                 let message = format!(
@@ -169,14 +172,6 @@ impl<'a> Preflight<'a> {
             }
         }
         reasons
-    }
-
-    fn same_user(&self, a: &str, b: &str) -> bool {
-        if self.facts.case_insensitive {
-            a.eq_ignore_ascii_case(b)
-        } else {
-            a == b
-        }
     }
 }
 

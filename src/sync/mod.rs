@@ -9,8 +9,6 @@ mod record;
 mod remembered;
 mod survey;
 
-pub use survey::protected_patterns;
-
 use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -84,7 +84,7 @@ fn list_all(
 
 /// Returns GitLab's protected-branch rules of the workspace's project, compiled with the
 /// same wildcard rule as the allowlist (GitLab's own).
-pub fn protected_patterns(
+fn protected_patterns(
     client: &GitlabClient,
     ws: &Workspace,
 ) -> Result<Vec<BranchPattern>, SyncError> {

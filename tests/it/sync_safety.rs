@@ -68,8 +68,9 @@ fn remote_that_keeps_moving_is_skipped_with_exit_4_then_converges() {
     assert_eq!(w.tip(Fusion, "main").as_ref(), Some(&c[3]));
 }
 
-fn hold_lock(w: &World) -> std::fs::File {
-    let dir = w.path(".gfbridge/widgets");
+/// Takes workspace `name`'s lock as another run would, until the file is dropped.
+fn hold_lock(w: &World, name: &str) -> std::fs::File {
+    let dir = w.path(&format!(".gfbridge/{name}"));
     std::fs::create_dir_all(&dir).expect("dir");
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -85,7 +86,7 @@ fn hold_lock(w: &World) -> std::fs::File {
 fn second_run_exits_4_at_once_while_the_lock_is_held() {
     let w = World::new();
     w.commit(Gitlab, "main", "a");
-    let lock = hold_lock(&w);
+    let lock = hold_lock(&w, "widgets");
     let run = w.sync();
     assert_eq!(run.code, 4, "{run}");
     assert!(run.stderr.contains("busy"), "{run}");
@@ -98,7 +99,7 @@ fn second_run_exits_4_at_once_while_the_lock_is_held() {
 fn wait_lets_a_second_run_proceed_when_the_lock_is_released() {
     let w = World::new();
     let tip = w.commit(Gitlab, "main", "a");
-    let lock = hold_lock(&w);
+    let lock = hold_lock(&w, "widgets");
     let mut child = w
         .gfbridge_command(&["-v", "sync", "--wait", "60"])
         .stdout(Stdio::piped())
@@ -243,15 +244,7 @@ fn with_several_workspaces_the_most_severe_exit_code_wins() {
     w.commit(Gitlab, "main", "ours");
     w.commit(Fusion, "main", "theirs");
     w.commit(Gitlab, "release/1.0", "r");
-    let dir = w.path(".gfbridge/gadgets");
-    std::fs::create_dir_all(&dir).expect("dir");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join("lock"))
-        .expect("lock");
-    lock.try_lock().expect("test holds gadgets' lock");
+    let lock = hold_lock(&w, "gadgets");
     let run = w.sync();
     assert_eq!(run.code, 3, "widgets diverged (3) outranks gadgets busy (4): {run}");
     drop(lock);
