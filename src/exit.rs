@@ -27,6 +27,17 @@ impl Exit {
         }
     }
 
+    /// Returns a word for the code, as in metrics labels.
+    pub fn name(self) -> &'static str {
+        match self {
+            Exit::Ok => "ok",
+            Exit::Failure => "failure",
+            Exit::Usage => "usage",
+            Exit::Attention => "attention",
+            Exit::Busy => "busy",
+        }
+    }
+
     /// Returns how severe the code is; the most severe wins, in the order 2, 1, 3, 4, 0.
     fn severity(self) -> u8 {
         match self {

@@ -18,5 +18,6 @@ pub mod oid;
 pub mod outcome;
 pub mod plan;
 pub mod render;
+pub mod serve;
 pub mod state;
 pub mod sync;

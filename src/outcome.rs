@@ -67,6 +67,18 @@ pub enum Outcome {
     Skipped,
 }
 
+impl Outcome {
+    /// Returns the contract's name (SPEC §6), as in JSON and the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Done => "done",
+            Outcome::Pending => "pending",
+            Outcome::Failed => "failed",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
 /// Why a branch was skipped, when it matters for the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SkipCause {

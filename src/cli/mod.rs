@@ -4,6 +4,7 @@
 mod authors;
 mod check;
 mod init;
+mod serve;
 mod sync;
 
 use std::io::IsTerminal;
@@ -53,6 +54,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Show which Perforce user Git Fusion will make the owner of each author's changelists
     Authors(authors::AuthorsArgs),
+    /// Run as a service: GitLab webhooks, Perforce triggers, a poll per workspace, /metrics
+    Serve(serve::ServeArgs),
     /// Write an annotated example config
     Init(init::InitArgs),
 }
@@ -108,14 +111,18 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => sync::run(&args, &ctx),
         Command::Check(args) => check::run(&args, &ctx),
         Command::Authors(args) => authors::run(&args, &ctx),
+        Command::Serve(args) => serve::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
     };
     ExitCode::from(exit.code())
 }
 
 fn init_logging(cli: &Cli) {
+    // A service's log is its only output, so it tells what it does by default.
+    let service = matches!(cli.command, Command::Serve(_));
     let level = match (cli.quiet, cli.verbose) {
         (true, _) => "error",
+        (false, 0) if service => "info",
         (false, 0) => "warn",
         (false, 1) => "info",
         (false, _) => "debug",

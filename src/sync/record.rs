@@ -1,6 +1,6 @@
 //! The journal lines of one run (SPEC §9): what each push did, and each refusal.
 
-use crate::outcome::{BranchPlan, BranchResult, Outcome};
+use crate::outcome::{BranchPlan, BranchResult};
 use crate::plan::{Action, Side};
 use crate::state::journal::{now_rfc3339, Entry};
 
@@ -10,12 +10,7 @@ use super::analyse::describe;
 pub fn push_entry(run: &str, workspace: &str, result: &BranchResult) -> Entry {
     let plan = &result.plan;
     let target = plan.action.target().expect("only pushes are journalled here");
-    let outcome = match result.outcome {
-        Outcome::Done => "done",
-        Outcome::Pending => "pending",
-        Outcome::Failed => "failed",
-        Outcome::Skipped => "skipped",
-    };
+    let outcome = result.outcome.name();
     let mut message = describe(plan);
     if let Some(extra) = &result.message {
         message = format!("{message}; {extra}");

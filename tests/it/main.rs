@@ -12,5 +12,7 @@ mod harness;
 mod plan;
 mod preflight;
 mod pure;
+mod serve;
+mod serve_rules;
 mod sync;
 mod sync_safety;

@@ -1,0 +1,147 @@
+//! The service's HTTP endpoints (SPEC §7): GitLab webhooks, the trigger for Perforce,
+//! `/healthz` and `/metrics`. Each answer is given at once; runs happen on the workers.
+//!
+//! Must not run syncs or decide what a webhook means (that is `webhook::route`).
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use subtle::ConstantTimeEq;
+
+use super::dedupe::SeenKeys;
+use super::scheduler::Requested;
+use super::webhook::{route, Delivery};
+use super::workers::Shared;
+
+/// Bodies over this size are refused with 413 (SPEC §7).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// How many `Idempotency-Key`s are remembered.
+const SEEN_KEYS: usize = 4096;
+
+/// What the handlers share.
+pub struct Hooks {
+    shared: Arc<Shared>,
+    secret: String,
+    seen: Mutex<SeenKeys>,
+}
+
+type Answer = (StatusCode, String);
+
+impl Hooks {
+    /// Returns the handlers' state; `secret` is the webhook secret both hook endpoints require.
+    pub fn new(shared: Arc<Shared>, secret: String) -> Hooks {
+        Hooks { shared, secret, seen: Mutex::new(SeenKeys::new(SEEN_KEYS)) }
+    }
+
+    /// Returns true when header `name` holds the secret, compared in constant time.
+    fn authorized(&self, headers: &HeaderMap, name: &str) -> bool {
+        headers
+            .get(name)
+            .is_some_and(|given| bool::from(given.as_bytes().ct_eq(self.secret.as_bytes())))
+    }
+
+    /// Queues a run of each workspace and returns the answer.
+    fn queue(&self, workspaces: &[String], source: &'static str) -> Answer {
+        for name in workspaces {
+            let requested = self.shared.request(name, source);
+            if requested == Requested::Stopping {
+                return (StatusCode::SERVICE_UNAVAILABLE, "gfbridge is shutting down\n".into());
+            }
+            tracing::info!(workspace = %name, source, coalesced = requested == Requested::Coalesced, "sync requested");
+        }
+        (StatusCode::ACCEPTED, format!("sync queued: {}\n", workspaces.join(", ")))
+    }
+
+    async fn gitlab(&self, headers: HeaderMap, body: Body) -> Answer {
+        if !self.authorized(&headers, "x-gitlab-token") {
+            return (StatusCode::UNAUTHORIZED, "missing or wrong X-Gitlab-Token\n".into());
+        }
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+        let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, "body over 1 MiB\n".to_string());
+        if declared.is_some_and(|n| n > MAX_BODY) {
+            return too_large();
+        }
+        let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+            return too_large();
+        };
+        let event = headers.get("x-gitlab-event").and_then(|v| v.to_str().ok());
+        let delivery = match route(&self.shared.config, event, &body) {
+            Ok(delivery) => delivery,
+            Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")),
+        };
+        match delivery {
+            Delivery::Ignore(why) => {
+                tracing::debug!(reason = why, "webhook ignored");
+                (StatusCode::OK, format!("ignored: {why}\n"))
+            }
+            Delivery::Sync { workspaces, branch, change } => {
+                if !self.first_delivery(&headers) {
+                    return (StatusCode::OK, "ignored: repeated delivery\n".into());
+                }
+                tracing::info!(branch = %branch, change = change.as_str(), "push webhook");
+                self.queue(&workspaces, "webhook")
+            }
+        }
+    }
+
+    /// Returns false for a delivery whose `Idempotency-Key` was seen before.
+    fn first_delivery(&self, headers: &HeaderMap) -> bool {
+        let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) else {
+            return true;
+        };
+        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.first_time(key)
+    }
+
+    fn trigger(&self, headers: &HeaderMap, workspace: &str) -> Answer {
+        if !self.authorized(headers, "x-gfbridge-token") {
+            return (StatusCode::UNAUTHORIZED, "missing or wrong X-Gfbridge-Token\n".into());
+        }
+        if self.shared.config.workspace(workspace).is_none() {
+            return (StatusCode::NOT_FOUND, format!("no workspace `{workspace}` in the config\n"));
+        }
+        self.queue(&[workspace.to_string()], "trigger")
+    }
+}
+
+/// Returns the service's routes.
+pub fn router(hooks: Arc<Hooks>) -> Router {
+    Router::new()
+        .route("/hooks/gitlab", post(gitlab_hook))
+        .route("/hooks/trigger/{workspace}", post(trigger_hook))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics))
+        .with_state(hooks)
+}
+
+async fn gitlab_hook(State(hooks): State<Arc<Hooks>>, headers: HeaderMap, body: Body) -> Response {
+    let answer = hooks.gitlab(headers, body).await;
+    hooks.shared.metrics.answered("gitlab", answer.0.as_u16());
+    answer.into_response()
+}
+
+async fn trigger_hook(
+    State(hooks): State<Arc<Hooks>>,
+    Path(workspace): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let answer = hooks.trigger(&headers, &workspace);
+    hooks.shared.metrics.answered("trigger", answer.0.as_u16());
+    answer.into_response()
+}
+
+async fn metrics(State(hooks): State<Arc<Hooks>>) -> Response {
+    let load = hooks.shared.scheduler.load();
+    hooks.shared.metrics.load(load.running, load.queued);
+    let content_type =
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
+    ([(header::CONTENT_TYPE, content_type)], hooks.shared.metrics.encode()).into_response()
+}

@@ -1,0 +1,138 @@
+//! What a GitLab webhook delivery asks for (SPEC §7): which workspaces to sync, or why the
+//! event is ignored. Pure: the HTTP layer checks the token, size and duplicates first.
+//!
+//! Must not queue runs or answer HTTP.
+
+use serde::Deserialize;
+
+use crate::config::pattern::any_match;
+use crate::config::Config;
+
+/// The `X-Gitlab-Event` of a push to a branch.
+pub const PUSH_HOOK: &str = "Push Hook";
+
+/// `before`/`after` of a created or deleted branch.
+const ZEROS: &str = "0000000000000000000000000000000000000000";
+
+/// The decision for one delivery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Sync these workspaces (never empty).
+    Sync {
+        /// The workspaces, in config order.
+        workspaces: Vec<String>,
+        /// The pushed branch.
+        branch: String,
+        /// What the push did to it.
+        change: Change,
+    },
+    /// Acknowledge and do nothing, for this reason.
+    Ignore(&'static str),
+}
+
+/// What a push did to its branch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// `before` is all zeros.
+    Created,
+    /// `after` is all zeros.
+    Deleted,
+    /// Moved from one commit to another.
+    Updated,
+}
+
+impl Change {
+    /// Returns the word used in logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Created => "created",
+            Change::Deleted => "deleted",
+            Change::Updated => "updated",
+        }
+    }
+}
+
+/// The fields of GitLab's push event that matter here (reference/gitlab.md A.2).
+#[derive(Debug, Deserialize)]
+struct PushEvent {
+    #[serde(rename = "ref")]
+    refname: String,
+    before: String,
+    after: String,
+    #[serde(default)]
+    user_username: Option<String>,
+    #[serde(default)]
+    project_id: Option<u64>,
+    #[serde(default)]
+    project: Option<Project>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Project {
+    #[serde(default)]
+    id: Option<u64>,
+    #[serde(default)]
+    path_with_namespace: Option<String>,
+}
+
+/// The error for a body that is not a push event GitLab would send.
+#[derive(Debug, thiserror::Error)]
+#[error("malformed webhook body: {0}")]
+pub struct Malformed(String);
+
+/// Decides what a delivery with header `X-Gitlab-Event: event` and `body` asks for.
+pub fn route(config: &Config, event: Option<&str>, body: &[u8]) -> Result<Delivery, Malformed> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| Malformed(e.to_string()))?;
+    if event.is_some_and(|e| e != PUSH_HOOK)
+        || value.get("object_kind").and_then(|k| k.as_str()) != Some("push")
+    {
+        return Ok(Delivery::Ignore("not a push event"));
+    }
+    let push: PushEvent = serde_json::from_value(value).map_err(|e| Malformed(e.to_string()))?;
+    let bridge = config.gitlab.as_ref().map_or("gfbridge", |g| g.bridge_username.as_str());
+    if push.user_username.as_deref() == Some(bridge) {
+        return Ok(Delivery::Ignore("pushed by the bridge account"));
+    }
+    let Some(branch) = push.refname.strip_prefix("refs/heads/") else {
+        return Ok(Delivery::Ignore("not a branch"));
+    };
+    let project: Vec<_> = config
+        .workspaces
+        .iter()
+        .filter(|ws| project_matches(&push, ws.gitlab_project.as_deref()))
+        .collect();
+    if project.is_empty() {
+        return Ok(Delivery::Ignore("no workspace has this project"));
+    }
+    let workspaces: Vec<String> = project
+        .iter()
+        .filter(|ws| any_match(&ws.branches, branch))
+        .map(|ws| ws.name.clone())
+        .collect();
+    if workspaces.is_empty() {
+        return Ok(Delivery::Ignore("branch is not mirrored"));
+    }
+    let change = match (push.before == ZEROS, push.after == ZEROS) {
+        (true, _) => Change::Created,
+        (_, true) => Change::Deleted,
+        _ => Change::Updated,
+    };
+    Ok(Delivery::Sync { workspaces, branch: branch.to_string(), change })
+}
+
+/// Returns true when `gitlab_project` (path with namespace, or numeric id) names the event's
+/// project. GitLab paths are case-insensitive.
+fn project_matches(push: &PushEvent, gitlab_project: Option<&str>) -> bool {
+    let Some(wanted) = gitlab_project.map(str::trim).filter(|p| !p.is_empty()) else {
+        return false;
+    };
+    let project = push.project.as_ref();
+    let ids = [push.project_id, project.and_then(|p| p.id)];
+    if ids.iter().flatten().any(|id| id.to_string() == wanted) {
+        return true;
+    }
+    project
+        .and_then(|p| p.path_with_namespace.as_deref())
+        .is_some_and(|path| path.eq_ignore_ascii_case(wanted))
+}

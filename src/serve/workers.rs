@@ -1,0 +1,137 @@
+//! The threads behind the service: workers that run the queued syncs (bounded concurrency) and
+//! the poller that queues each workspace every `interval`, with jitter.
+//!
+//! Must not answer HTTP; the scheduler decides what runs and when a follow-up is due.
+
+use std::hash::{BuildHasher, RandomState};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::metrics::Metrics;
+use super::scheduler::{Requested, Scheduler};
+use crate::config::{Config, Workspace};
+use crate::outcome::{Outcome, WorkspaceResult};
+use crate::plan::Action;
+use crate::sync::{sync_workspace, SyncOptions};
+
+/// What the workers and the poller share.
+pub struct Shared {
+    /// The validated config.
+    pub config: Arc<Config>,
+    /// The run queue.
+    pub scheduler: Arc<Scheduler>,
+    /// Where runs are counted.
+    pub metrics: Arc<Metrics>,
+}
+
+impl Shared {
+    /// Queues a run of `workspace` from `source`, counting the request.
+    pub fn request(&self, workspace: &str, source: &'static str) -> Requested {
+        let requested = self.scheduler.request(workspace);
+        if matches!(requested, Requested::Queued | Requested::Coalesced) {
+            self.metrics.requested(workspace, source);
+        }
+        requested
+    }
+}
+
+/// Starts `jobs` worker threads; they return once the scheduler stops and their run ends.
+pub fn start_workers(shared: &Arc<Shared>, jobs: usize) -> Vec<JoinHandle<()>> {
+    (0..jobs.max(1))
+        .map(|i| {
+            let shared = Arc::clone(shared);
+            std::thread::Builder::new()
+                .name(format!("gfbridge-worker-{i}"))
+                .spawn(move || work(&shared))
+                .expect("a thread can be started")
+        })
+        .collect()
+}
+
+fn work(shared: &Shared) {
+    while let Some(name) = shared.scheduler.next() {
+        if let Some(ws) = shared.config.workspace(&name) {
+            run_one(shared, ws);
+        }
+        shared.scheduler.finished(&name);
+    }
+}
+
+/// Runs one sync of `ws`; a panic is logged and the worker carries on.
+fn run_one(shared: &Shared, ws: &Workspace) {
+    // A cron job holding the workspace's lock finishes first; waiting longer than a poll
+    // period would only pile up behind it.
+    let opts = SyncOptions { wait: ws.interval, ..SyncOptions::default() };
+    let start = Instant::now();
+    let result =
+        catch_unwind(AssertUnwindSafe(|| sync_workspace(&shared.config, ws, &opts, &|_| {})));
+    let took = start.elapsed();
+    match result {
+        Ok(result) => {
+            log_result(&result, took);
+            shared.metrics.run(&result, took);
+        }
+        Err(_) => {
+            tracing::error!(workspace = %ws.name, "sync panicked; the next request runs it again")
+        }
+    }
+}
+
+fn log_result(result: &WorkspaceResult, took: Duration) {
+    let ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
+    if let Some((_, error)) = &result.error {
+        tracing::error!(workspace = %result.name, duration_ms = ms, "sync failed: {error}");
+        return;
+    }
+    for branch in &result.branches {
+        if branch.plan.action == Action::InSync && branch.outcome == Outcome::Done {
+            continue;
+        }
+        tracing::info!(
+            workspace = %result.name,
+            branch = %branch.plan.name,
+            action = branch.plan.action_name(),
+            outcome = branch.outcome.name(),
+            message = branch.message.as_deref().unwrap_or(""),
+            "branch"
+        );
+    }
+    tracing::info!(workspace = %result.name, result = result.exit().name(), duration_ms = ms, "sync done");
+}
+
+/// Starts the poller: each workspace is queued every `interval` plus up to 10% jitter, so
+/// many workspaces with the same interval do not all fire at once.
+pub fn start_poller(shared: &Arc<Shared>) -> JoinHandle<()> {
+    let shared = Arc::clone(shared);
+    std::thread::Builder::new()
+        .name("gfbridge-poller".into())
+        .spawn(move || poll(&shared))
+        .expect("a thread can be started")
+}
+
+fn poll(shared: &Shared) {
+    let workspaces = &shared.config.workspaces;
+    let start = Instant::now();
+    let mut due: Vec<Instant> =
+        workspaces.iter().map(|ws| start + with_jitter(ws.interval)).collect();
+    loop {
+        let Some((i, when)) = due.iter().copied().enumerate().min_by_key(|(_, when)| *when) else {
+            return;
+        };
+        if shared.scheduler.wait_for_stop(when.saturating_duration_since(Instant::now())) {
+            return;
+        }
+        if Instant::now() >= when {
+            shared.request(&workspaces[i].name, "poll");
+            due[i] = Instant::now() + with_jitter(workspaces[i].interval);
+        }
+    }
+}
+
+/// Returns `interval` plus a random 0–10% of it.
+fn with_jitter(interval: Duration) -> Duration {
+    let random = RandomState::new().hash_one(Instant::now().elapsed());
+    interval + interval.mul_f64((random % 1000) as f64 / 10_000.0)
+}

@@ -1,0 +1,360 @@
+//! `gfbridge serve` over real HTTP on 127.0.0.1 with real git remotes (SPEC §7): webhooks,
+//! the trigger endpoint, coalescing, metrics and shutdown.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::harness::{await_condition, kill9, repo_root, run_ok, Fusion, Gitlab, World};
+
+const SECRET: &str = "s3cret-webhook-token";
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// A running `gfbridge serve` and the lines it logged.
+struct Service {
+    child: Child,
+    base: String,
+    log: Arc<Mutex<Vec<String>>>,
+    http: reqwest::blocking::Client,
+}
+
+/// The world's config with the project GitLab's webhooks name, and no poll during a test.
+fn service_world() -> World {
+    let world = World::new();
+    let config = world.default_config().replace(
+        "protected_from = \"config\"",
+        "protected_from = \"config\"\ngitlab_project = \"acme/widgets\"\ninterval = \"1h\"",
+    );
+    world.write_config(&config);
+    world
+}
+
+impl Service {
+    fn start(world: &World) -> Service {
+        let mut cmd =
+            world.gfbridge_command(&["--log-format", "json", "serve", "--listen", "127.0.0.1:0"]);
+        cmd.env("GFBRIDGE_WEBHOOK_SECRET", SECRET).stdout(Stdio::null()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("gfbridge serve starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel();
+        let lines = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    if v["fields"]["message"] == "listening" {
+                        let _ = tx.send(v["fields"]["addr"].as_str().unwrap_or("").to_string());
+                    }
+                }
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let addr = match rx.recv_timeout(LIMIT) {
+            Ok(addr) => addr,
+            Err(_) => panic!("serve did not start: {:?}", log.lock().unwrap()),
+        };
+        let http = reqwest::blocking::Client::builder().timeout(LIMIT).build().expect("client");
+        Service { child, base: format!("http://{addr}"), log, http }
+    }
+
+    fn post(&self, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (u16, String) {
+        let mut request = self.http.post(format!("{}{path}", self.base)).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().expect("request answered");
+        (response.status().as_u16(), response.text().unwrap_or_default())
+    }
+
+    /// Posts a GitLab push event with the secret and `extra` headers.
+    fn webhook(&self, payload: &Value, extra: &[(&str, &str)]) -> (u16, String) {
+        let mut headers = vec![("X-Gitlab-Token", SECRET), ("X-Gitlab-Event", "Push Hook")];
+        headers.extend_from_slice(extra);
+        self.post("/hooks/gitlab", &headers, payload.to_string().into_bytes())
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let response = self.http.get(format!("{}{path}", self.base)).send().expect("answered");
+        (response.status().as_u16(), response.text().unwrap_or_default())
+    }
+
+    /// Returns the sum of the samples of `metric` whose labels start with `labels`.
+    fn metric(&self, metric: &str, labels: &str) -> f64 {
+        let (_, text) = self.get("/metrics");
+        let prefix = format!("{metric}{{{labels}");
+        text.lines()
+            .filter(|l| {
+                l.starts_with(&prefix)
+                    || (labels.is_empty() && l.starts_with(&format!("{metric} ")))
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
+    fn runs(&self) -> f64 {
+        self.metric("gfbridge_runs_total", "workspace=\"widgets\"")
+    }
+
+    fn requests(&self) -> f64 {
+        self.metric("gfbridge_sync_requests_total", "workspace=\"widgets\"")
+    }
+
+    /// Waits until `runs` runs have ended and nothing runs or waits.
+    fn await_idle(&self, runs: f64) {
+        await_condition("the service to go idle", LIMIT, || {
+            self.runs() >= runs
+                && self.metric("gfbridge_runs_in_progress", "") == 0.0
+                && self.metric("gfbridge_runs_queued", "") == 0.0
+        });
+    }
+
+    fn terminate(&mut self) -> ExitStatus {
+        run_ok(std::process::Command::new("kill").arg("-TERM").arg(self.child.id().to_string()));
+        self.child.wait().expect("serve exits")
+    }
+
+    fn logged(&self, needle: &str) -> bool {
+        self.log.lock().unwrap().iter().any(|l| l.contains(needle))
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            kill9(&mut self.child);
+        }
+    }
+}
+
+/// GitLab's documented push event, adapted to the world's project and `branch`.
+fn push_event(branch: &str, before: &str, after: &str) -> Value {
+    let path = repo_root().join("tests/it/fixtures/gitlab-push-hook-example.json");
+    let mut event: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("example")).expect("json");
+    event["ref"] = format!("refs/heads/{branch}").into();
+    event["before"] = before.into();
+    event["after"] = after.into();
+    event["checkout_sha"] = after.into();
+    event["project"]["path_with_namespace"] = "acme/widgets".into();
+    event
+}
+
+const ZEROS: &str = "0000000000000000000000000000000000000000";
+
+#[test]
+fn push_webhook_with_the_secret_mirrors_the_branch() {
+    let world = service_world();
+    let base = world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let new = world.commit(Gitlab, "main", "after the service started");
+    let (status, _) = service.webhook(&push_event("main", &base, &new), &[]);
+    assert_eq!(status, 202);
+    await_condition("main on Git Fusion", LIMIT, || {
+        world.tip(Fusion, "main").as_deref() == Some(&new)
+    });
+
+    let created = world.commit(Gitlab, "release/1.0", "a new release branch");
+    let (status, _) = service.webhook(&push_event("release/1.0", ZEROS, &created), &[]);
+    assert_eq!(status, 202);
+    await_condition("release/1.0 on Git Fusion", LIMIT, || {
+        world.tip(Fusion, "release/1.0").as_deref() == Some(&created)
+    });
+    service.await_idle(3.0);
+    assert_eq!(service.get("/healthz").0, 200);
+    assert_eq!(
+        service.metric("gfbridge_pushes_total", "workspace=\"widgets\",remote=\"fusion\""),
+        2.0
+    );
+    assert_eq!(
+        service.metric(
+            "gfbridge_fusion_confirmations_total",
+            "workspace=\"widgets\",status=\"confirmed\""
+        ),
+        2.0
+    );
+    assert_eq!(
+        service.metric("gfbridge_webhook_requests_total", "endpoint=\"gitlab\",status=\"202\""),
+        2.0
+    );
+    assert!(
+        service.metric("gfbridge_last_success_timestamp_seconds", "workspace=\"widgets\"") > 0.0
+    );
+    assert!(service.metric("gfbridge_run_duration_seconds_count", "workspace=\"widgets\"") >= 3.0);
+}
+
+#[test]
+fn webhook_without_the_secret_is_refused_and_runs_nothing() {
+    let world = service_world();
+    let base = world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let new = world.commit(Gitlab, "main", "not announced with the secret");
+    let body = push_event("main", &base, &new).to_string().into_bytes();
+    let missing = service.post("/hooks/gitlab", &[("X-Gitlab-Event", "Push Hook")], body.clone());
+    let wrong = service.post(
+        "/hooks/gitlab",
+        &[("X-Gitlab-Token", "s3cret-webhook-tokeN"), ("X-Gitlab-Event", "Push Hook")],
+        body,
+    );
+    assert_eq!((missing.0, wrong.0), (401, 401));
+    assert_eq!(service.requests(), 1.0, "only the start-up run was requested");
+    assert_eq!(world.tip(Fusion, "main").as_deref(), Some(base.as_str()));
+    assert!(!service.logged(SECRET), "the secret is never logged");
+}
+
+#[test]
+fn malformed_oversize_and_ignored_webhooks_queue_nothing() {
+    let world = service_world();
+    let base = world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let token = [("X-Gitlab-Token", SECRET), ("X-Gitlab-Event", "Push Hook")];
+    assert_eq!(service.post("/hooks/gitlab", &token, b"{\"object_kind\": ".to_vec()).0, 400);
+    let oversize = vec![b' '; 1024 * 1024 + 1];
+    assert_eq!(service.post("/hooks/gitlab", &token, oversize).0, 413);
+
+    let push = push_event("main", &base, &base);
+    let mut tag = push.clone();
+    tag["object_kind"] = "tag_push".into();
+    tag["ref"] = "refs/tags/v1".into();
+    let tag_status = service.webhook(&tag, &[("X-Gitlab-Event", "Tag Push Hook")]);
+    let mut other_project = push.clone();
+    other_project["project"]["path_with_namespace"] = "acme/gadgets".into();
+    other_project["project"]["id"] = 99.into();
+    other_project["project_id"] = 99.into();
+    let mut by_bridge = push.clone();
+    by_bridge["user_username"] = "gfbridge".into();
+    let unmirrored = push_event("feature/x", &base, &base);
+    for (what, event) in [
+        ("other project", other_project),
+        ("bridge account", by_bridge),
+        ("unmirrored", unmirrored),
+    ] {
+        let (status, body) = service.webhook(&event, &[]);
+        assert_eq!(status, 200, "{what}: {body}");
+        assert!(body.starts_with("ignored"), "{what}: {body}");
+    }
+    assert_eq!(tag_status.0, 200);
+    assert_eq!(service.requests(), 1.0, "only the start-up run was requested");
+}
+
+#[test]
+fn webhook_matches_the_project_by_numeric_id() {
+    let world = service_world();
+    let config = std::fs::read_to_string(world.path("gfbridge.toml")).unwrap();
+    world.write_config(
+        &config.replace("gitlab_project = \"acme/widgets\"", "gitlab_project = \"15\""),
+    );
+    let base = world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let mut event = push_event("main", &base, &base);
+    event["project"]["path_with_namespace"] = "renamed/elsewhere".into();
+    assert_eq!(service.webhook(&event, &[]).0, 202);
+    assert_eq!(service.requests(), 2.0);
+}
+
+#[test]
+fn repeated_delivery_with_the_same_idempotency_key_runs_once() {
+    let world = service_world();
+    let base = world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let event = push_event("main", &base, &base);
+    let key = [("Idempotency-Key", "6a9d6b4e-7c55-4f3c-9f2e-1f1d2a3b4c5d")];
+    assert_eq!(service.webhook(&event, &key).0, 202);
+    service.await_idle(2.0);
+    let (status, body) = service.webhook(&event, &key);
+    assert_eq!((status, body.as_str()), (200, "ignored: repeated delivery\n"));
+    assert_eq!(service.requests(), 2.0);
+}
+
+#[test]
+fn trigger_endpoint_checks_the_secret_first_then_the_workspace() {
+    let world = service_world();
+    let base = world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    assert_eq!(service.post("/hooks/trigger/nosuch", &[], Vec::new()).0, 401);
+    assert_eq!(
+        service.post("/hooks/trigger/widgets", &[("X-Gfbridge-Token", "no")], Vec::new()).0,
+        401
+    );
+    let token = [("X-Gfbridge-Token", SECRET)];
+    assert_eq!(service.post("/hooks/trigger/nosuch", &token, Vec::new()).0, 404);
+    let new = world.commit(Fusion, "main", "submitted in Perforce");
+    assert_eq!(service.post("/hooks/trigger/widgets", &token, b"ignored".to_vec()).0, 202);
+    await_condition("main on GitLab", LIMIT, || world.tip(Gitlab, "main").as_deref() == Some(&new));
+    assert_ne!(base, new);
+}
+
+/// Installs a git wrapper that holds every `ls-remote` while `<world>/gate` exists, and notes
+/// in `<world>/held` that it did.
+fn gate_runs(world: &World) {
+    std::fs::write(world.path("gate"), "").unwrap();
+    world.wrap_git(
+        "if [ \"$1\" = ls-remote ] && [ -e \"$WORLD/gate\" ]; then\n  echo held >> \"$WORLD/held\"\n  while [ -e \"$WORLD/gate\" ]; do sleep 0.02; done\nfi",
+    );
+}
+
+#[test]
+fn burst_of_webhooks_during_a_run_gives_exactly_one_follow_up_run() {
+    let world = service_world();
+    let base = world.seed("main");
+    gate_runs(&world);
+    let service = Service::start(&world);
+    await_condition("the start-up run to be held", LIMIT, || world.path("held").exists());
+    let new = world.commit(Gitlab, "main", "pushed during the run");
+    let event = push_event("main", &base, &new);
+    for _ in 0..20 {
+        assert_eq!(service.webhook(&event, &[]).0, 202);
+    }
+    assert_eq!(service.metric("gfbridge_runs_in_progress", ""), 1.0);
+    assert_eq!(service.metric("gfbridge_runs_queued", ""), 1.0);
+    std::fs::remove_file(world.path("gate")).unwrap();
+    service.await_idle(2.0);
+    assert_eq!(service.runs(), 2.0, "one start-up run and one follow-up");
+    assert_eq!(world.tip(Fusion, "main").as_deref(), Some(new.as_str()));
+}
+
+#[test]
+fn sigterm_finishes_the_run_in_progress_and_exits_0() {
+    let world = service_world();
+    world.seed("main");
+    let new = world.commit(Gitlab, "main", "waiting for the start-up run");
+    gate_runs(&world);
+    let mut service = Service::start(&world);
+    await_condition("the start-up run to be held", LIMIT, || world.path("held").exists());
+    run_ok(std::process::Command::new("kill").arg("-TERM").arg(service.child.id().to_string()));
+    await_condition("the shutdown to begin", LIMIT, || {
+        service.logged("finishing the runs in progress")
+    });
+    assert_ne!(world.tip(Fusion, "main").as_deref(), Some(new.as_str()), "the run is held");
+    std::fs::remove_file(world.path("gate")).unwrap();
+    let status = service.child.wait().expect("serve exits");
+    assert_eq!(status.code(), Some(0), "{:?}", service.log.lock().unwrap());
+    assert_eq!(world.tip(Fusion, "main").as_deref(), Some(new.as_str()), "the run completed");
+    assert!(service.logged("\"stopped\""));
+}
+
+#[test]
+fn serve_without_the_webhook_secret_exits_2_naming_the_variable() {
+    let world = service_world();
+    let run = world.gfbridge(&["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("GFBRIDGE_WEBHOOK_SECRET"), "{run}");
+}
+
+#[test]
+fn idle_service_stops_on_sigterm_with_exit_0() {
+    let world = service_world();
+    world.seed("main");
+    let mut service = Service::start(&world);
+    service.await_idle(1.0);
+    assert_eq!(service.terminate().code(), Some(0));
+}

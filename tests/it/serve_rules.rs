@@ -1,0 +1,183 @@
+//! The service's pure parts, row by row: what a webhook asks for, how requests coalesce, and
+//! the bounded memory of delivery keys.
+
+use std::path::Path;
+
+use gfbridge::config::Config;
+use gfbridge::serve::dedupe::SeenKeys;
+use gfbridge::serve::scheduler::{Requested, Scheduler};
+use gfbridge::serve::webhook::{route, Change, Delivery};
+use serde_json::{json, Value};
+
+const CONFIG: &str = r#"
+[gitlab]
+url = "https://gitlab.example.com"
+bridge_username = "bridge-bot"
+
+[[workspace]]
+name = "widgets"
+gitlab_project = "acme/widgets"
+gitlab_remote = "gitlab.git"
+fusion_remote = "fusion.git"
+fusion_repo = "acme/widgets"
+branches = ["main", "release/*"]
+protected_from = "config"
+
+[[workspace]]
+name = "widgets-hotfix"
+gitlab_project = "15"
+gitlab_remote = "gitlab.git"
+fusion_remote = "fusion2.git"
+fusion_repo = "acme/widgets-hotfix"
+branches = ["hotfix/*"]
+protected_from = "config"
+"#;
+
+const A: &str = "95790bf891e76fee5e1747ab589903a6a1f80f22";
+const B: &str = "da1560886d4f094c3e6c9ef40349f7d38b5d27d7";
+const ZEROS: &str = "0000000000000000000000000000000000000000";
+
+fn config() -> Config {
+    Config::parse(Path::new("/etc/gfbridge.toml"), CONFIG).expect("valid config")
+}
+
+fn push(refname: &str, before: &str, after: &str) -> Value {
+    json!({
+        "object_kind": "push", "ref": refname, "before": before, "after": after,
+        "user_username": "jsmith", "project_id": 15,
+        "project": {"id": 15, "path_with_namespace": "Acme/Widgets"}
+    })
+}
+
+fn sync(workspaces: &[&str], branch: &str, change: Change) -> Delivery {
+    let workspaces = workspaces.iter().map(|w| w.to_string()).collect();
+    Delivery::Sync { workspaces, branch: branch.into(), change }
+}
+
+#[test]
+fn webhook_routing_table() {
+    let config = config();
+    let mut by_bridge = push("refs/heads/main", A, B);
+    by_bridge["user_username"] = "bridge-bot".into();
+    let mut other = push("refs/heads/main", A, B);
+    other["project_id"] = 7.into();
+    other["project"] = json!({"id": 7, "path_with_namespace": "acme/gadgets"});
+    let mut tag = push("refs/tags/v1", ZEROS, B);
+    tag["object_kind"] = "tag_push".into();
+    let rows: Vec<(&str, Option<&str>, Value, Delivery)> = vec![
+        (
+            "update, path match ignores case",
+            Some("Push Hook"),
+            push("refs/heads/main", A, B),
+            sync(&["widgets"], "main", Change::Updated),
+        ),
+        (
+            "wildcard branch",
+            None,
+            push("refs/heads/release/2.0", A, B),
+            sync(&["widgets"], "release/2.0", Change::Updated),
+        ),
+        (
+            "created",
+            Some("Push Hook"),
+            push("refs/heads/main", ZEROS, B),
+            sync(&["widgets"], "main", Change::Created),
+        ),
+        (
+            "deleted",
+            Some("Push Hook"),
+            push("refs/heads/main", A, ZEROS),
+            sync(&["widgets"], "main", Change::Deleted),
+        ),
+        (
+            "numeric id selects the second workspace",
+            Some("Push Hook"),
+            push("refs/heads/hotfix/1", A, B),
+            sync(&["widgets-hotfix"], "hotfix/1", Change::Updated),
+        ),
+        (
+            "unmirrored branch",
+            Some("Push Hook"),
+            push("refs/heads/feature", A, B),
+            Delivery::Ignore("branch is not mirrored"),
+        ),
+        (
+            "pushed by the bridge",
+            Some("Push Hook"),
+            by_bridge,
+            Delivery::Ignore("pushed by the bridge account"),
+        ),
+        (
+            "other project",
+            Some("Push Hook"),
+            other,
+            Delivery::Ignore("no workspace has this project"),
+        ),
+        ("tag push", Some("Tag Push Hook"), tag, Delivery::Ignore("not a push event")),
+        (
+            "merge request event",
+            Some("Merge Request Hook"),
+            json!({"object_kind": "merge_request"}),
+            Delivery::Ignore("not a push event"),
+        ),
+    ];
+    for (what, event, body, expected) in rows {
+        let got = route(&config, event, body.to_string().as_bytes()).expect(what);
+        assert_eq!(got, expected, "{what}");
+    }
+}
+
+#[test]
+fn webhook_that_is_not_json_or_lacks_push_fields_is_malformed() {
+    let config = config();
+    assert!(route(&config, Some("Push Hook"), b"not json").is_err());
+    let body = json!({"object_kind": "push", "before": A}).to_string();
+    assert!(route(&config, Some("Push Hook"), body.as_bytes()).is_err());
+}
+
+#[test]
+fn requests_during_a_run_coalesce_into_one_follow_up() {
+    let s = Scheduler::new(["a", "b"]);
+    assert_eq!(s.request("a"), Requested::Queued);
+    assert_eq!(s.request("a"), Requested::Coalesced, "a queued run absorbs requests");
+    assert_eq!(s.request("nosuch"), Requested::Unknown);
+    assert_eq!(s.try_next().as_deref(), Some("a"));
+    assert_eq!(s.try_next(), None, "nothing else is ready");
+    for _ in 0..20 {
+        s.request("a");
+    }
+    assert_eq!(s.try_next(), None, "a workspace never runs twice at once");
+    assert_eq!(s.request("b"), Requested::Queued);
+    assert_eq!(s.try_next().as_deref(), Some("b"), "other workspaces run meanwhile");
+    s.finished("a");
+    assert_eq!(s.try_next().as_deref(), Some("a"), "exactly one follow-up");
+    s.finished("a");
+    s.finished("b");
+    assert_eq!(s.try_next(), None);
+    let load = s.load();
+    assert_eq!((load.running, load.queued), (0, 0));
+}
+
+#[test]
+fn stopping_drops_queued_runs_and_refuses_new_ones() {
+    let s = Scheduler::new(["a", "b"]);
+    s.request("a");
+    s.request("b");
+    assert_eq!(s.try_next().as_deref(), Some("a"));
+    assert_eq!(s.stop(), vec!["b".to_string()]);
+    assert_eq!(s.request("a"), Requested::Stopping);
+    assert_eq!(s.next(), None, "workers return once stopping");
+    assert!(s.wait_for_stop(std::time::Duration::from_secs(5)));
+}
+
+#[test]
+fn delivery_keys_are_remembered_up_to_the_capacity() {
+    let mut seen = SeenKeys::new(2);
+    assert!(seen.first_time("k1"));
+    assert!(!seen.first_time("k1"));
+    assert!(seen.first_time("k2"));
+    assert!(seen.first_time("k3"), "evicts k1");
+    assert_eq!(seen.len(), 2);
+    assert!(seen.first_time("k1"), "the oldest key was forgotten");
+    assert!(!seen.first_time("k3"));
+}
