@@ -6,6 +6,8 @@
 #   (c) initial sync of N commits      vs  `git clone --mirror` + push    target <= 1.1x
 #   (d) preflight of P outgoing commits vs `git log --raw --no-renames`   target <= 1.0x
 #       (a dry run on a warm cache: two ls-remote + plan + preflight), with peak RSS
+#   (e) `serve`: webhook POST -> branch visible on Git Fusion vs one raw `git push` of the same
+#       commit                                                             target <= 3.0x
 # Usage: scripts/bench.sh [RUNS=7] [N=20000] [P=100000]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +21,12 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null LC_ALL=C TZ=UTC
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/gfbridge-bench.XXXXXX")
 daemon_pid=""
-cleanup() { [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null; rm -rf "$dir"; }
+serve_pid=""
+cleanup() {
+  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null
+  rm -rf "$dir"
+}
 trap cleanup EXIT
 cd "$dir"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -168,3 +175,35 @@ for _ in $(seq "$runs"); do
 done
 report "(d) preflight, $preflight_commits commits" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.0
 echo "    peak RSS: gfbridge ${rss_g} KB, git log ${rss_r} KB"
+
+# (e) webhook latency: the service is told of a push and mirrors it; the reference is one raw
+# push of the same commit to a twin of the Git Fusion remote.
+make_remotes e; write_config e
+printf 'gitlab_project = "bench/e"\ninterval = "1h"\n' >> e.toml
+new_commit e-gitlab.git
+"$bin" --config e.toml sync -q > /dev/null
+fusion_repo e-raw.git
+git --git-dir=e-gitlab.git push --quiet "$(url e-raw.git)" main 2>/dev/null
+serve_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export GFBRIDGE_WEBHOOK_SECRET=bench-secret
+"$bin" --config e.toml serve --listen "127.0.0.1:$serve_port" 2> serve.log &
+serve_pid=$!
+until curl -sf "http://127.0.0.1:$serve_port/healthz" > /dev/null; do sleep 0.05; done
+idle() { curl -s "http://127.0.0.1:$serve_port/metrics" | grep -Eq '^gfbridge_runs_(in_progress|queued) [1-9]' && return 1 || return 0; }
+until idle; do sleep 0.05; done
+webhook_runs=$(( runs < 10 ? 10 : runs ))
+t_g=(); t_r=()
+for _ in $(seq "$webhook_runs"); do
+  old=$(git --git-dir=e-gitlab.git rev-parse main)
+  new_commit e-gitlab.git
+  c=$(git --git-dir=e-gitlab.git rev-parse main)
+  payload=$(printf '{"object_kind":"push","ref":"refs/heads/main","before":"%s","after":"%s","user_username":"dev","project":{"id":1,"path_with_namespace":"bench/e"}}' "$old" "$c")
+  s=$(now)
+  curl -sf -o /dev/null -H 'X-Gitlab-Token: bench-secret' -H 'X-Gitlab-Event: Push Hook' \
+    -H 'Content-Type: application/json' --data "$payload" "http://127.0.0.1:$serve_port/hooks/gitlab"
+  until [ "$(git --git-dir=e-fusion.git rev-parse -q --verify refs/heads/main)" = "$c" ]; do :; done
+  t_g+=($(( $(now) - s )))
+  until idle; do sleep 0.01; done
+  s=$(now); git --git-dir=e-gitlab.git push --quiet "$(url e-raw.git)" main 2>/dev/null; t_r+=($(( $(now) - s )))
+done
+report "(e) webhook -> visible, $webhook_runs pushes" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 3.0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what gfbridge's tests, demo and benchmark need beyond the Rust toolchain:
 # git 2.30+ and python3 (the Git Fusion stand-in in p4-fixtures/ is Python), and GNU time
-# for the benchmark's memory figures.
+# and curl for the benchmark's memory and webhook-latency figures.
 # Safe to run again; installs only what is missing. Needs root (or sudo) only to install.
 set -euo pipefail
 
@@ -15,6 +15,7 @@ git_ok() {
 git_ok || need+=(git)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ -x /usr/bin/time ] || need+=(time)   # scripts/bench.sh reads peak memory with it
+command -v curl >/dev/null 2>&1 || need+=(curl)   # scripts/bench.sh posts webhooks with it
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -16,6 +16,9 @@ use crate::plan::{Ancestry, Side};
 const GITLAB_NS: &str = "refs/gfbridge/gitlab/";
 const FUSION_NS: &str = "refs/gfbridge/fusion/";
 const BASE_NS: &str = "refs/gfbridge/base/";
+/// Where a webhook's announced branches are fetched ahead of the listing (never planned from:
+/// they only keep the objects that spare the run a second round trip).
+pub const PREFETCH_NS: &str = "refs/gfbridge/prefetch/";
 
 /// The error returned by cache operations; each names the cache and what was asked.
 #[derive(Debug, thiserror::Error)]

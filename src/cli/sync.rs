@@ -55,6 +55,7 @@ fn run_on(args: &SyncArgs, ctx: &Context, config: &Config, selected: Vec<&Worksp
         branches: args.branches.clone(),
         wait: Duration::from_secs(args.wait),
         retry_failed: args.retry_failed,
+        prefetch: Vec::new(),
     };
     let results: Vec<WorkspaceResult> = selected
         .into_iter()

@@ -15,11 +15,14 @@ use subtle::ConstantTimeEq;
 
 use super::dedupe::SeenKeys;
 use super::scheduler::Requested;
-use super::webhook::{route, Delivery};
+use super::webhook::{route, Change, Delivery};
 use super::workers::Shared;
 
 /// Bodies over this size are refused with 413 (SPEC §7).
 pub const MAX_BODY: usize = 1024 * 1024;
+
+/// How much of an oversize body is read before answering 413.
+const DRAIN_LIMIT: usize = 8 * MAX_BODY;
 
 /// How many `Idempotency-Key`s are remembered.
 const SEEN_KEYS: usize = 4096;
@@ -47,9 +50,9 @@ impl Hooks {
     }
 
     /// Queues a run of each workspace and returns the answer.
-    fn queue(&self, workspaces: &[String], source: &'static str) -> Answer {
+    fn queue(&self, workspaces: &[String], source: &'static str, branch: Option<&str>) -> Answer {
         for name in workspaces {
-            let requested = self.shared.request(name, source);
+            let requested = self.shared.request(name, source, branch);
             if requested == Requested::Stopping {
                 return (StatusCode::SERVICE_UNAVAILABLE, "gfbridge is shutting down\n".into());
             }
@@ -62,15 +65,12 @@ impl Hooks {
         if !self.authorized(&headers, "x-gitlab-token") {
             return (StatusCode::UNAUTHORIZED, "missing or wrong X-Gitlab-Token\n".into());
         }
-        let declared = headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-        let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, "body over 1 MiB\n".to_string());
-        if declared.is_some_and(|n| n > MAX_BODY) {
-            return too_large();
-        }
-        let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
-            return too_large();
+        // A body is read past the limit (up to DRAIN_LIMIT, only once the secret matched) so
+        // the sender gets its 413 instead of a connection reset mid-upload.
+        let too_large = (StatusCode::PAYLOAD_TOO_LARGE, "body over 1 MiB\n".to_string());
+        let body = match axum::body::to_bytes(body, DRAIN_LIMIT).await {
+            Ok(body) if body.len() <= MAX_BODY => body,
+            _ => return too_large,
         };
         let event = headers.get("x-gitlab-event").and_then(|v| v.to_str().ok());
         let delivery = match route(&self.shared.config, event, &body) {
@@ -87,7 +87,9 @@ impl Hooks {
                     return (StatusCode::OK, "ignored: repeated delivery\n".into());
                 }
                 tracing::info!(branch = %branch, change = change.as_str(), "push webhook");
-                self.queue(&workspaces, "webhook")
+                // A deleted branch has nothing to fetch.
+                let announced = (change != Change::Deleted).then_some(branch.as_str());
+                self.queue(&workspaces, "webhook", announced)
             }
         }
     }
@@ -108,7 +110,7 @@ impl Hooks {
         if self.shared.config.workspace(workspace).is_none() {
             return (StatusCode::NOT_FOUND, format!("no workspace `{workspace}` in the config\n"));
         }
-        self.queue(&[workspace.to_string()], "trigger")
+        self.queue(&[workspace.to_string()], "trigger", None)
     }
 }
 

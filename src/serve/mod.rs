@@ -90,7 +90,7 @@ pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
     let workers = workers::start_workers(&shared, opts.jobs);
     let poller = workers::start_poller(&shared);
     for ws in &config.workspaces {
-        shared.request(&ws.name, "startup");
+        shared.request(&ws.name, "startup", None);
     }
     tracing::info!(%addr, workspaces = config.workspaces.len(), jobs = opts.jobs, "listening");
 

@@ -4,7 +4,7 @@
 //!
 //! Must not run syncs, read the clock for polling, or know about HTTP.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -39,6 +39,16 @@ struct State {
 struct Slot {
     running: bool,
     queued: bool,
+    announced: BTreeSet<String>,
+}
+
+/// A run to make now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Due {
+    /// The workspace.
+    pub workspace: String,
+    /// Branches webhooks announced since the last run started (to prefetch).
+    pub announced: Vec<String>,
 }
 
 /// How many runs are in progress and waiting.
@@ -62,8 +72,8 @@ impl Scheduler {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Asks for a run of `workspace`.
-    pub fn request(&self, workspace: &str) -> Requested {
+    /// Asks for a run of `workspace`; `branch` is one a webhook announced as moved.
+    pub fn request(&self, workspace: &str, branch: Option<&str>) -> Requested {
         let mut state = self.lock();
         if state.stopping {
             return Requested::Stopping;
@@ -71,6 +81,7 @@ impl Scheduler {
         let Some(slot) = state.slots.get_mut(workspace) else {
             return Requested::Unknown;
         };
+        slot.announced.extend(branch.map(str::to_string));
         if slot.queued {
             return Requested::Coalesced;
         }
@@ -82,12 +93,12 @@ impl Scheduler {
         Requested::Queued
     }
 
-    /// Returns the next workspace to run and marks it running, without waiting.
-    pub fn try_next(&self) -> Option<String> {
+    /// Returns the next run and marks its workspace running, without waiting.
+    pub fn try_next(&self) -> Option<Due> {
         Self::take_ready(&mut self.lock())
     }
 
-    fn take_ready(state: &mut State) -> Option<String> {
+    fn take_ready(state: &mut State) -> Option<Due> {
         if state.stopping {
             return None;
         }
@@ -95,18 +106,19 @@ impl Scheduler {
         let slot = state.slots.get_mut(&name).expect("queued workspaces have slots");
         slot.queued = false;
         slot.running = true;
-        Some(name)
+        let announced = std::mem::take(&mut slot.announced).into_iter().collect();
+        Some(Due { workspace: name, announced })
     }
 
-    /// Waits for the next workspace to run and marks it running; `None` once stopping.
-    pub fn next(&self) -> Option<String> {
+    /// Waits for the next run and marks its workspace running; `None` once stopping.
+    pub fn next(&self) -> Option<Due> {
         let mut state = self.lock();
         loop {
             if state.stopping {
                 return None;
             }
-            if let Some(name) = Self::take_ready(&mut state) {
-                return Some(name);
+            if let Some(due) = Self::take_ready(&mut state) {
+                return Some(due);
             }
             state = self.wake.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
         }
@@ -132,6 +144,7 @@ impl Scheduler {
         for name in &dropped {
             if let Some(slot) = state.slots.get_mut(name) {
                 slot.queued = false;
+                slot.announced.clear();
             }
         }
         dropped

@@ -27,9 +27,15 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// Queues a run of `workspace` from `source`, counting the request.
-    pub fn request(&self, workspace: &str, source: &'static str) -> Requested {
-        let requested = self.scheduler.request(workspace);
+    /// Queues a run of `workspace` from `source`, counting the request; `branch` is the one a
+    /// webhook announced.
+    pub fn request(
+        &self,
+        workspace: &str,
+        source: &'static str,
+        branch: Option<&str>,
+    ) -> Requested {
+        let requested = self.scheduler.request(workspace, branch);
         if matches!(requested, Requested::Queued | Requested::Coalesced) {
             self.metrics.requested(workspace, source);
         }
@@ -51,19 +57,19 @@ pub fn start_workers(shared: &Arc<Shared>, jobs: usize) -> Vec<JoinHandle<()>> {
 }
 
 fn work(shared: &Shared) {
-    while let Some(name) = shared.scheduler.next() {
-        if let Some(ws) = shared.config.workspace(&name) {
-            run_one(shared, ws);
+    while let Some(due) = shared.scheduler.next() {
+        if let Some(ws) = shared.config.workspace(&due.workspace) {
+            run_one(shared, ws, due.announced);
         }
-        shared.scheduler.finished(&name);
+        shared.scheduler.finished(&due.workspace);
     }
 }
 
 /// Runs one sync of `ws`; a panic is logged and the worker carries on.
-fn run_one(shared: &Shared, ws: &Workspace) {
+fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<String>) {
     // A cron job holding the workspace's lock finishes first; waiting longer than a poll
     // period would only pile up behind it.
-    let opts = SyncOptions { wait: ws.interval, ..SyncOptions::default() };
+    let opts = SyncOptions { wait: ws.interval, prefetch: announced, ..SyncOptions::default() };
     let start = Instant::now();
     let result =
         catch_unwind(AssertUnwindSafe(|| sync_workspace(&shared.config, ws, &opts, &|_| {})));
@@ -124,7 +130,7 @@ fn poll(shared: &Shared) {
             return;
         }
         if Instant::now() >= when {
-            shared.request(&workspaces[i].name, "poll");
+            shared.request(&workspaces[i].name, "poll", None);
             due[i] = Instant::now() + with_jitter(workspaces[i].interval);
         }
     }

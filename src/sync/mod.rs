@@ -98,6 +98,9 @@ pub struct SyncOptions {
     pub wait: Duration,
     /// Forget remembered failed pushes to Git Fusion and plan from what the remotes show.
     pub retry_failed: bool,
+    /// Branches GitLab announced as moved (webhooks): fetched while the remotes are listed,
+    /// which saves the run a round trip. Plans still use only what `ls-remote` lists.
+    pub prefetch: Vec<String>,
 }
 
 /// Returns the result of syncing `ws`; failures are inside the result, never lost.
@@ -204,7 +207,15 @@ impl Run<'_> {
         last: bool,
         progress: &dyn Fn(&str),
     ) -> Result<BTreeSet<String>, SyncError> {
-        let survey = survey::survey(git, self.ws, self.cache, only, self.gitlab, progress)?;
+        let survey = survey::survey(
+            git,
+            self.ws,
+            self.cache,
+            only,
+            self.gitlab,
+            &self.opts.prefetch,
+            progress,
+        )?;
         let mut pushes = Vec::new();
         let mut journal = Vec::new();
         for (name, tips) in &survey.branches {

@@ -4,8 +4,9 @@
 //! Must not decide actions; it hands `Tips` per mirrored branch to the planner.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, PREFETCH_NS};
 use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::Workspace;
 use crate::git::remote::{self, RemoteError};
@@ -37,9 +38,10 @@ pub fn survey(
     cache: &Cache,
     only: Option<&BTreeSet<String>>,
     gitlab: Option<&GitlabClient>,
+    prefetch: &[String],
     progress: &dyn Fn(&str),
 ) -> Result<Survey, SyncError> {
-    let (gitlab_tips, fusion_tips, rules) = list_all(git, ws, gitlab)?;
+    let (gitlab_tips, fusion_tips, rules) = list_all(git, ws, cache, gitlab, prefetch)?;
     let protected = |name: &String| rules.as_ref().is_none_or(|r| any_match(r, name));
     let mirrored = |name: &String| {
         any_match(&ws.branches, name) && protected(name) && only.is_none_or(|o| o.contains(name))
@@ -63,11 +65,14 @@ pub fn survey(
 type Listing = BTreeMap<String, Oid>;
 
 /// Asks both remotes for their branches, and GitLab for its protected-branch rules when
-/// they decide, all at the same time: a no-op sync costs one round trip.
+/// they decide, all at the same time: a no-op sync costs one round trip. Branches announced
+/// by a webhook are fetched meanwhile.
 fn list_all(
     git: &Git,
     ws: &Workspace,
+    cache: &Cache,
     gitlab: Option<&GitlabClient>,
+    prefetch: &[String],
 ) -> Result<(Listing, Listing, Option<Vec<BranchPattern>>), SyncError> {
     let listing = |side: Side, url: &RemoteUrl| {
         remote::list_branches(git, url).map_err(|source| SyncError::Remote { side, source })
@@ -75,11 +80,26 @@ fn list_all(
     std::thread::scope(|scope| {
         let fusion = scope.spawn(|| listing(Side::Fusion, &ws.fusion_remote));
         let rules = scope.spawn(|| gitlab.map(|client| protected_patterns(client, ws)).transpose());
+        let cache_dir = cache.path();
+        scope.spawn(|| prefetch_announced(git, ws, cache_dir, prefetch));
         let gitlab_tips = listing(Side::Gitlab, &ws.gitlab_remote);
         let fusion = fusion.join().expect("ls-remote thread does not panic");
         let rules = rules.join().expect("GitLab API thread does not panic");
         Ok((gitlab_tips?, fusion?, rules?))
     })
+}
+
+/// Fetches the allowlisted branches a webhook announced into the prefetch namespace. A failure
+/// (a deleted branch, say) costs nothing: the normal fetch after the listing still runs.
+fn prefetch_announced(git: &Git, ws: &Workspace, cache_dir: &Path, branches: &[String]) {
+    let wanted: Vec<&str> =
+        branches.iter().filter(|b| any_match(&ws.branches, b)).map(String::as_str).collect();
+    if wanted.is_empty() {
+        return;
+    }
+    if let Err(e) = remote::fetch(git, cache_dir, &ws.gitlab_remote, PREFETCH_NS, &wanted) {
+        tracing::debug!(workspace = %ws.name, "prefetch of announced branches failed: {e}");
+    }
 }
 
 /// Returns GitLab's protected-branch rules of the workspace's project, compiled with the

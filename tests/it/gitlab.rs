@@ -88,25 +88,35 @@ fn only_allowlisted_branches_that_gitlab_protects_are_mirrored() {
 
 #[test]
 fn every_page_of_rules_is_read() {
-    let api = FakeGitlab::start();
-    api.mount(
-        Mock::given(method("GET")).and(path(ENDPOINT)).and(query_param("page", "2")).respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!([{"name": "release/*", "allow_force_push": false}])),
-        ),
-    );
-    api.mount(
-        Mock::given(method("GET")).and(path(ENDPOINT)).respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("x-next-page", "2")
-                .set_body_json(json!([{"name": "main", "allow_force_push": false}])),
-        ),
-    );
-    let w = world(&api, r#"["main", "release/*"]"#);
-    w.commit(Gitlab, "release/1.0", "r");
-    let run = sync(&w);
-    assert_eq!(run.code, 0, "{run}");
-    assert!(w.tip(Fusion, "release/1.0").is_some(), "the rule on page 2 counts: {run}");
+    for by_link in [false, true] {
+        let api = FakeGitlab::start();
+        api.mount(
+            Mock::given(method("GET"))
+                .and(path(ENDPOINT))
+                .and(query_param("page", "2"))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(json!([{"name": "release/*", "allow_force_push": false}])),
+                ),
+        );
+        let first = ResponseTemplate::new(200)
+            .set_body_json(json!([{"name": "main", "allow_force_push": false}]));
+        let first = if by_link {
+            let next = format!("{}{ENDPOINT}?page=2&per_page=100", api.server.uri());
+            first.insert_header(
+                "link",
+                format!("<{next}>; rel=\"next\", <{next}>; rel=\"last\"").as_str(),
+            )
+        } else {
+            first.insert_header("x-next-page", "2")
+        };
+        api.mount(Mock::given(method("GET")).and(path(ENDPOINT)).respond_with(first));
+        let w = world(&api, r#"["main", "release/*"]"#);
+        w.commit(Gitlab, "release/1.0", "r");
+        let run = sync(&w);
+        assert_eq!(run.code, 0, "{run}");
+        assert!(w.tip(Fusion, "release/1.0").is_some(), "link {by_link}: page 2 counts: {run}");
+    }
 }
 
 #[test]

@@ -138,19 +138,23 @@ fn webhook_that_is_not_json_or_lacks_push_fields_is_malformed() {
 #[test]
 fn requests_during_a_run_coalesce_into_one_follow_up() {
     let s = Scheduler::new(["a", "b"]);
-    assert_eq!(s.request("a"), Requested::Queued);
-    assert_eq!(s.request("a"), Requested::Coalesced, "a queued run absorbs requests");
-    assert_eq!(s.request("nosuch"), Requested::Unknown);
-    assert_eq!(s.try_next().as_deref(), Some("a"));
+    assert_eq!(s.request("a", None), Requested::Queued);
+    assert_eq!(s.request("a", None), Requested::Coalesced, "a queued run absorbs requests");
+    assert_eq!(s.request("nosuch", None), Requested::Unknown);
+    assert_eq!(s.try_next().map(|d| d.workspace).as_deref(), Some("a"));
     assert_eq!(s.try_next(), None, "nothing else is ready");
     for _ in 0..20 {
-        s.request("a");
+        s.request("a", None);
     }
     assert_eq!(s.try_next(), None, "a workspace never runs twice at once");
-    assert_eq!(s.request("b"), Requested::Queued);
-    assert_eq!(s.try_next().as_deref(), Some("b"), "other workspaces run meanwhile");
+    assert_eq!(s.request("b", None), Requested::Queued);
+    assert_eq!(
+        s.try_next().map(|d| d.workspace).as_deref(),
+        Some("b"),
+        "other workspaces run meanwhile"
+    );
     s.finished("a");
-    assert_eq!(s.try_next().as_deref(), Some("a"), "exactly one follow-up");
+    assert_eq!(s.try_next().map(|d| d.workspace).as_deref(), Some("a"), "exactly one follow-up");
     s.finished("a");
     s.finished("b");
     assert_eq!(s.try_next(), None);
@@ -159,14 +163,27 @@ fn requests_during_a_run_coalesce_into_one_follow_up() {
 }
 
 #[test]
+fn announced_branches_accumulate_until_the_run_starts() {
+    let s = Scheduler::new(["a"]);
+    s.request("a", Some("main"));
+    s.request("a", Some("release/1"));
+    s.request("a", None);
+    let due = s.try_next().expect("a run");
+    assert_eq!(due.announced, vec!["main".to_string(), "release/1".to_string()]);
+    s.request("a", Some("main"));
+    s.finished("a");
+    assert_eq!(s.try_next().expect("follow-up").announced, vec!["main".to_string()]);
+}
+
+#[test]
 fn stopping_drops_queued_runs_and_refuses_new_ones() {
     let s = Scheduler::new(["a", "b"]);
-    s.request("a");
-    s.request("b");
-    assert_eq!(s.try_next().as_deref(), Some("a"));
+    s.request("a", None);
+    s.request("b", None);
+    assert_eq!(s.try_next().map(|d| d.workspace).as_deref(), Some("a"));
     assert_eq!(s.stop(), vec!["b".to_string()]);
-    assert_eq!(s.request("a"), Requested::Stopping);
-    assert_eq!(s.next(), None, "workers return once stopping");
+    assert_eq!(s.request("a", None), Requested::Stopping);
+    assert_eq!(s.next().map(|d| d.workspace), None, "workers return once stopping");
     assert!(s.wait_for_stop(std::time::Duration::from_secs(5)));
 }
 
