@@ -68,6 +68,10 @@ echo; echo "==> gfbridge check   (is change-pusher disabled? is Git Fusion set u
 "$bin" check || true
 echo; echo "==> gfbridge authors   (who each author becomes in Perforce)"
 "$bin" authors || true
+echo; echo "==> gfbridge report   (is this workspace ready for cutover? writes to no remote)"
+"$bin" report || true
+for f in markdown json html; do "$bin" report --format "$f" -o "report.${f/markdown/md}" || true; done
+echo "    also written: $demo/report.md, report.json, report.html"
 echo; echo "==> gfbridge sync --dry-run   (decides, writes nothing)"
 "$bin" sync --dry-run || true
 echo; echo "==> gfbridge sync"

@@ -39,6 +39,25 @@ pub struct AuthorRow {
 }
 
 impl AuthorRow {
+    /// Returns the row in words: `Jane <jane@x> -> jdoe via usermap, 3 commit(s)`, and the
+    /// `[authors]` user when Git Fusion would pick another.
+    pub fn line(&self) -> String {
+        let user = self.p4_user.as_deref().unwrap_or("(rejected)");
+        let mut line = format!(
+            "{} <{}> -> {user} via {}, {} commit(s)",
+            self.name,
+            self.email,
+            self.via.name(),
+            self.commits
+        );
+        if let Some(intended) = self.intended.as_ref().filter(|_| self.mismatch()) {
+            line.push_str(&format!(
+                "; [authors] intends {intended}: add the line from `authors --format usermap`"
+            ));
+        }
+        line
+    }
+
     /// Returns true when `[authors]` names a user and Git Fusion would pick another.
     pub fn mismatch(&self) -> bool {
         self.intended.as_ref().is_some_and(|i| self.p4_user.as_deref() != Some(i.as_str()))
@@ -67,16 +86,29 @@ pub struct Attribution {
     pub facts: FusionFacts,
 }
 
-/// Returns the attribution for `ws`.
+/// Returns the attribution for `ws`, from the plan `sync --dry-run` makes.
 pub fn attribution(
     config: &Config,
     ws: &Workspace,
     all_history: bool,
 ) -> Result<Attribution, AttributionError> {
-    let perforce =
-        config.perforce.as_ref().ok_or_else(|| AttributionError::NoPerforce(ws.name.clone()))?;
+    if config.perforce.is_none() {
+        return Err(AttributionError::NoPerforce(ws.name.clone()));
+    }
     let opts = SyncOptions { dry_run: true, ..SyncOptions::default() };
     let plan = sync_workspace(config, ws, &opts, &|_| {});
+    attribution_of(config, ws, &plan, all_history)
+}
+
+/// Returns the attribution for `ws` from `plan`, a dry run already made.
+pub fn attribution_of(
+    config: &Config,
+    ws: &Workspace,
+    plan: &WorkspaceResult,
+    all_history: bool,
+) -> Result<Attribution, AttributionError> {
+    let perforce =
+        config.perforce.as_ref().ok_or_else(|| AttributionError::NoPerforce(ws.name.clone()))?;
     if let Some((_, message)) = &plan.error {
         return Err(AttributionError::Plan(message.clone()));
     }
@@ -84,7 +116,7 @@ pub fn attribution(
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
     let cache =
         Cache::open_or_init(&dir.cache()).map_err(|e| AttributionError::Read(e.to_string()))?;
-    let commits = considered_commits(&cache, &plan, all_history)?;
+    let commits = considered_commits(&cache, plan, all_history)?;
     let rows = rows(config, &facts, &cache, &commits)?;
     Ok(Attribution { rows, facts })
 }

@@ -18,6 +18,7 @@ pub mod oid;
 pub mod outcome;
 pub mod plan;
 pub mod render;
+pub mod report;
 pub mod serve;
 pub mod state;
 pub mod sync;

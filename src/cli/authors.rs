@@ -78,20 +78,7 @@ fn text(results: &[(&str, Attribution)], all_history: bool) -> String {
             a.rows.len()
         ));
         for r in &a.rows {
-            let user = r.p4_user.as_deref().unwrap_or("(rejected)");
-            let via = serde_json::to_value(r.via)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default();
-            let mut line =
-                format!("  {} <{}> -> {user} via {via}, {} commit(s)", r.name, r.email, r.commits);
-            if let Some(intended) = r.intended.as_ref().filter(|_| r.mismatch()) {
-                line.push_str(&format!(
-                    "; [authors] intends {intended}: add the line from `--format usermap`"
-                ));
-            }
-            out.push_str(&line);
-            out.push('\n');
+            out.push_str(&format!("  {}\n", r.line()));
             out.push_str(&format!("      {}\n", r.detail));
         }
     }

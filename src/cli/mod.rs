@@ -4,6 +4,7 @@
 mod authors;
 mod check;
 mod init;
+mod report;
 mod serve;
 mod sync;
 
@@ -54,6 +55,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Show which Perforce user Git Fusion will make the owner of each author's changelists
     Authors(authors::AuthorsArgs),
+    /// The cutover-readiness report: checks, every branch's plan, authors; writes to no remote
+    Report(report::ReportArgs),
     /// Run as a service: GitLab webhooks, Perforce triggers, a poll per workspace, /metrics
     Serve(serve::ServeArgs),
     /// Write an annotated example config
@@ -111,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => sync::run(&args, &ctx),
         Command::Check(args) => check::run(&args, &ctx),
         Command::Authors(args) => authors::run(&args, &ctx),
+        Command::Report(args) => report::run(&args, &ctx),
         Command::Serve(args) => serve::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
     };

@@ -51,6 +51,18 @@ pub enum Via {
     Unmapped,
 }
 
+impl Via {
+    /// Returns the contract's name (SPEC §6 `via`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Via::Usermap => "usermap",
+            Via::P4Users => "p4_users",
+            Via::UnknownGit => "unknown_git",
+            Via::Unmapped => "unmapped",
+        }
+    }
+}
+
 /// Git Fusion's pick for one author.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mapping {

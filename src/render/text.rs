@@ -26,13 +26,11 @@ fn workspace(out: &mut String, ws: &WorkspaceResult) {
             Some(side) => format!("{} ({})", b.plan.action_name(), side.as_str()),
             None => b.plan.action_name().to_string(),
         };
-        let outcome =
-            serde_json::to_value(b.outcome).ok().and_then(|v| v.as_str().map(String::from));
         let mut line = format!(
             "  {:<width$}  {:<20} {:<8} {}",
             b.plan.name,
             action,
-            outcome.unwrap_or_default(),
+            b.outcome.name(),
             describe(&b.plan)
         );
         if let Some(message) = &b.message {

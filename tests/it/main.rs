@@ -12,6 +12,7 @@ mod harness;
 mod plan;
 mod preflight;
 mod pure;
+mod report;
 mod serve;
 mod serve_rules;
 mod sync;

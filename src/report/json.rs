@@ -1,0 +1,35 @@
+//! `report --format json`: exactly the SPEC §6 shape. Fields may be added, never renamed or
+//! dropped; branches share `render::json::branch` with `sync --format json`.
+
+use serde_json::{json, Value};
+
+use super::{Report, WorkspaceReport};
+use crate::render::json::branch;
+
+/// Returns the JSON document.
+pub fn render(report: &Report) -> Value {
+    json!({
+        "version": report.version,
+        "generated_at": report.generated_at,
+        "ready": report.ready(),
+        "exit_code": report.exit().code(),
+        "workspaces": report.workspaces.iter().map(workspace).collect::<Vec<_>>(),
+    })
+}
+
+fn workspace(ws: &WorkspaceReport) -> Value {
+    let (authors, authors_error) = match &ws.authors {
+        Ok(rows) => (json!(rows), Value::Null),
+        Err(why) => (json!([]), json!(why)),
+    };
+    json!({
+        "name": ws.name,
+        "ready": ws.ready(),
+        "not_ready_because": ws.blockers(),
+        "error": ws.plan.error.as_ref().map(|(_, message)| message),
+        "checks": ws.checks,
+        "branches": ws.plan.branches.iter().map(branch).collect::<Vec<_>>(),
+        "authors": authors,
+        "authors_error": authors_error,
+    })
+}

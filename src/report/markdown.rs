@@ -1,0 +1,176 @@
+//! `report --format markdown`: for pasting into a GitLab issue. A verdict line, tables, and
+//! collapsible `<details>` for commit lists. Every icon is paired with its word.
+
+use std::fmt::Write;
+
+use super::{Report, WorkspaceReport};
+use crate::checks::Status;
+use crate::outcome::BranchResult;
+
+/// Returns the Markdown report.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let ready = report.workspaces.iter().filter(|w| w.ready()).count();
+    let _ = writeln!(out, "# gfbridge cutover report\n");
+    let _ = writeln!(
+        out,
+        "**Verdict: {}** — {ready} of {} workspace(s) ready. Generated {} by {}.\n",
+        verdict(report.ready()),
+        report.workspaces.len(),
+        report.generated_at,
+        report.version
+    );
+    out.push_str("| workspace | verdict | reasons |\n|---|---|---|\n");
+    for ws in &report.workspaces {
+        let reasons = ws.blockers().len();
+        let _ = writeln!(out, "| {} | {} | {reasons} |", cell(&ws.name), verdict(ws.ready()));
+    }
+    for ws in &report.workspaces {
+        workspace(&mut out, ws);
+    }
+    out
+}
+
+fn verdict(ready: bool) -> &'static str {
+    if ready {
+        "✅ READY"
+    } else {
+        "❌ NOT READY"
+    }
+}
+
+fn workspace(out: &mut String, ws: &WorkspaceReport) {
+    let _ = writeln!(out, "\n## {} — {}\n", text(&ws.name), verdict(ws.ready()));
+    let blockers = ws.blockers();
+    if !blockers.is_empty() {
+        out.push_str("Not ready because:\n\n");
+        for why in blockers {
+            let _ = writeln!(out, "- {}", text(&why));
+        }
+        out.push('\n');
+    }
+    out.push_str("### Checks\n\n| status | check | message |\n|---|---|---|\n");
+    for c in &ws.checks {
+        let status = match c.status {
+            Status::Pass => "✅ pass",
+            Status::Warn => "⚠️ warn",
+            Status::Fail => "❌ fail",
+        };
+        let _ = writeln!(out, "| {status} | `{}` | {} |", c.id, cell(&c.message));
+    }
+    branches(out, ws);
+    authors(out, ws);
+}
+
+fn branches(out: &mut String, ws: &WorkspaceReport) {
+    out.push_str("\n### Branches\n\n");
+    if let Some((_, error)) = &ws.plan.error {
+        let _ = writeln!(out, "The plan could not be made: {}", text(error));
+        return;
+    }
+    if ws.plan.branches.is_empty() {
+        out.push_str("No mirrored branch exists on either side.\n");
+        return;
+    }
+    out.push_str("| branch | action | GitLab | Git Fusion | base | commits |\n");
+    out.push_str("|---|---|---|---|---|---|\n");
+    for b in &ws.plan.branches {
+        let plan = &b.plan;
+        let short = |o: Option<crate::oid::Oid>| {
+            o.map_or_else(|| "—".to_string(), |o| format!("`{}`", o.short()))
+        };
+        let action = match plan.action.side() {
+            Some(side) => format!("{} ({})", plan.action_name(), side.as_str()),
+            None => plan.action_name().to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            plan.name.replace('`', "'"),
+            action,
+            short(plan.tips.gitlab),
+            short(plan.tips.fusion),
+            short(plan.tips.base),
+            plan.commits.len()
+        );
+    }
+    let with_reasons: Vec<&BranchResult> =
+        ws.plan.branches.iter().filter(|b| !b.plan.reasons.is_empty()).collect();
+    if !with_reasons.is_empty() {
+        out.push_str("\n**Reasons**\n\n");
+        for b in with_reasons {
+            for r in &b.plan.reasons {
+                let effect = if r.blocks { "**blocks**" } else { "note" };
+                let commit =
+                    r.commit.map_or_else(|| "the branch".into(), |c| format!("`{}`", c.short()));
+                let _ = writeln!(
+                    out,
+                    "- `{}` {effect} `{}` in {commit}: {}",
+                    b.plan.name.replace('`', "'"),
+                    r.code,
+                    text(&r.message)
+                );
+            }
+        }
+    }
+    for b in ws.plan.branches.iter().filter(|b| !b.plan.commits.is_empty()) {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>{}: {}</summary>\n",
+            text(&b.plan.name),
+            text(&super::branch_summary(b))
+        );
+        for c in &b.plan.commits {
+            let _ = writeln!(out, "- `{c}`");
+        }
+        out.push_str("\n</details>\n");
+    }
+}
+
+fn authors(out: &mut String, ws: &WorkspaceReport) {
+    out.push_str("\n### Authors of the commits that would go to Git Fusion\n\n");
+    let rows = match &ws.authors {
+        Err(why) => {
+            let _ = writeln!(out, "{}", text(&capitalised(why)));
+            return;
+        }
+        Ok(rows) if rows.is_empty() => {
+            out.push_str("None.\n");
+            return;
+        }
+        Ok(rows) => rows,
+    };
+    out.push_str("| git author | email | Perforce user | via | commits | `[authors]` |\n");
+    out.push_str("|---|---|---|---|---|---|\n");
+    for r in rows {
+        let user = r.p4_user.as_deref().map_or_else(|| "❌ rejected".to_string(), cell);
+        let intended = match (&r.intended, r.mismatch()) {
+            (Some(i), true) => format!("❌ intends {}", cell(i)),
+            (Some(i), false) => format!("✅ {}", cell(i)),
+            (None, _) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {user} | {} | {} | {intended} |",
+            cell(&r.name),
+            cell(&r.email),
+            r.via.name(),
+            r.commits
+        );
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// Escapes text for Markdown that GitLab also renders as HTML.
+fn text(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ")
+}
+
+/// Escapes text for a table cell.
+fn cell(s: &str) -> String {
+    text(s).replace('|', "\\|")
+}

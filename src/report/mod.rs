@@ -1,0 +1,128 @@
+//! The cutover-readiness report (SPEC §6): per workspace, the checks, the plan `sync --dry-run`
+//! makes (same code path: `sync_workspace` with `dry_run`), and the author table, with the
+//! verdict. The formats are the submodules; each renders the same [`Report`].
+//!
+//! Must not write to a remote or decide anything the dry run does not decide.
+
+pub mod html;
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use std::time::Duration;
+
+use crate::attribution::{attribution_of, AuthorRow};
+use crate::checks::{run_checks, Check, Status};
+use crate::config::{Config, Workspace};
+use crate::exit::Exit;
+use crate::outcome::{BranchResult, WorkspaceResult};
+use crate::plan::Action;
+use crate::state::journal::now_rfc3339;
+use crate::sync::{describe, sync_workspace, SyncOptions};
+
+/// How long the report waits for a sync holding a workspace's lock.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// The whole report.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// `gfbridge <version>`.
+    pub version: String,
+    /// When it was made (RFC 3339, UTC).
+    pub generated_at: String,
+    /// One entry per selected workspace, in config order.
+    pub workspaces: Vec<WorkspaceReport>,
+}
+
+/// One workspace's part of the report.
+#[derive(Clone, Debug)]
+pub struct WorkspaceReport {
+    /// The workspace name.
+    pub name: String,
+    /// The checks of SPEC §5.2.
+    pub checks: Vec<Check>,
+    /// The dry run: every mirrored branch's plan, or the error that stopped it.
+    pub plan: WorkspaceResult,
+    /// Who the authors of the commits going to Git Fusion become, or why that is unknown.
+    pub authors: Result<Vec<AuthorRow>, String>,
+}
+
+impl WorkspaceReport {
+    /// Returns true when no check fails, the plan was made, and every branch is in sync.
+    pub fn ready(&self) -> bool {
+        self.blockers().is_empty()
+    }
+
+    /// Returns why the workspace is not ready, one line each (empty when ready).
+    pub fn blockers(&self) -> Vec<String> {
+        let mut why: Vec<String> = self
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Fail)
+            .map(|c| format!("check {} fails: {}", c.id, c.message))
+            .collect();
+        if let Some((_, error)) = &self.plan.error {
+            why.push(format!("the plan could not be made: {error}"));
+        }
+        why.extend(self.unsettled().map(|b| format!("{}: {}", b.plan.name, branch_summary(b))));
+        why
+    }
+
+    /// Returns the branches that are not in sync.
+    pub fn unsettled(&self) -> impl Iterator<Item = &BranchResult> {
+        self.plan.branches.iter().filter(|b| b.plan.blocked() || b.plan.action != Action::InSync)
+    }
+
+    /// Returns the exit code: 1 when the plan failed, 3 when not ready, else 0.
+    pub fn exit(&self) -> Exit {
+        match (&self.plan.error, self.ready()) {
+            (Some((Exit::Busy, _)), _) => Exit::Busy,
+            (Some(_), _) => Exit::Failure,
+            (None, false) => Exit::Attention,
+            (None, true) => Exit::Ok,
+        }
+    }
+}
+
+impl Report {
+    /// Returns true when every workspace is ready.
+    pub fn ready(&self) -> bool {
+        self.workspaces.iter().all(WorkspaceReport::ready)
+    }
+
+    /// Returns the exit code of the whole report (the most severe workspace's).
+    pub fn exit(&self) -> Exit {
+        Exit::worst(self.workspaces.iter().map(WorkspaceReport::exit))
+    }
+}
+
+/// Returns the action and what it concerns, in words: `push_to_fusion: 2 commits to transfer`.
+pub fn branch_summary(b: &BranchResult) -> String {
+    format!("{} ({})", b.plan.action_name(), describe(&b.plan))
+}
+
+/// Makes the report of `selected`, calling `progress` before each workspace.
+pub fn build(config: &Config, selected: &[&Workspace], progress: &dyn Fn(&str)) -> Report {
+    let workspaces = selected
+        .iter()
+        .map(|ws| {
+            progress(&format!("{}: checking and planning", ws.name));
+            workspace(config, ws)
+        })
+        .collect();
+    Report { version: crate::render::json::version(), generated_at: now_rfc3339(), workspaces }
+}
+
+fn workspace(config: &Config, ws: &Workspace) -> WorkspaceReport {
+    let checks = run_checks(config, ws);
+    let opts = SyncOptions { dry_run: true, wait: LOCK_WAIT, ..SyncOptions::default() };
+    let plan = sync_workspace(config, ws, &opts, &|_| {});
+    let authors = match (&plan.error, &config.perforce) {
+        (Some(_), _) => Err("unknown: the plan could not be made".to_string()),
+        (None, None) => Err("unknown: no [perforce] section to read Git Fusion's users".into()),
+        (None, Some(_)) => {
+            attribution_of(config, ws, &plan, false).map(|a| a.rows).map_err(|e| e.to_string())
+        }
+    };
+    WorkspaceReport { name: ws.name.clone(), checks, plan, authors }
+}

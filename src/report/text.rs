@@ -1,0 +1,125 @@
+//! `report --format text`: a compact verdict per workspace first, details after. Colour only
+//! when asked for (the CLI asks when stdout is a terminal and `NO_COLOR` is unset); the words
+//! READY / NOT READY, pass / warn / fail always carry the meaning.
+
+use std::fmt::Write;
+
+use super::{Report, WorkspaceReport};
+use crate::checks::Status;
+use crate::outcome::BranchResult;
+
+/// Commits listed per branch; the rest are counted (JSON, Markdown and HTML list them all).
+const COMMITS_SHOWN: usize = 20;
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn verdict(&self, ready: bool) -> String {
+        if ready {
+            self.wrap("1;32", "READY")
+        } else {
+            self.wrap("1;31", "NOT READY")
+        }
+    }
+    fn status(&self, status: Status) -> String {
+        match status {
+            Status::Pass => self.wrap("32", "pass"),
+            Status::Warn => self.wrap("33", "warn"),
+            Status::Fail => self.wrap("31", "fail"),
+        }
+    }
+}
+
+/// Returns the text report; `colour` adds ANSI colour.
+pub fn render(report: &Report, colour: bool) -> String {
+    let paint = Paint(colour);
+    let mut out = String::new();
+    let ready = report.workspaces.iter().filter(|w| w.ready()).count();
+    let _ = writeln!(
+        out,
+        "gfbridge cutover report, {} ({})\n{}: {ready} of {} workspace(s) ready",
+        report.generated_at,
+        report.version,
+        paint.verdict(report.ready()),
+        report.workspaces.len()
+    );
+    for ws in &report.workspaces {
+        let _ = writeln!(out, "\n  {}: {}", ws.name, paint.verdict(ws.ready()));
+        for why in ws.blockers() {
+            let _ = writeln!(out, "    - {why}");
+        }
+    }
+    for ws in &report.workspaces {
+        details(&mut out, ws, &paint);
+    }
+    out
+}
+
+fn details(out: &mut String, ws: &WorkspaceReport, paint: &Paint) {
+    let _ = writeln!(out, "\n== {} ==\nchecks:", ws.name);
+    let width = ws.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for c in &ws.checks {
+        let _ = writeln!(out, "  {}  {:<width$}  {}", paint.status(c.status), c.id, c.message);
+    }
+    let _ = writeln!(out, "branches:");
+    if let Some((_, error)) = &ws.plan.error {
+        let _ = writeln!(out, "  error: {error}");
+    } else if ws.plan.branches.is_empty() {
+        let _ = writeln!(out, "  no mirrored branch exists on either side");
+    }
+    let width = ws.plan.branches.iter().map(|b| b.plan.name.len()).max().unwrap_or(0);
+    for b in &ws.plan.branches {
+        branch(out, b, width);
+    }
+    let _ = writeln!(out, "authors of the commits that would go to Git Fusion:");
+    match &ws.authors {
+        Err(why) => {
+            let _ = writeln!(out, "  {why}");
+        }
+        Ok(rows) if rows.is_empty() => {
+            let _ = writeln!(out, "  none");
+        }
+        Ok(rows) => {
+            for r in rows {
+                let _ = writeln!(out, "  {}", r.line());
+            }
+        }
+    }
+}
+
+fn branch(out: &mut String, b: &BranchResult, width: usize) {
+    let plan = &b.plan;
+    let short = |o: Option<crate::oid::Oid>| o.map_or_else(|| "-".to_string(), |o| o.short());
+    let action = match plan.action.side() {
+        Some(side) => format!("{} ({})", plan.action_name(), side.as_str()),
+        None => plan.action_name().to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "  {:<width$}  {action:<20}  gitlab {:<7}  fusion {:<7}  base {:<7}  {}",
+        plan.name,
+        short(plan.tips.gitlab),
+        short(plan.tips.fusion),
+        short(plan.tips.base),
+        crate::sync::describe(plan)
+    );
+    for r in &plan.reasons {
+        let commit = r.commit.map_or_else(|| "branch".to_string(), |c| c.short());
+        let effect = if r.blocks { "blocks" } else { "note" };
+        let _ = writeln!(out, "      {effect}: {} {commit}: {}", r.code, r.message);
+    }
+    if plan.commits.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = plan.commits.iter().take(COMMITS_SHOWN).map(|c| c.short()).collect();
+    let more = plan.commits.len().saturating_sub(COMMITS_SHOWN);
+    let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+    let _ = writeln!(out, "      commits: {}{tail}", shown.join(" "));
+}
