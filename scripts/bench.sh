@@ -6,6 +6,7 @@
 #   (c) initial sync of N commits      vs  `git clone --mirror` + push    target <= 1.1x
 #   (d) preflight of P outgoing commits vs `git log --raw --no-renames`   target <= 1.0x
 #       (a dry run on a warm cache: two ls-remote + plan + preflight), with peak RSS
+#   (f) `report --format html` on 10,000 outgoing commits by 1,000 authors    target: seconds
 #   (e) `serve`: webhook POST -> branch visible on Git Fusion vs one raw `git push` of the same
 #       commit                                                             target <= 3.0x
 # Usage: scripts/bench.sh [RUNS=7] [N=20000] [P=100000]
@@ -111,16 +112,17 @@ done
 report "(b) mirror one new commit" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.3
 
 # (c) initial sync of a generated history
-history() { # history <n> <bare repo>: n commits, each changing one file of a nested tree
-  python3 - "$1" <<'PY' | git --git-dir="$2" fast-import --quiet
+history() { # history <n> <bare repo> [authors]: n commits, each changing one file of a nested tree
+  python3 - "$1" "${3:-50}" <<'PY' | git --git-dir="$2" fast-import --quiet
 import sys
 n = int(sys.argv[1])
+a = int(sys.argv[2])
 out = sys.stdout
 for i in range(1, n + 1):
     data = f"line {i}\n"
     msg = f"commit {i}\n"
     out.write(f"commit refs/heads/main\nmark :{i}\n")
-    out.write(f"author Dev{i % 50} <dev{i % 50}@example.com> {1700000000 + i} +0000\n")
+    out.write(f"author Dev{i % a} <dev{i % a}@example.com> {1700000000 + i} +0000\n")
     out.write(f"committer Dev <dev@example.com> {1700000000 + i} +0000\n")
     out.write(f"data {len(msg)}\n{msg}")
     if i > 1:
@@ -207,3 +209,16 @@ for _ in $(seq "$webhook_runs"); do
   s=$(now); git --git-dir=e-gitlab.git push --quiet "$(url e-raw.git)" main 2>/dev/null; t_r+=($(( $(now) - s )))
 done
 report "(e) webhook -> visible, $webhook_runs pushes" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 3.0
+
+# (f) the report of a large workspace: 10,000 commits Git Fusion lacks, by 1,000 authors.
+git init --quiet --bare -b main f-gitlab.git
+history 10000 f-gitlab.git 1000
+fusion_repo f-fusion.git
+sed -e 's/d-cache/f-cache/' -e "s#$PWD/d-gitlab.git#$PWD/f-gitlab.git#" -e "s#$PWD/d-fusion.git#$PWD/f-fusion.git#" d.toml > f.toml
+"$bin" --config f.toml report -q --format html -o f.html || true   # warm the cache (the fetch)
+t_g=()
+for _ in $(seq "$runs"); do
+  s=$(now); "$bin" --config f.toml report -q --format html -o f.html || true; t_g+=($(( $(now) - s )))
+done
+printf '%-34s gfbridge %9s ms   (%s author rows, %s bytes of HTML)\n' "(f) report, 10000 commits" \
+  "$(ms "$(printf '%s\n' "${t_g[@]}" | median)")" "$(grep -c '<tr><td>Dev' f.html)" "$(wc -c < f.html)"

@@ -153,8 +153,12 @@ fn branch_row(out: &mut String, b: &BranchResult) {
         Some(side) => format!("{} ({})", plan.action_name(), side.as_str()),
         None => plan.action_name().to_string(),
     };
-    let class = if plan.action_name() == "in_sync" { "pass" } else { "fail" };
-    let mark = if class == "pass" { "✔" } else { "✖" };
+    // A push is work the next sync does; attention and blocked need a person.
+    let (class, mark) = match plan.action_name() {
+        "in_sync" => ("pass", "✔"),
+        "push_to_fusion" | "push_to_gitlab" => ("warn", "▲"),
+        _ => ("fail", "✖"),
+    };
     let _ = write!(
         out,
         "<tr><td><code>{}</code></td><td><span class=\"{class}\">{mark} {}</span>",
