@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use git2::{Repository, Sort};
+use git2::Repository;
 
 use crate::oid::Oid;
 use crate::plan::{Ancestry, Side};
@@ -167,18 +167,8 @@ impl Cache {
         include: &[Oid],
         exclude: &[Oid],
     ) -> Result<Vec<Oid>, CacheError> {
-        let walk = || -> Result<Vec<Oid>, git2::Error> {
-            let mut walk = self.repo.revwalk()?;
-            walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-            for oid in include {
-                walk.push(oid.raw())?;
-            }
-            for oid in exclude {
-                walk.hide(oid.raw())?;
-            }
-            walk.map(|r| r.map(Oid::from)).collect()
-        };
-        walk().map_err(|e| self.fail("list commits", e))
+        crate::commits::between(&self.repo, include, exclude)
+            .map_err(|e| self.fail("list commits", e))
     }
 }
 
@@ -197,7 +187,7 @@ impl Ancestry for Cache {
 
 /// Keeps libgit2 from reading the user's and the system's git config, as the git runner does,
 /// and sizes it like git for reading many commits.
-fn sandbox_libgit2() {
+pub(crate) fn sandbox_libgit2() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         for level in [git2::ConfigLevel::System, git2::ConfigLevel::XDG, git2::ConfigLevel::Global]

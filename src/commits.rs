@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use git2::{FileMode, ObjectType, Repository, Tree};
+use git2::{FileMode, ObjectType, Repository, Sort, Tree};
 
 use crate::oid::Oid;
 
@@ -155,4 +155,22 @@ pub fn author(repo: &Repository, oid: Oid) -> Result<(String, String), git2::Err
         String::from_utf8_lossy(author.name_bytes()).into_owned(),
         String::from_utf8_lossy(author.email_bytes()).into_owned(),
     ))
+}
+
+/// Returns the commits of `repo` reachable from `include` but not from `exclude`, oldest
+/// first (parents before children).
+pub fn between(
+    repo: &Repository,
+    include: &[Oid],
+    exclude: &[Oid],
+) -> Result<Vec<Oid>, git2::Error> {
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    for oid in include {
+        walk.push(oid.raw())?;
+    }
+    for oid in exclude {
+        walk.hide(oid.raw())?;
+    }
+    walk.map(|r| r.map(Oid::from)).collect()
 }

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commits;
 pub mod config;
 pub mod exit;
+pub mod files;
 pub mod fusion;
 pub mod git;
 pub mod gitlab;

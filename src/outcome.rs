@@ -18,6 +18,14 @@ pub struct Reason {
     pub blocks: bool,
 }
 
+impl Reason {
+    /// Returns `<code> <commit or "branch">: <message>`, the one-line form every text output uses.
+    pub fn line(&self) -> String {
+        let commit = self.commit.map_or_else(|| "branch".to_string(), |c| c.short());
+        format!("{} {commit}: {}", self.code, self.message)
+    }
+}
+
 /// The decision for one branch, with the commits it concerns.
 #[derive(Clone, Debug)]
 pub struct BranchPlan {

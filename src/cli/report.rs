@@ -39,7 +39,7 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Exit {
         match &args.output {
             None => print(&text),
             Some(path) => {
-                if let Err(e) = write_atomically(path, &text) {
+                if let Err(e) = crate::files::write_atomically(path, text.as_bytes(), None) {
                     eprintln!("gfbridge: cannot write the report to {}: {e}", path.display());
                     return Exit::Failure;
                 }
@@ -61,15 +61,4 @@ fn render(report: &Report, format: Format, to_stdout: bool) -> String {
         Format::Json => format!("{:#}\n", report::json::render(report)),
         Format::Html => report::html::render(report),
     }
-}
-
-/// Writes `text` to a temporary file beside `path`, then renames it: a reader never sees half
-/// a report, and a failed run leaves the previous report in place.
-fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.gfbridge-tmp"));
-    std::fs::write(&temp, text)?;
-    std::fs::rename(&temp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temp);
-    })
 }

@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use git2::Repository;
+
 use super::authors::{same_user, Directory, Mapping, Via};
 use super::facts::FusionFacts;
 use super::p4gf_config::ChangeOwner;
@@ -13,6 +15,16 @@ use crate::commits::{CommitInfo, Trees};
 use crate::config::{Config, UnmappedPolicy};
 use crate::oid::Oid;
 use crate::outcome::Reason;
+
+/// A commit the preflight could not read.
+#[derive(Debug, thiserror::Error)]
+#[error("preflight: cannot read commit {commit}: {reason}")]
+pub struct InspectError {
+    /// The commit.
+    pub commit: Oid,
+    /// What libgit2 said.
+    pub reason: String,
+}
 
 /// The preflight for one workspace's run.
 pub struct Preflight<'a> {
@@ -115,6 +127,25 @@ impl<'a> Preflight<'a> {
         }
         self.verdicts.insert(oid, reasons.clone());
         Ok(reasons)
+    }
+
+    /// Returns the findings for `commits` (oldest first), in that order.
+    pub fn commits_reasons(
+        &mut self,
+        repo: &Repository,
+        commits: &[Oid],
+    ) -> Result<Vec<Reason>, InspectError> {
+        // Newest first, as packs store recent objects whole and older ones as deltas of them:
+        // walking oldest first resolved the longest delta chain for every tree.
+        let mut trees = Trees::new(repo);
+        let mut found = Vec::with_capacity(commits.len());
+        for oid in commits.iter().rev() {
+            let reasons = self
+                .commit_reasons(&mut trees, *oid)
+                .map_err(|e| InspectError { commit: *oid, reason: e.message().to_string() })?;
+            found.push(reasons);
+        }
+        Ok(found.into_iter().rev().flatten().collect())
     }
 
     fn shape_reasons(&self, oid: Oid, info: &CommitInfo) -> Vec<Reason> {

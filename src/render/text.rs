@@ -39,9 +39,8 @@ fn workspace(out: &mut String, ws: &WorkspaceResult) {
         out.push_str(line.trim_end());
         out.push('\n');
         for r in &b.plan.reasons {
-            let commit = r.commit.map_or_else(|| "branch".to_string(), |c| c.short());
             let effect = if r.blocks { "blocks" } else { "note" };
-            let _ = writeln!(out, "      {effect}: {} {commit}: {}", r.code, r.message);
+            let _ = writeln!(out, "      {effect}: {}", r.line());
         }
     }
     if ws.branches.is_empty() && ws.error.is_none() {

@@ -111,9 +111,8 @@ fn branch(out: &mut String, b: &BranchResult, width: usize) {
         crate::sync::describe(plan)
     );
     for r in &plan.reasons {
-        let commit = r.commit.map_or_else(|| "branch".to_string(), |c| c.short());
         let effect = if r.blocks { "blocks" } else { "note" };
-        let _ = writeln!(out, "      {effect}: {} {commit}: {}", r.code, r.message);
+        let _ = writeln!(out, "      {effect}: {}", r.line());
     }
     if plan.commits.is_empty() {
         return;

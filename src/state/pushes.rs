@@ -64,8 +64,6 @@ pub fn load(path: &Path) -> Result<BTreeMap<String, RememberedPush>, PushesError
 /// Writes the remembered pushes whole.
 pub fn save(path: &Path, pushes: &BTreeMap<String, RememberedPush>) -> Result<(), PushesError> {
     let err = |e: std::io::Error| PushesError { path: path.to_path_buf(), reason: e.to_string() };
-    let temp = path.with_extension("json.tmp");
     let text = serde_json::to_string_pretty(pushes).expect("remembered pushes always serialize");
-    std::fs::write(&temp, text).map_err(err)?;
-    std::fs::rename(&temp, path).map_err(err)
+    crate::files::write_atomically(path, text.as_bytes(), None).map_err(err)
 }

@@ -14,13 +14,12 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::cache::{Cache, CacheError};
-use crate::commits::Trees;
 use crate::config::{Config, ProtectedFrom, Workspace};
 use crate::exit::Exit;
 use crate::fusion::confirm::{confirm, confirm_via_wait, wait_url, Status};
 use crate::fusion::facts::{self, FactsError, FusionFacts};
 use crate::fusion::p4::P4;
-use crate::fusion::preflight::Preflight;
+use crate::fusion::preflight::{InspectError, Preflight};
 use crate::git::remote::RemoteError;
 use crate::git::Git;
 use crate::gitlab::GitlabClient;
@@ -70,8 +69,8 @@ pub enum SyncError {
     #[error("Git Fusion facts: {0}")]
     Facts(#[from] FactsError),
     /// A commit could not be read from the cache during the preflight.
-    #[error("preflight: cannot read commit {commit}: {reason}")]
-    Inspect { commit: String, reason: String },
+    #[error(transparent)]
+    Inspect(#[from] InspectError),
     /// The workspace directory or journal could not be written.
     #[error("{0}")]
     State(String),
@@ -283,17 +282,7 @@ impl Run<'_> {
         let Some(facts) = facts.as_ref() else { return Ok(()) };
         let preflight = self.preflight.get_or_insert_with(|| Preflight::new(self.config, facts));
         plan.reasons.extend(preflight.branch_reasons(&plan.name, plan.action.new_branch()));
-        // Newest first, as packs store recent objects whole and older ones as deltas of them:
-        // walking oldest first resolved the longest delta chain for every tree.
-        let mut found = Vec::with_capacity(plan.commits.len());
-        let mut trees = Trees::new(self.cache.repo());
-        for oid in plan.commits.iter().rev() {
-            let reasons = preflight.commit_reasons(&mut trees, *oid).map_err(|e| {
-                SyncError::Inspect { commit: oid.to_string(), reason: e.message().to_string() }
-            })?;
-            found.push(reasons);
-        }
-        plan.reasons.extend(found.into_iter().rev().flatten());
+        plan.reasons.extend(preflight.commits_reasons(self.cache.repo(), &plan.commits)?);
         Ok(())
     }
 
