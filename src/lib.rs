@@ -15,6 +15,7 @@ pub mod files;
 pub mod fusion;
 pub mod git;
 pub mod gitlab;
+pub mod hook;
 pub mod oid;
 pub mod outcome;
 pub mod plan;

@@ -3,6 +3,7 @@
 
 mod authors;
 mod check;
+mod hook;
 mod init;
 mod report;
 mod serve;
@@ -59,6 +60,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Run as a service: GitLab webhooks, Perforce triggers, a poll per workspace, /metrics
     Serve(serve::ServeArgs),
+    /// The pre-receive hook that makes Git Fusion accept a push first, and its installer
+    Hook(hook::HookArgs),
     /// Write an annotated example config
     Init(init::InitArgs),
 }
@@ -116,6 +119,7 @@ pub fn main() -> ExitCode {
         Command::Authors(args) => authors::run(&args, &ctx),
         Command::Report(args) => report::run(&args, &ctx),
         Command::Serve(args) => serve::run(&args, &ctx),
+        Command::Hook(args) => hook::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
     };
     ExitCode::from(exit.code())

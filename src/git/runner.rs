@@ -50,6 +50,7 @@ pub enum GitError {
 #[derive(Clone)]
 pub struct Git {
     program: PathBuf,
+    in_hook: bool,
 }
 
 impl fmt::Debug for Git {
@@ -61,22 +62,32 @@ impl fmt::Debug for Git {
 impl Git {
     /// Returns a runner for the git executable `program`.
     pub fn new(program: impl Into<PathBuf>) -> Git {
-        Git { program: program.into() }
+        Git { program: program.into(), in_hook: false }
+    }
+
+    /// Returns a runner for inside a git hook of the repository a user pushes to: git's own
+    /// configuration applies (the server's ssh settings and credential helpers reach the
+    /// upstream), and the repository and quarantine variables git set are kept, so the pushed
+    /// objects, not yet in the object store, can be sent on. `GIT_QUARANTINE_PATH` alone is
+    /// dropped: it only forbids ref updates, and a push to a URL makes none.
+    pub fn in_hook(program: impl Into<PathBuf>) -> Git {
+        Git { program: program.into(), in_hook: true }
     }
 
     /// Returns a command for `git --git-dir=<git_dir> <args>` with a controlled environment.
     pub fn command(&self, git_dir: Option<&Path>, args: &[OsString]) -> Command {
         let mut cmd = Command::new(&self.program);
-        for name in REPO_VARIABLES {
-            cmd.env_remove(name);
+        if self.in_hook {
+            cmd.env_remove("GIT_QUARANTINE_PATH");
+        } else {
+            for name in REPO_VARIABLES {
+                cmd.env_remove(name);
+            }
+            // The cache repo must behave the same on every machine: no user or system config
+            // (hooks paths, url rewrites, fetch.prune…) may leak in.
+            cmd.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
         }
-        // The cache repo must behave the same on every machine: no user or system config
-        // (hooks paths, url rewrites, fetch.prune…) may leak in.
-        cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env("LC_ALL", "C")
-            .env("LANG", "C");
+        cmd.env("GIT_TERMINAL_PROMPT", "0").env("LC_ALL", "C").env("LANG", "C");
         if let Some(dir) = git_dir {
             cmd.arg("--git-dir").arg(dir);
         }

@@ -9,6 +9,8 @@ mod fusion_authors;
 mod fusion_config;
 mod gitlab;
 mod harness;
+mod hook;
+mod hook_rules;
 mod plan;
 mod preflight;
 mod pure;

@@ -1,0 +1,254 @@
+//! The effects of the pre-receive hook, in SPEC §8's order: judge every ref (no network),
+//! preflight the new commits from the quarantine, then one atomic compare-and-swap push to
+//! Git Fusion. Whatever cannot be established rejects the push: the hook fails closed.
+//!
+//! Must not print: it returns the `gfbridge:` lines, and the CLI writes them.
+
+use std::collections::BTreeMap;
+
+use git2::Repository;
+
+use super::update::{self, BadLine, RefUpdate, Verdict};
+use crate::config::pattern::any_match;
+use crate::config::{Config, Workspace};
+use crate::fusion::facts::{self, FactsError};
+use crate::fusion::preflight::{InspectError, Preflight};
+use crate::git::porcelain::RefResult;
+use crate::git::remote::{self, PushOutcome, Update};
+use crate::git::Git;
+use crate::oid::Oid;
+use crate::outcome::Reason;
+
+/// Why the hook could not decide; every one of these rejects the push.
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    /// git sent a line the hook cannot read.
+    #[error(transparent)]
+    Input(#[from] BadLine),
+    /// The repository being pushed to (and its quarantined objects) cannot be opened.
+    #[error("cannot open the repository being pushed to: {0} (is this running as its pre-receive hook?)")]
+    Repository(String),
+    /// Commits of the push could not be listed.
+    #[error("cannot list the pushed commits of {refname}: {reason}")]
+    Walk { refname: String, reason: String },
+    /// Git Fusion's settings could not be read for the preflight.
+    #[error("cannot read Git Fusion's settings for the preflight: {0}")]
+    Facts(#[from] FactsError),
+    /// A pushed commit could not be read.
+    #[error(transparent)]
+    Inspect(#[from] InspectError),
+}
+
+/// What the hook decided, and what to tell the person pushing.
+#[derive(Debug, Default)]
+pub struct HookResult {
+    /// True when git may update the refs.
+    pub accepted: bool,
+    /// Lines for the pusher, each starting with `gfbridge:`.
+    pub messages: Vec<String>,
+}
+
+impl HookResult {
+    fn accept(messages: Vec<String>) -> HookResult {
+        HookResult { accepted: true, messages }
+    }
+
+    fn reject(mut messages: Vec<String>) -> HookResult {
+        messages.push("gfbridge: push rejected; nothing changed on either side".into());
+        HookResult { accepted: false, messages }
+    }
+}
+
+/// One mirrored branch moving forward.
+struct Proxied<'u> {
+    update: &'u RefUpdate,
+    branch: String,
+    expected: Option<Oid>,
+    new: Oid,
+}
+
+/// Runs the hook for workspace `ws` on git's pre-receive `input`, in the environment git
+/// gives hooks (the repository and its quarantine come from there).
+pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookResult, HookError> {
+    let updates = update::parse(input)?;
+    crate::cache::sandbox_libgit2();
+    let repo =
+        Repository::open_from_env().map_err(|e| HookError::Repository(e.message().into()))?;
+    let descends =
+        |old: Oid, new: Oid| repo.graph_descendant_of(new.raw(), old.raw()).unwrap_or(false);
+    let mut refused = Vec::new();
+    let mut proxied = Vec::new();
+    for update in &updates {
+        match update::judge(ws, update, descends) {
+            Verdict::PassThrough => {}
+            Verdict::Refuse(why) => refused.push(format!("gfbridge: {why}")),
+            Verdict::Proxy { branch, expected, new } => {
+                proxied.push(Proxied { update, branch, expected, new });
+            }
+        }
+    }
+    if !refused.is_empty() {
+        return Ok(HookResult::reject(refused));
+    }
+    if proxied.is_empty() {
+        return Ok(HookResult::accept(Vec::new()));
+    }
+    let findings = preflight(config, ws, &repo, &proxied)?;
+    let git = Git::in_hook(&config.bridge.git);
+    let mut to_push: Vec<&Proxied> = proxied.iter().collect();
+    if findings.values().flatten().any(|r| r.blocks) {
+        // The one case still accepted: Git Fusion already has the tip (gfbridge's own
+        // `push_to_gitlab`). Only now is it worth asking Git Fusion for its tips.
+        let upstream = match remote::list_branches(&git, &ws.fusion_remote) {
+            Ok(tips) => tips,
+            Err(e) => return Ok(unreachable(ws, &e.to_string())),
+        };
+        to_push.retain(|p| upstream.get(&p.branch) != Some(&p.new));
+        let refusals = refusals(&to_push, &findings);
+        if !refusals.is_empty() {
+            return Ok(HookResult::reject(refusals));
+        }
+    }
+    if to_push.is_empty() {
+        return Ok(HookResult::accept(Vec::new()));
+    }
+    let notes = to_push
+        .iter()
+        .flat_map(|p| findings.get(&p.branch).into_iter().flatten())
+        .map(|r| format!("gfbridge: note: {}", r.line()))
+        .collect();
+    Ok(proxy(&git, &repo, ws, &to_push, notes))
+}
+
+/// Returns the preflight's findings per branch (none without a `[perforce]` section).
+fn preflight(
+    config: &Config,
+    ws: &Workspace,
+    repo: &Repository,
+    proxied: &[Proxied],
+) -> Result<BTreeMap<String, Vec<Reason>>, HookError> {
+    let mut findings = BTreeMap::new();
+    let Some(settings) = &config.perforce else { return Ok(findings) };
+    let facts = facts::load(settings, ws)?;
+    let mut preflight = Preflight::new(config, &facts);
+    let known = mirrored_tips(repo, ws)?;
+    for p in proxied {
+        let commits = crate::commits::between(repo, &[p.new], &known).map_err(|e| {
+            HookError::Walk { refname: p.update.refname.clone(), reason: e.message().into() }
+        })?;
+        let mut reasons = preflight.branch_reasons(&p.branch, p.expected.is_none());
+        reasons.extend(preflight.commits_reasons(repo, &commits)?);
+        if !reasons.is_empty() {
+            findings.insert(p.branch.clone(), reasons);
+        }
+    }
+    Ok(findings)
+}
+
+/// Returns the tips of the mirrored branches before this push: Git Fusion has those commits
+/// already (this hook let nothing else in), so only commits beyond them are new to it.
+fn mirrored_tips(repo: &Repository, ws: &Workspace) -> Result<Vec<Oid>, HookError> {
+    let walk_error = |e: git2::Error| HookError::Walk {
+        refname: "refs/heads/*".into(),
+        reason: e.message().into(),
+    };
+    let mut tips = Vec::new();
+    for reference in repo.references_glob("refs/heads/*").map_err(walk_error)? {
+        let reference = reference.map_err(walk_error)?;
+        let branch = reference.name().ok().and_then(|n| n.strip_prefix("refs/heads/"));
+        if let (Some(branch), Some(target)) = (branch, reference.target()) {
+            if any_match(&ws.branches, branch) {
+                tips.push(Oid::from(target));
+            }
+        }
+    }
+    Ok(tips)
+}
+
+/// Returns the lines rejecting `to_push` for the preflight's blocking findings (none: go on).
+fn refusals(to_push: &[&Proxied], findings: &BTreeMap<String, Vec<Reason>>) -> Vec<String> {
+    let mut lines = Vec::new();
+    for p in to_push {
+        let blocking = findings.get(&p.branch).into_iter().flatten().filter(|r| r.blocks);
+        for r in blocking {
+            lines.push(format!(
+                "gfbridge: {}: Git Fusion would refuse this: {}",
+                p.branch,
+                r.line()
+            ));
+        }
+    }
+    if !lines.is_empty() {
+        lines.push(
+            "gfbridge: fix the commits above (`gfbridge report` lists every finding), then push again"
+                .into(),
+        );
+    }
+    lines
+}
+
+/// Pushes every proxied update to Git Fusion in one atomic push and reads its answer.
+fn proxy(
+    git: &Git,
+    repo: &Repository,
+    ws: &Workspace,
+    proxied: &[&Proxied],
+    mut notes: Vec<String>,
+) -> HookResult {
+    let updates: Vec<Update> = proxied
+        .iter()
+        .map(|p| Update { branch: p.branch.clone(), expected: p.expected, new: p.new })
+        .collect();
+    let outcome = match remote::push(git, repo.path(), &ws.fusion_remote, &updates) {
+        Ok(outcome) => outcome,
+        Err(e) => return unreachable(ws, &e.to_string()),
+    };
+    let problems = problems(proxied, &outcome);
+    if problems.is_empty() {
+        let id = outcome.push_id.map(|n| format!(" (push {n})")).unwrap_or_default();
+        notes.push(format!("gfbridge: Git Fusion accepted {}{id}", names(proxied)));
+        return HookResult::accept(notes);
+    }
+    let mut lines = problems;
+    lines.extend(outcome.remote_messages.iter().map(|m| format!("gfbridge: Git Fusion said: {m}")));
+    HookResult::reject(lines)
+}
+
+/// Returns one line per update Git Fusion did not take, saying what to do.
+fn problems(proxied: &[&Proxied], outcome: &PushOutcome) -> Vec<String> {
+    let mut lines = Vec::new();
+    for p in proxied {
+        let dst = format!("refs/heads/{}", p.branch);
+        let result = outcome.refs.iter().find(|r| r.dst == dst).map(|r| &r.result);
+        let line = match result {
+            Some(RefResult::Updated | RefResult::UpToDate) => continue,
+            Some(RefResult::Stale) => format!(
+                "gfbridge: {dst}: Git Fusion's {} has moved on since you fetched (it is no longer at {}): pull first, merge or rebase, and push again",
+                p.branch,
+                p.expected.map_or_else(|| "absent".to_string(), |o| o.short())
+            ),
+            Some(RefResult::Collateral) => {
+                format!("gfbridge: {dst}: not sent, because another branch of this push failed")
+            }
+            Some(RefResult::Refused(why)) => format!("gfbridge: {dst}: Git Fusion refused it: {why}"),
+            None => format!("gfbridge: {dst}: Git Fusion's answer did not mention it"),
+        };
+        lines.push(line);
+    }
+    lines
+}
+
+fn unreachable(ws: &Workspace, error: &str) -> HookResult {
+    HookResult::reject(vec![format!(
+        "gfbridge: cannot push to Git Fusion ({}): {error}; try again later, or ask the bridge's admins",
+        ws.fusion_remote
+    )])
+}
+
+fn names(proxied: &[&Proxied]) -> String {
+    proxied
+        .iter()
+        .map(|p| format!("{} ({})", p.branch, p.new.short()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

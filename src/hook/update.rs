@@ -1,0 +1,94 @@
+//! The pure part of the pre-receive hook (SPEC §8): reading git's `<old> <new> <ref>` lines and
+//! deciding, per ref, whether it passes untouched, is refused outright, or goes to Git Fusion.
+//!
+//! Must not read objects or talk to a remote; ancestry comes in as a closure.
+
+use crate::config::pattern::any_match;
+use crate::config::Workspace;
+use crate::oid::Oid;
+
+/// One line of pre-receive input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefUpdate {
+    /// The ref's value before the push (`None`: it is being created).
+    pub old: Option<Oid>,
+    /// The value pushed (`None`: it is being deleted).
+    pub new: Option<Oid>,
+    /// The full ref name.
+    pub refname: String,
+}
+
+impl RefUpdate {
+    /// Returns the branch name for `refs/heads/…` refs.
+    pub fn branch(&self) -> Option<&str> {
+        self.refname.strip_prefix("refs/heads/")
+    }
+}
+
+/// What the hook does with one ref.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Not a mirrored branch: accepted without a word.
+    PassThrough,
+    /// Refused before Git Fusion is contacted, with the reason.
+    Refuse(String),
+    /// A mirrored branch moving forward: preflight, then the proxied push.
+    Proxy {
+        /// The branch name.
+        branch: String,
+        /// The value Git Fusion must still have (`None`: a new branch).
+        expected: Option<Oid>,
+        /// The commit to push.
+        new: Oid,
+    },
+}
+
+/// The error for input git would never send.
+#[derive(Debug, thiserror::Error)]
+#[error("unreadable pre-receive input line `{0}` (expected `<old> <new> <ref>`)")]
+pub struct BadLine(String);
+
+/// Parses pre-receive input: one `<old> <new> <ref>` per line; all-zero ids mean absent.
+pub fn parse(input: &str) -> Result<Vec<RefUpdate>, BadLine> {
+    input.lines().filter(|l| !l.trim().is_empty()).map(parse_line).collect()
+}
+
+fn parse_line(line: &str) -> Result<RefUpdate, BadLine> {
+    let bad = || BadLine(line.to_string());
+    let mut words = line.split_whitespace();
+    let (Some(old), Some(new), Some(refname), None) =
+        (words.next(), words.next(), words.next(), words.next())
+    else {
+        return Err(bad());
+    };
+    let id = |text: &str| -> Result<Option<Oid>, BadLine> {
+        if text.bytes().all(|b| b == b'0') {
+            return Ok(None);
+        }
+        text.parse().map(Some).map_err(|_| bad())
+    };
+    Ok(RefUpdate { old: id(old)?, new: id(new)?, refname: refname.to_string() })
+}
+
+/// Decides what happens to `update`; `descends(old, new)` says whether `new` contains `old`.
+pub fn judge(ws: &Workspace, update: &RefUpdate, descends: impl Fn(Oid, Oid) -> bool) -> Verdict {
+    let Some(branch) = update.branch().filter(|b| any_match(&ws.branches, b)) else {
+        return Verdict::PassThrough;
+    };
+    let Some(new) = update.new else {
+        return Verdict::Refuse(format!(
+            "{}: deleting a mirrored branch is not allowed (Git Fusion keeps it)",
+            update.refname
+        ));
+    };
+    if let Some(old) = update.old.filter(|old| *old != new && !descends(*old, new)) {
+        return Verdict::Refuse(format!(
+            "{}: force pushes are not allowed on this branch ({} is not an ancestor of {}); \
+             Perforce history cannot be rewritten — pull, merge or rebase on top, and push again",
+            update.refname,
+            old.short(),
+            new.short()
+        ));
+    }
+    Verdict::Proxy { branch: branch.to_string(), expected: update.old, new }
+}
