@@ -9,6 +9,8 @@
 #   (f) `report --format html` on 10,000 outgoing commits by 1,000 authors    target: seconds
 #   (e) `serve`: webhook POST -> branch visible on Git Fusion vs one raw `git push` of the same
 #       commit                                                             target <= 3.0x
+#   (g) `git push` into a repo with gfbridge's pre-receive hook (which pushes to Git Fusion
+#       first) vs plain pushes of the same kind of commit to both remotes  target <= 1.5x
 # Usage: scripts/bench.sh [RUNS=7] [N=20000] [P=100000]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -222,3 +224,27 @@ for _ in $(seq "$runs"); do
 done
 printf '%-34s gfbridge %9s ms   (%s author rows, %s bytes of HTML)\n' "(f) report, 10000 commits" \
   "$(ms "$(printf '%s\n' "${t_g[@]}" | median)")" "$(grep -c '<tr><td>Dev' f.html)" "$(wc -c < f.html)"
+
+# (g) the pre-receive hook: a push into the GitLab-side repo, proxied to Git Fusion by the
+# installed hook (with the preflight), against plain pushes to twins of both remotes.
+make_remotes g
+sed -e 's/d-cache/g-cache/' -e "s#$PWD/d-gitlab.git#$(url g-gitlab.git)#" -e "s#$PWD/d-fusion.git#$(url g-fusion.git)#" d.toml > g.toml
+new_commit g-gitlab.git
+git --git-dir=g-gitlab.git push --quiet "$PWD/g-fusion.git" main
+"$bin" --config g.toml hook install -q -w bench --repo g-gitlab.git
+git init --quiet --bare -b main g-raw-gitlab.git; fusion_repo g-raw-fusion.git
+git clone --quiet --bare "$(url g-gitlab.git)" g-client.git
+for twin in g-raw-gitlab.git g-raw-fusion.git; do git --git-dir=g-client.git push --quiet "$PWD/$twin" main; done
+t_g=(); t_r=()
+for _ in $(seq "$runs"); do
+  new_commit g-client.git
+  s=$(now); git --git-dir=g-client.git push --quiet "$(url g-gitlab.git)" main 2>/dev/null; t_g+=($(( $(now) - s )))
+  [ "$(git --git-dir=g-fusion.git rev-parse main)" = "$(git --git-dir=g-client.git rev-parse main)" ] || { echo "(g): the hook did not reach Git Fusion" >&2; exit 1; }
+  s=$(now)
+  git --git-dir=g-client.git push --quiet "$(url g-raw-gitlab.git)" main 2>/dev/null
+  git --git-dir=g-client.git push --quiet "$(url g-raw-fusion.git)" main 2>/dev/null
+  t_r+=($(( $(now) - s )))
+done
+g_med=$(printf '%s\n' "${t_g[@]}" | median); r_med=$(printf '%s\n' "${t_r[@]}" | median)
+report "(g) push through the hook" "$g_med" "$r_med" 1.5
+echo "    added latency: $(ms $(( ${g_med%.*} - ${r_med%.*} ))) ms per push"

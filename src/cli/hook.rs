@@ -116,6 +116,10 @@ fn install_hook(args: &InstallArgs, ctx: &Context) -> Exit {
         }
     };
     match install::install(&what) {
+        Ok(path) if ctx.quiet => {
+            tracing::debug!(path = %path.display(), "installed");
+            Exit::Ok
+        }
         Ok(path) => {
             eprintln!(
                 "gfbridge: installed {}; pushes to workspace {}'s mirrored branches now reach Git Fusion first",
