@@ -7,15 +7,7 @@ use gfbridge::hook::install::script;
 use gfbridge::hook::update::{judge, parse, RefUpdate, Verdict};
 use gfbridge::oid::Oid;
 
-const CONFIG: &str = r#"
-[[workspace]]
-name = "widgets"
-gitlab_remote = "gitlab.git"
-fusion_remote = "fusion.git"
-fusion_repo = "acme/widgets"
-branches = ["main", "release/*"]
-protected_from = "config"
-"#;
+use crate::harness::DEFAULT_CONFIG;
 
 const A: &str = "95790bf891e76fee5e1747ab589903a6a1f80f22";
 const B: &str = "da1560886d4f094c3e6c9ef40349f7d38b5d27d7";
@@ -28,7 +20,7 @@ fn oid(text: &str) -> Oid {
 
 /// Judges one input line; `B` descends from `A` and nothing else descends from anything.
 fn verdict(line: &str) -> Verdict {
-    let config = Config::parse(Path::new("/etc/gfbridge.toml"), CONFIG).expect("config");
+    let config = Config::parse(Path::new("/etc/gfbridge.toml"), DEFAULT_CONFIG).expect("config");
     let update = parse(line).expect("parses").remove(0);
     judge(&config.workspaces[0], &update, |old, new| old == oid(A) && new == oid(B))
 }
