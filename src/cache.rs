@@ -199,11 +199,10 @@ pub(crate) fn sandbox_libgit2() {
         // with collision-detecting SHA-1 made reading 100,000 commits' trees several times
         // slower than `git log --raw`.
         git2::opts::strict_hash_verification(false);
-        // Bounded memory: a cache of decoded objects, not the whole history.
-        // SAFETY: called once, before any other libgit2 use in this process.
-        let _ = unsafe { git2::opts::set_cache_max_size(OBJECT_CACHE_BYTES) };
+        // No decoded-object cache: the preflight keeps the trees it needs itself, and once
+        // libgit2's cache is full every insertion scans its table to evict. Without it a
+        // 100,000-commit preflight peaks at 163 MB instead of 372 MB, and is no slower.
+        git2::opts::enable_caching(false);
     });
 }
 
-/// libgit2's decoded-object cache (its default is 256 MiB).
-const OBJECT_CACHE_BYTES: isize = 64 * 1024 * 1024;
