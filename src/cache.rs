@@ -205,4 +205,3 @@ pub(crate) fn sandbox_libgit2() {
         git2::opts::enable_caching(false);
     });
 }
-

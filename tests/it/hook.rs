@@ -231,3 +231,16 @@ fn hook_reaches_fusion_through_the_servers_own_git_config() {
     assert_eq!(world.tip(Fusion, "main"), Some(main.clone()));
     assert_eq!(world.tip(Gitlab, "main"), Some(main));
 }
+
+#[test]
+fn hook_fails_closed_when_its_config_cannot_be_read() {
+    let (world, clone) = hooked_world();
+    let (pushes, tip) = (fusion_pushes(&world), world.tip(Gitlab, "main"));
+    std::fs::write(world.path("gfbridge.toml"), "[[workspace]\n").expect("broken config");
+    commit_in_clone(&clone, "while the config is broken");
+    let (ok, err) = in_clone(&clone, &["push", "origin", "main"]);
+    assert!(!ok, "{err}");
+    assert!(err.contains("gfbridge.toml"), "names the config: {err}");
+    assert!(err.contains("gfbridge: push rejected; nothing changed on either side"), "{err}");
+    assert_untouched(&world, pushes, tip);
+}
