@@ -59,6 +59,15 @@ impl BranchPlan {
             self.action.name()
         }
     }
+
+    /// Returns the action's name with the side it concerns, as reports show it:
+    /// `rewritten (gitlab)`, `push_to_fusion`.
+    pub fn action_label(&self) -> String {
+        match self.action.side() {
+            Some(side) => format!("{} ({})", self.action_name(), side.as_str()),
+            None => self.action_name().to_string(),
+        }
+    }
 }
 
 /// What became of a branch in this run (SPEC §6).

@@ -149,10 +149,7 @@ fn branches(out: &mut String, ws: &WorkspaceReport) {
 
 fn branch_row(out: &mut String, b: &BranchResult) {
     let plan = &b.plan;
-    let action = match plan.action.side() {
-        Some(side) => format!("{} ({})", plan.action_name(), side.as_str()),
-        None => plan.action_name().to_string(),
-    };
+    let action = plan.action_label();
     // A push is work the next sync does; attention and blocked need a person.
     let (class, mark) = match plan.action_name() {
         "in_sync" => ("pass", "✔"),

@@ -79,10 +79,7 @@ fn branches(out: &mut String, ws: &WorkspaceReport) {
         let short = |o: Option<crate::oid::Oid>| {
             o.map_or_else(|| "—".to_string(), |o| format!("`{}`", o.short()))
         };
-        let action = match plan.action.side() {
-            Some(side) => format!("{} ({})", plan.action_name(), side.as_str()),
-            None => plan.action_name().to_string(),
-        };
+        let action = plan.action_label();
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} | {} | {} |",

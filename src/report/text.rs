@@ -97,10 +97,7 @@ fn details(out: &mut String, ws: &WorkspaceReport, paint: &Paint) {
 fn branch(out: &mut String, b: &BranchResult, width: usize) {
     let plan = &b.plan;
     let short = |o: Option<crate::oid::Oid>| o.map_or_else(|| "-".to_string(), |o| o.short());
-    let action = match plan.action.side() {
-        Some(side) => format!("{} ({})", plan.action_name(), side.as_str()),
-        None => plan.action_name().to_string(),
-    };
+    let action = plan.action_label();
     let _ = writeln!(
         out,
         "  {:<width$}  {action:<20}  gitlab {:<7}  fusion {:<7}  base {:<7}  {}",
