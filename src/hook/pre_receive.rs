@@ -222,20 +222,31 @@ fn problems(proxied: &[&Proxied], outcome: &PushOutcome) -> Vec<String> {
         let result = outcome.refs.iter().find(|r| r.dst == dst).map(|r| &r.result);
         let line = match result {
             Some(RefResult::Updated | RefResult::UpToDate) => continue,
-            Some(RefResult::Stale) => format!(
-                "gfbridge: {dst}: Git Fusion's {} has moved on since you fetched (it is no longer at {}): pull first, merge or rebase, and push again",
-                p.branch,
-                p.expected.map_or_else(|| "absent".to_string(), |o| o.short())
-            ),
+            Some(RefResult::Stale) => stale(&dst, p),
             Some(RefResult::Collateral) => {
                 format!("gfbridge: {dst}: not sent, because another branch of this push failed")
             }
-            Some(RefResult::Refused(why)) => format!("gfbridge: {dst}: Git Fusion refused it: {why}"),
+            Some(RefResult::Refused(why)) => {
+                format!("gfbridge: {dst}: Git Fusion refused it: {why}")
+            }
             None => format!("gfbridge: {dst}: Git Fusion's answer did not mention it"),
         };
         lines.push(line);
     }
     lines
+}
+
+/// Returns the line for a lease Git Fusion's branch no longer matches.
+fn stale(dst: &str, p: &Proxied) -> String {
+    let what = match p.expected {
+        Some(old) => format!(
+            "Git Fusion's {} has moved on since you fetched (it is no longer at {})",
+            p.branch,
+            old.short()
+        ),
+        None => format!("Git Fusion already has a branch {} (created since you fetched)", p.branch),
+    };
+    format!("gfbridge: {dst}: {what}: pull first, merge or rebase, and push again")
 }
 
 fn unreachable(ws: &Workspace, error: &str) -> HookResult {

@@ -244,3 +244,17 @@ fn hook_fails_closed_when_its_config_cannot_be_read() {
     assert!(err.contains("gfbridge: push rejected; nothing changed on either side"), "{err}");
     assert_untouched(&world, pushes, tip);
 }
+
+#[test]
+fn new_branch_is_rejected_when_git_fusion_already_has_one_of_that_name() {
+    let (world, clone) = hooked_world();
+    let theirs = world.commit(Fusion, "release/9", "branched in Perforce");
+    in_clone(&clone, &["checkout", "--quiet", "-b", "release/9"]);
+    commit_in_clone(&clone, "branched in git");
+    let (ok, err) = in_clone(&clone, &["push", "origin", "release/9"]);
+    assert!(!ok, "{err}");
+    assert!(err.contains("Git Fusion already has a branch release/9"), "{err}");
+    assert!(err.contains("pull first"), "{err}");
+    assert_eq!(world.tip(Gitlab, "release/9"), None);
+    assert_eq!(world.tip(Fusion, "release/9"), Some(theirs));
+}
