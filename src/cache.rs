@@ -186,7 +186,7 @@ impl Ancestry for Cache {
 }
 
 /// Keeps libgit2 from reading the user's and the system's git config, as the git runner does,
-/// and sizes it like git for reading many commits.
+/// and sets it up for reading many commits once each (no re-hashing, no object cache).
 pub(crate) fn sandbox_libgit2() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use super::Context;
 use crate::exit::Exit;
 use crate::hook::install::{self, Install, InstallError};
-use crate::hook::pre_receive;
+use crate::hook::{pre_receive, HookResult};
 
 /// Arguments of `gfbridge hook`.
 #[derive(Debug, Args)]
@@ -63,41 +63,34 @@ pub fn run(args: &HookArgs, ctx: &Context) -> Exit {
 
 /// Any failure rejects the push: the hook fails closed, with the reason for the pusher.
 fn pre_receive_hook(args: &PreReceiveArgs, ctx: &Context) -> Exit {
-    let config = match ctx.load_config() {
-        Ok(config) => config,
-        Err(_) => return reject("the bridge's config cannot be read (see above)"),
-    };
-    let Some(ws) = config.workspace(&args.workspace) else {
-        let message = format!(
-            "no workspace `{}` in {}; reinstall the hook with the right -w",
-            args.workspace,
-            config.path.display()
-        );
-        return reject(&message);
-    };
-    let mut input = String::new();
-    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
-        return reject(&format!("cannot read the pushed refs from git: {e}"));
+    let result = decide_push(args, ctx).unwrap_or_else(|why| HookResult::failed(&why));
+    for line in &result.messages {
+        eprintln!("{line}");
     }
-    match pre_receive(&config, ws, &input) {
-        Ok(result) => {
-            for line in &result.messages {
-                eprintln!("{line}");
-            }
-            if result.accepted {
-                Exit::Ok
-            } else {
-                Exit::Failure
-            }
-        }
-        Err(e) => reject(&e.to_string()),
+    if result.accepted {
+        Exit::Ok
+    } else {
+        Exit::Failure
     }
 }
 
-fn reject(why: &str) -> Exit {
-    eprintln!("gfbridge: {why}");
-    eprintln!("gfbridge: push rejected; nothing changed on either side");
-    Exit::Failure
+/// Returns the hook's decision, or why it could not decide.
+fn decide_push(args: &PreReceiveArgs, ctx: &Context) -> Result<HookResult, String> {
+    let config = ctx
+        .load_config()
+        .map_err(|_| "the bridge's config cannot be read (see above)".to_string())?;
+    let ws = config.workspace(&args.workspace).ok_or_else(|| {
+        format!(
+            "no workspace `{}` in {}; reinstall the hook with the right -w",
+            args.workspace,
+            config.path.display()
+        )
+    })?;
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| format!("cannot read the pushed refs from git: {e}"))?;
+    pre_receive(&config, ws, &input).map_err(|e| e.to_string())
 }
 
 fn install_hook(args: &InstallArgs, ctx: &Context) -> Exit {

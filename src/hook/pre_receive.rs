@@ -40,7 +40,7 @@ pub enum HookError {
 }
 
 /// What the hook decided, and what to tell the person pushing.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct HookResult {
     /// True when git may update the refs.
     pub accepted: bool,
@@ -51,6 +51,11 @@ pub struct HookResult {
 impl HookResult {
     fn accept(messages: Vec<String>) -> HookResult {
         HookResult { accepted: true, messages }
+    }
+
+    /// Returns the rejection for a hook that could not decide (`why` without the prefix).
+    pub fn failed(why: &str) -> HookResult {
+        HookResult::reject(vec![format!("gfbridge: {why}")])
     }
 
     fn reject(mut messages: Vec<String>) -> HookResult {
@@ -250,10 +255,10 @@ fn stale(dst: &str, p: &Proxied) -> String {
 }
 
 fn unreachable(ws: &Workspace, error: &str) -> HookResult {
-    HookResult::reject(vec![format!(
-        "gfbridge: cannot push to Git Fusion ({}): {error}; try again later, or ask the bridge's admins",
+    HookResult::failed(&format!(
+        "cannot push to Git Fusion ({}): {error}; try again later, or ask the bridge's admins",
         ws.fusion_remote
-    )])
+    ))
 }
 
 fn names(proxied: &[&Proxied]) -> String {
