@@ -10,11 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::cache::Cache;
 use crate::commits;
 use crate::config::{Config, Workspace};
+use crate::exit::Exit;
 use crate::fusion::authors::{same_email, Via};
 use crate::fusion::facts::{self, FusionFacts};
 use crate::oid::Oid;
 use crate::outcome::WorkspaceResult;
 use crate::plan::{Action, Side};
+use crate::progress::Progress;
 use crate::state::WorkspaceDir;
 use crate::sync::{sync_workspace, SyncOptions};
 
@@ -67,15 +69,31 @@ impl AuthorRow {
 /// The error returned when the attribution cannot be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum AttributionError {
-    /// The plan could not be made (remote, cache or lock failure).
-    #[error("{0}")]
-    Plan(String),
+    /// The plan could not be made (remote, cache or lock failure), with the exit code that
+    /// failure gives (4 when another run holds the workspace).
+    #[error("{message}")]
+    Plan {
+        /// The exit code of the failure.
+        exit: Exit,
+        /// What went wrong.
+        message: String,
+    },
     /// There is no way to read Git Fusion's users.
     #[error("workspace {0}: no [perforce] section, so Git Fusion's users and usermap cannot be read (add [perforce], or its users_file/usermap_file for offline use)")]
     NoPerforce(String),
     /// Facts or commits could not be read.
     #[error("{0}")]
     Read(String),
+}
+
+impl AttributionError {
+    /// Returns the exit code this error gives (SPEC §2.1).
+    pub fn exit(&self) -> Exit {
+        match self {
+            AttributionError::Plan { exit, .. } => *exit,
+            _ => Exit::Failure,
+        }
+    }
 }
 
 /// The attribution of one workspace.
@@ -91,12 +109,13 @@ pub fn attribution(
     config: &Config,
     ws: &Workspace,
     all_history: bool,
+    progress: &Progress,
 ) -> Result<Attribution, AttributionError> {
     if config.perforce.is_none() {
         return Err(AttributionError::NoPerforce(ws.name.clone()));
     }
     let opts = SyncOptions { dry_run: true, ..SyncOptions::default() };
-    let plan = sync_workspace(config, ws, &opts, &|_| {});
+    let plan = sync_workspace(config, ws, &opts, progress);
     attribution_of(config, ws, &plan, all_history)
 }
 
@@ -109,8 +128,8 @@ pub fn attribution_of(
 ) -> Result<Attribution, AttributionError> {
     let perforce =
         config.perforce.as_ref().ok_or_else(|| AttributionError::NoPerforce(ws.name.clone()))?;
-    if let Some((_, message)) = &plan.error {
-        return Err(AttributionError::Plan(message.clone()));
+    if let Some((exit, message)) = &plan.error {
+        return Err(AttributionError::Plan { exit: *exit, message: message.clone() });
     }
     let facts = facts::load(perforce, ws).map_err(|e| AttributionError::Read(e.to_string()))?;
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);

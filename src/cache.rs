@@ -56,6 +56,13 @@ impl Cache {
         Ok(Cache { path: path.to_path_buf(), repo })
     }
 
+    /// Returns the cache at `path` if one exists there; creates nothing (for read-only checks).
+    pub fn open_existing(path: &Path) -> Option<Cache> {
+        sandbox_libgit2();
+        let repo = Repository::open_bare(path).ok()?;
+        Some(Cache { path: path.to_path_buf(), repo })
+    }
+
     /// Returns the libgit2 handle, for in-process analysis of the cache's commits.
     pub fn repo(&self) -> &Repository {
         &self.repo

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::cache::Cache;
 use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::{Config, ProtectedFrom, UnmappedPolicy, Workspace};
 use crate::fusion::facts::{self, FusionFacts};
@@ -67,6 +68,12 @@ pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
         [&gitlab, &fusion].into_iter().flatten().flat_map(|b| b.keys().cloned()).collect();
     checks.extend(protection(config, ws, &names));
     let mirrored: Vec<&String> = names.iter().filter(|n| any_match(&ws.branches, n)).collect();
+    let on_both: Vec<&String> = mirrored
+        .iter()
+        .copied()
+        .filter(|n| [&gitlab, &fusion].iter().all(|l| l.as_ref().is_ok_and(|b| b.contains_key(*n))))
+        .collect();
+    checks.push(state(config, ws, &on_both));
     let Some(perforce) = &config.perforce else {
         let why = "not checked: no [perforce] section, so Git Fusion's settings cannot be read";
         return [
@@ -94,6 +101,31 @@ pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
         }
     }
     checks
+}
+
+/// SPEC §15.3: warns while a branch that exists on both sides has no base (the state was
+/// lost, or gfbridge has not yet seen both sides equal). Reads the cache; creates nothing.
+fn state(config: &Config, ws: &Workspace, on_both: &[&String]) -> Check {
+    let dir = crate::state::WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
+    let cache = Cache::open_existing(&dir.cache());
+    let unbased: Vec<&str> = on_both
+        .iter()
+        .filter(|b| cache.as_ref().is_none_or(|c| c.base(b).ok().flatten().is_none()))
+        .map(|b| b.as_str())
+        .collect();
+    if unbased.is_empty() {
+        let message = match on_both.len() {
+            0 => "no mirrored branch exists on both sides yet".to_string(),
+            n => format!("every mirrored branch on both sides has a base ({n})"),
+        };
+        return check("state", Status::Pass, message);
+    }
+    let message = format!(
+        "no saved state: rewrites cannot be told from new work until both sides are seen equal; no base for: {} (state directory: {})",
+        unbased.join(", "),
+        dir.root.display()
+    );
+    check("state", Status::Warn, message)
 }
 
 fn git_version(git: &Git) -> Check {

@@ -4,12 +4,13 @@
 use crate::exit::Exit;
 use crate::oid::Oid;
 use crate::plan::{Action, Tips};
+use crate::reason::Code;
 
 /// A finding about a branch or one of its commits (SPEC §4, §6).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Reason {
     /// The reason code, such as `unmapped_author`.
-    pub code: &'static str,
+    pub code: Code,
     /// The commit concerned, or `None` for a reason about the whole branch.
     pub commit: Option<Oid>,
     /// What it means, for people.
@@ -134,6 +135,75 @@ impl BranchResult {
     }
 }
 
+/// The one category each branch's result is counted in: summaries count these and never
+/// subtract, so no branch is counted twice (a blocked branch both sides show equal is
+/// `Attention`, not `InSync`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tally {
+    /// Equal on both sides, and nothing blocks it.
+    InSync,
+    /// Pushed (and, for Git Fusion, confirmed).
+    Pushed,
+    /// Pushed to Git Fusion, not yet confirmed.
+    Pending,
+    /// A person must look: an attention action or a blocking reason.
+    Attention,
+    /// The push was refused or failed.
+    Failed,
+    /// A dry run: would be pushed.
+    WouldPush,
+    /// Not written: the remote kept moving, or the run stopped before its push.
+    NotWritten,
+}
+
+impl Tally {
+    /// Every category, in the order summaries list them.
+    pub const ALL: [Tally; 7] = [
+        Tally::InSync,
+        Tally::Pushed,
+        Tally::Pending,
+        Tally::Attention,
+        Tally::Failed,
+        Tally::WouldPush,
+        Tally::NotWritten,
+    ];
+
+    /// Returns the words a summary uses after the count (`2 need attention`).
+    pub fn words(self) -> &'static str {
+        match self {
+            Tally::InSync => "in sync",
+            Tally::Pushed => "pushed",
+            Tally::Pending => "pending confirmation",
+            Tally::Attention => "need attention",
+            Tally::Failed => "failed",
+            Tally::WouldPush => "would be pushed",
+            Tally::NotWritten => "not written",
+        }
+    }
+}
+
+impl BranchResult {
+    /// Returns what a log line says about this branch: the run's message and every reason,
+    /// joined by `; ` (empty only for a branch with nothing to say).
+    pub fn why(&self) -> String {
+        let reasons = self.plan.reasons.iter().map(Reason::line);
+        self.message.iter().cloned().chain(reasons).collect::<Vec<_>>().join("; ")
+    }
+
+    /// Returns the one category this result is counted in.
+    pub fn tally(&self) -> Tally {
+        match (self.outcome, self.skip) {
+            (Outcome::Failed, _) => Tally::Failed,
+            (Outcome::Pending, _) => Tally::Pending,
+            (Outcome::Skipped, Some(SkipCause::Attention)) => Tally::Attention,
+            (Outcome::Skipped, Some(SkipCause::DryRun)) => Tally::WouldPush,
+            (Outcome::Skipped, _) => Tally::NotWritten,
+            (Outcome::Done, _) if self.plan.action.target().is_some() => Tally::Pushed,
+            (Outcome::Done, _) => Tally::InSync,
+        }
+    }
+}
+
 /// One workspace's run.
 #[derive(Clone, Debug)]
 pub struct WorkspaceResult {
@@ -146,6 +216,14 @@ pub struct WorkspaceResult {
 }
 
 impl WorkspaceResult {
+    /// Returns how many branches fall in each category, in [`Tally::ALL`] order.
+    pub fn tally(&self) -> Vec<(Tally, usize)> {
+        Tally::ALL
+            .iter()
+            .map(|t| (*t, self.branches.iter().filter(|b| b.tally() == *t).count()))
+            .collect()
+    }
+
     /// Returns the workspace's exit code: its error, else the most severe branch.
     pub fn exit(&self) -> Exit {
         let branches = self.branches.iter().map(BranchResult::exit);

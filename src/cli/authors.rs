@@ -30,7 +30,8 @@ enum Format {
 }
 
 /// Runs `authors` and returns the exit code: 0, 1 when it cannot be computed, 3 when an
-/// author would be rejected or attributed against `[authors]`.
+/// author would be rejected or attributed against `[authors]`, 4 when another run holds the
+/// workspace.
 pub fn run(args: &AuthorsArgs, ctx: &Context) -> Exit {
     with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
         run_on(args, ctx, config, selected)
@@ -40,12 +41,12 @@ pub fn run(args: &AuthorsArgs, ctx: &Context) -> Exit {
 fn run_on(args: &AuthorsArgs, ctx: &Context, config: &Config, selected: Vec<&Workspace>) -> Exit {
     let mut results = Vec::new();
     for ws in selected {
-        ctx.progress(&format!("{}: reading authors", ws.name));
-        match attribution(config, ws, args.all_history) {
+        ctx.progress.say(&format!("{}: reading authors", ws.name));
+        match attribution(config, ws, args.all_history, &ctx.progress) {
             Ok(found) => results.push((ws.name.as_str(), found)),
             Err(e) => {
                 eprintln!("gfbridge: {}: {e}", ws.name);
-                return Exit::Failure;
+                return e.exit();
             }
         }
     }

@@ -29,7 +29,7 @@ fn run_on(args: &CheckArgs, ctx: &Context, config: &Config, selected: Vec<&Works
     let results: Vec<(&str, Vec<Check>)> = selected
         .iter()
         .map(|ws| {
-            ctx.progress(&format!("{}: checking", ws.name));
+            ctx.progress.say(&format!("{}: checking", ws.name));
             (ws.name.as_str(), run_checks(config, ws))
         })
         .collect();

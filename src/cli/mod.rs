@@ -3,20 +3,24 @@
 
 mod authors;
 mod check;
+mod completions;
 mod hook;
 mod init;
 mod report;
 mod serve;
+mod status;
 mod sync;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
+use crate::progress::Progress;
 
 /// Keep the protected branches of a GitLab project and a Git Fusion repo in step.
 ///
@@ -64,6 +68,12 @@ enum Command {
     Hook(hook::HookArgs),
     /// Write an annotated example config
     Init(init::InitArgs),
+    /// How the last runs went, from local state only (no network)
+    Status(status::StatusArgs),
+    /// Print a shell completion script
+    Completions(completions::CompletionsArgs),
+    /// Print the man pages (or write one per command to a directory)
+    Man(completions::ManArgs),
 }
 
 /// `-w NAME`, shared by every command that works on workspaces.
@@ -84,7 +94,10 @@ enum TextOrJson {
 /// What every subcommand gets: the global options, resolved.
 pub struct Context {
     config_path: PathBuf,
+    /// `-q`: print only errors.
     quiet: bool,
+    /// Where long steps show their progress.
+    progress: Progress,
 }
 
 impl Context {
@@ -96,13 +109,6 @@ impl Context {
             Exit::Usage
         })
     }
-
-    /// Prints a progress line on a terminal; silent when redirected or with -q.
-    fn progress(&self, message: &str) {
-        if !self.quiet && std::io::stderr().is_terminal() {
-            eprintln!("gfbridge: {message}");
-        }
-    }
 }
 
 /// Runs gfbridge with the process's arguments and returns its exit code.
@@ -112,6 +118,7 @@ pub fn main() -> ExitCode {
     let ctx = Context {
         config_path: cli.config.clone().unwrap_or_else(|| PathBuf::from("gfbridge.toml")),
         quiet: cli.quiet,
+        progress: progress(&cli),
     };
     let exit = match cli.command {
         Command::Sync(args) => sync::run(&args, &ctx),
@@ -121,8 +128,34 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args, &ctx),
         Command::Hook(args) => hook::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
+        Command::Status(args) => status::run(&args, &ctx),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
     };
     ExitCode::from(exit.code())
+}
+
+/// Returns where progress goes: nothing with `-q` or for the service (its log says what it
+/// does), a bar on a terminal that may take control sequences, else heartbeat log lines.
+fn progress(cli: &Cli) -> Progress {
+    if cli.quiet || matches!(cli.command, Command::Serve(_)) {
+        return Progress::hidden();
+    }
+    Progress::new(colour(&std::io::stderr()), heartbeat())
+}
+
+/// Returns the heartbeat period: `GFBRIDGE_HEARTBEAT` (a duration such as "10s"), else 30 s.
+fn heartbeat() -> Duration {
+    let Ok(text) = std::env::var("GFBRIDGE_HEARTBEAT") else { return crate::progress::HEARTBEAT };
+    match text.parse::<jiff::SignedDuration>().ok().and_then(|d| Duration::try_from(d).ok()) {
+        Some(d) if !d.is_zero() => d.min(crate::progress::HEARTBEAT),
+        _ => {
+            eprintln!(
+                "gfbridge: GFBRIDGE_HEARTBEAT=`{text}` is not a duration like \"10s\"; using 30s"
+            );
+            crate::progress::HEARTBEAT
+        }
+    }
 }
 
 fn init_logging(cli: &Cli) {
@@ -135,9 +168,17 @@ fn init_logging(cli: &Cli) {
         (false, 1) => "info",
         (false, _) => "debug",
     };
+    // Heartbeats of long steps (off a terminal) show unless -q.
+    let level = match cli.quiet {
+        true => level.to_string(),
+        false => format!("{level},{}=info", crate::progress::TARGET),
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("GFBRIDGE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(colour(&std::io::stderr()));
     match cli.log_format {
         LogFormat::Human => builder.with_target(false).init(),
         LogFormat::Json => builder.json().init(),
@@ -174,6 +215,12 @@ fn with_workspaces(
         Ok(selected) => command(&config, selected),
         Err(exit) => exit,
     }
+}
+
+/// Returns whether colour and control sequences may go to `stream`: only a terminal, and
+/// never with `NO_COLOR` set (SPEC §2).
+fn colour(stream: &impl IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Writes `text` to stdout; a closed pipe (`| head`) is not an error worth a message.

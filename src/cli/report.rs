@@ -1,6 +1,5 @@
 //! `gfbridge report`: the cutover-readiness report in text, Markdown, JSON or HTML.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -34,7 +33,7 @@ enum Format {
 /// could not be made.
 pub fn run(args: &ReportArgs, ctx: &Context) -> Exit {
     with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
-        let report = report::build(config, &selected, &|m| ctx.progress(m));
+        let report = report::build(config, &selected, &ctx.progress);
         let text = render(&report, args.format, args.output.is_none());
         match &args.output {
             None => print(&text),
@@ -52,10 +51,7 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Exit {
 fn render(report: &Report, format: Format, to_stdout: bool) -> String {
     match format {
         Format::Text => {
-            let colour = to_stdout
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            report::text::render(report, colour)
+            report::text::render(report, to_stdout && super::colour(&std::io::stdout()))
         }
         Format::Markdown => report::markdown::render(report),
         Format::Json => format!("{:#}\n", report::json::render(report)),

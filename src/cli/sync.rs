@@ -12,6 +12,9 @@ use crate::outcome::WorkspaceResult;
 use crate::render;
 use crate::sync::{sync_workspace, SyncOptions};
 
+/// The longest `--wait`: a day; longer waits are a mistake, and would overflow deadlines.
+const MAX_WAIT_SECS: u64 = 86_400;
+
 /// Arguments of `gfbridge sync`.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -23,11 +26,14 @@ pub struct SyncArgs {
     /// Decide and print without writing to either remote; exits as the real run would
     #[arg(long)]
     dry_run: bool,
-    /// Forget remembered failed pushes to Git Fusion and plan from what the remotes show
+    /// Forget remembered failed and pending pushes to Git Fusion and plan from what the remotes
+    /// show (after checking in Perforce that nothing was lost)
     #[arg(long)]
     retry_failed: bool,
-    /// Wait up to SECS for another run holding a workspace, instead of exiting 4 at once
-    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    /// Wait up to SECS (at most a day) for another run holding a workspace, instead of
+    /// exiting 4 at once
+    #[arg(long, value_name = "SECS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_SECS))]
     wait: u64,
     /// Output format
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
@@ -57,14 +63,16 @@ fn run_on(args: &SyncArgs, ctx: &Context, config: &Config, selected: Vec<&Worksp
         retry_failed: args.retry_failed,
         prefetch: Vec::new(),
     };
-    let results: Vec<WorkspaceResult> = selected
-        .into_iter()
-        .map(|ws| sync_workspace(config, ws, &opts, &|m| ctx.progress(m)))
-        .collect();
+    let results: Vec<WorkspaceResult> =
+        selected.into_iter().map(|ws| sync_workspace(config, ws, &opts, &ctx.progress)).collect();
+    // Each error is printed once, on stderr (the output below only counts it); a hint apart.
     for ws in &results {
         if let Some((_, message)) = &ws.error {
-            tracing::error!(workspace = %ws.name, "{message}");
+            eprintln!("gfbridge: {}: {message}", ws.name);
         }
+    }
+    if results.iter().any(|ws| matches!(ws.error, Some((Exit::Busy, _)))) {
+        eprintln!("hint: pass --wait SECS to wait for the other run to finish");
     }
     match args.format {
         TextOrJson::Text => print(&render::text::sync(&results, args.dry_run)),

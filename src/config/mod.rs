@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::git::RemoteUrl;
+use duration::Bounds;
 use pattern::BranchPattern;
 use raw::{RawConfig, RawWorkspace};
 
@@ -241,8 +242,8 @@ impl Validator<'_> {
             }
         };
         let timeout = raw.push_confirm_timeout.as_deref().unwrap_or("120s");
-        let push_confirm_timeout =
-            duration::parse(timeout).map_err(|m| self.invalid("bridge.push_confirm_timeout", m))?;
+        let push_confirm_timeout = duration::parse(timeout, Bounds::CONFIRM)
+            .map_err(|m| self.invalid("bridge.push_confirm_timeout", m))?;
         let git = raw.git.unwrap_or_else(|| "git".into());
         // A bare name is looked up on PATH; anything with a slash is a path from the config.
         let git = if git.contains('/') { self.relative(&git) } else { PathBuf::from(git) };
@@ -290,7 +291,8 @@ impl Validator<'_> {
                 .webhook_secret_env
                 .unwrap_or_else(|| "GFBRIDGE_WEBHOOK_SECRET".into()),
             bridge_username: raw.bridge_username.unwrap_or_else(|| "gfbridge".into()),
-            timeout: duration::parse(timeout).map_err(|m| self.invalid("gitlab.timeout", m))?,
+            timeout: duration::parse(timeout, Bounds::HTTP)
+                .map_err(|m| self.invalid("gitlab.timeout", m))?,
         })
     }
 
@@ -381,7 +383,7 @@ impl Validator<'_> {
             let msg = "tag mirroring is not available yet in this version; remove `tags`";
             return Err(self.invalid(at("tags"), msg));
         }
-        let interval = duration::parse(raw.interval.as_deref().unwrap_or("60s"))
+        let interval = duration::parse(raw.interval.as_deref().unwrap_or("60s"), Bounds::INTERVAL)
             .map_err(|m| self.invalid(at("interval"), m))?;
         Ok(Workspace {
             name,

@@ -15,6 +15,7 @@ use crate::commits::{CommitInfo, Trees};
 use crate::config::{Config, UnmappedPolicy};
 use crate::oid::Oid;
 use crate::outcome::Reason;
+use crate::reason::Code;
 
 /// A commit the preflight could not read.
 #[derive(Debug, thiserror::Error)]
@@ -76,12 +77,12 @@ impl<'a> Preflight<'a> {
                 "change-owner resolves to `{}` ({:?}): every changelist would belong to the mirroring account",
                 owner.raw, owner.source
             );
-            reasons.push(branch_reason("change_owner_pusher", message));
+            reasons.push(branch_reason(Code::ChangeOwnerPusher, message));
         }
         let repo_read_only = config.repo.as_ref().and_then(|r| r.get("@repo", "read-only"));
         if repo_read_only.and_then(super::p4gf_config::boolean) == Some(true) {
             reasons.push(branch_reason(
-                "read_only",
+                Code::ReadOnly,
                 "the repo is read-only ([@repo] read-only = yes)".into(),
             ));
         }
@@ -89,7 +90,8 @@ impl<'a> Preflight<'a> {
         let section = sections.iter().find(|s| s.git_branch_name.as_deref() == Some(branch));
         if section.is_some_and(|s| s.read_only) {
             let id = &section.expect("checked").id;
-            reasons.push(branch_reason("read_only", format!("branch section [{id}] is read-only")));
+            reasons
+                .push(branch_reason(Code::ReadOnly, format!("branch section [{id}] is read-only")));
         }
         if new_branch
             && section.is_none()
@@ -98,7 +100,7 @@ impl<'a> Preflight<'a> {
             let message = format!(
                 "`{branch}` is a new branch, enable-git-branch-creation = no, and no branch section of the repo's p4gf_config defines it"
             );
-            reasons.push(branch_reason("branch_creation_disabled", message));
+            reasons.push(branch_reason(Code::BranchCreationDisabled, message));
         }
         reasons
     }
@@ -121,7 +123,7 @@ impl<'a> Preflight<'a> {
                 if let Some(twin) = trees.case_twin(oid, &change.path)? {
                     let path = String::from_utf8_lossy(&change.path);
                     let message = format!("`{path}` and `{twin}` differ only in letter case on a case-insensitive server");
-                    reasons.push(reason("case_conflict", oid, message));
+                    reasons.push(reason(Code::CaseConflict, oid, message));
                 }
             }
         }
@@ -129,11 +131,13 @@ impl<'a> Preflight<'a> {
         Ok(reasons)
     }
 
-    /// Returns the findings for `commits` (oldest first), in that order.
+    /// Returns the findings for `commits` (oldest first), in that order; `checked` is told
+    /// how many commits have been read so far (for progress).
     pub fn commits_reasons(
         &mut self,
         repo: &Repository,
         commits: &[Oid],
+        checked: &mut dyn FnMut(usize),
     ) -> Result<Vec<Reason>, InspectError> {
         // Newest first, as packs store recent objects whole and older ones as deltas of them:
         // walking oldest first resolved the longest delta chain for every tree.
@@ -144,6 +148,7 @@ impl<'a> Preflight<'a> {
                 .commit_reasons(&mut trees, *oid)
                 .map_err(|e| InspectError { commit: *oid, reason: e.message().to_string() })?;
             found.push(reasons);
+            checked(found.len());
         }
         Ok(found.into_iter().rev().flatten().collect())
     }
@@ -152,7 +157,7 @@ impl<'a> Preflight<'a> {
         let mut reasons = Vec::new();
         if info.parents > 1 && !self.merges {
             reasons.push(reason(
-                "merge_commits_disabled",
+                Code::MergeCommitsDisabled,
                 oid,
                 "merge commit while enable-git-merge-commits = no".into(),
             ));
@@ -160,7 +165,7 @@ impl<'a> Preflight<'a> {
         for change in info.changes.iter().filter(|c| c.gitlink && !self.submodules) {
             let path = String::from_utf8_lossy(&change.path);
             let message = format!("submodule `{path}` while enable-git-submodules = no");
-            reasons.push(reason("submodules_disabled", oid, message));
+            reasons.push(reason(Code::SubmodulesDisabled, oid, message));
         }
         reasons
     }
@@ -176,14 +181,14 @@ impl<'a> Preflight<'a> {
         match mapping.via {
             Via::Unmapped => {
                 let message = format!("author {name} <{email}>: {}", mapping.detail);
-                reasons.push(reason("unmapped_author", oid, message));
+                reasons.push(reason(Code::UnmappedAuthor, oid, message));
             }
             Via::UnknownGit => {
                 let user = mapping.p4_user.as_deref().unwrap_or("unknown_git");
                 let message = format!(
                     "author {name} <{email}> maps to nobody: Git Fusion attributes it to `{user}`"
                 );
-                let mut r = reason("unknown_git_author", oid, message);
+                let mut r = reason(Code::UnknownGitAuthor, oid, message);
                 r.blocks = self.policy == UnmappedPolicy::Block;
                 reasons.push(r);
             }
@@ -199,23 +204,18 @@ impl<'a> Preflight<'a> {
                 let message = format!(
                     "[authors] says <{email}> is `{intended}`, but Git Fusion would pick `{picked}`; add `{intended} {email} \"{name}\"` to p4gf_usermap (see `gfbridge authors --format usermap`)"
                 );
-                reasons.push(reason("author_override_mismatch", oid, message));
+                reasons.push(reason(Code::AuthorOverrideMismatch, oid, message));
             }
         }
         reasons
     }
 }
 
-fn reason(code: &'static str, oid: Oid, message: String) -> Reason {
-    Reason {
-        code,
-        commit: Some(oid),
-        message,
-        blocks: !matches!(code, "escaped_path" | "unknown_git_author"),
-    }
+fn reason(code: Code, oid: Oid, message: String) -> Reason {
+    Reason { code, commit: Some(oid), message, blocks: code.blocks_by_default() }
 }
 
-fn branch_reason(code: &'static str, message: String) -> Reason {
+fn branch_reason(code: Code, message: String) -> Reason {
     Reason { code, commit: None, message, blocks: true }
 }
 
@@ -225,7 +225,7 @@ fn path_reasons(oid: Oid, path: &[u8]) -> Vec<Reason> {
     let mut reasons = Vec::new();
     if path.windows(3).any(|w| w == b"...") {
         reasons.push(reason(
-            "invalid_path",
+            Code::InvalidPath,
             oid,
             format!("`{shown}` contains `...`, which Perforce cannot store"),
         ));
@@ -233,12 +233,12 @@ fn path_reasons(oid: Oid, path: &[u8]) -> Vec<Reason> {
     if let Some(byte) = path.iter().find(|b| **b < 0x20 || **b == 0x7F) {
         let message =
             format!("`{}` contains the control character 0x{byte:02X}", shown.escape_debug());
-        reasons.push(reason("invalid_path", oid, message));
+        reasons.push(reason(Code::InvalidPath, oid, message));
     }
     if path.iter().any(|b| b"@#%*".contains(b)) {
         let message =
             format!("`{shown}` is stored in Perforce with @ # % * escaped as %40 %23 %25 %2A");
-        reasons.push(reason("escaped_path", oid, message));
+        reasons.push(reason(Code::EscapedPath, oid, message));
     }
     reasons
 }

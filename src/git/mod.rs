@@ -4,7 +4,7 @@
 
 pub mod porcelain;
 pub mod remote;
-mod runner;
+pub mod runner;
 mod url;
 
 pub use runner::{Git, GitError};

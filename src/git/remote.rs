@@ -39,6 +39,28 @@ pub fn list_branches(git: &Git, remote: &RemoteUrl) -> Result<BTreeMap<String, O
     Ok(tips)
 }
 
+/// A sink for git's progress meters; `None` runs git `--quiet`.
+pub type OnProgress<'a> = Option<&'a mut dyn FnMut(&str)>;
+
+/// Runs `args` (which hold a `--quiet` placeholder) quietly, or with `--progress` streamed to
+/// `on_progress`.
+fn run_reporting(
+    git: &Git,
+    git_dir: Option<&Path>,
+    mut args: Vec<OsString>,
+    on_progress: OnProgress<'_>,
+) -> Result<(), GitError> {
+    match on_progress {
+        None => git.run(git_dir, &args).map(drop),
+        Some(sink) => {
+            for arg in args.iter_mut().filter(|a| *a == "--quiet") {
+                *arg = "--progress".into();
+            }
+            git.run_with_progress(git_dir, &args, sink)
+        }
+    }
+}
+
 /// Fetches `branches` of `remote` into `<namespace><branch>` refs of the cache at `git_dir`.
 pub fn fetch(
     git: &Git,
@@ -46,6 +68,7 @@ pub fn fetch(
     remote: &RemoteUrl,
     namespace: &str,
     branches: &[&str],
+    on_progress: OnProgress<'_>,
 ) -> Result<(), GitError> {
     // Housekeeping after a fetch stays in this run: a detached gc would outlive a crash and
     // race the next run for the cache.
@@ -55,7 +78,7 @@ pub fn fetch(
     args.push(remote.as_git_arg().into());
     // Forced: these refs are the cache's own copy of the remote, never a remote branch.
     args.extend(branches.iter().map(|b| OsString::from(format!("+refs/heads/{b}:{namespace}{b}"))));
-    git.run(Some(git_dir), &args).map(drop)
+    run_reporting(git, Some(git_dir), args, on_progress)
 }
 
 /// Clones only `branch` of `remote` into a new bare repository at `into`.
@@ -68,6 +91,7 @@ pub fn clone_branch(
     remote: &RemoteUrl,
     branch: &str,
     into: &Path,
+    on_progress: OnProgress<'_>,
 ) -> Result<(), GitError> {
     let mut args = git_args![
         "clone",
@@ -81,7 +105,7 @@ pub fn clone_branch(
     args.push(branch.into());
     args.push(remote.as_git_arg().into());
     args.push(into.into());
-    git.run(None, &args).map(drop)
+    run_reporting(git, None, args, on_progress)
 }
 
 /// One ref update of an atomic, compare-and-swap push.

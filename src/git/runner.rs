@@ -105,6 +105,55 @@ impl Git {
         })
     }
 
+    /// Runs `git <args>` (which asks for `--progress`) and hands each progress fragment git
+    /// writes to stderr (`Receiving objects:  45% (450/1000)`) to `on_progress` as it comes;
+    /// returns an error when git exits non-zero, with the lines that are not progress.
+    pub fn run_with_progress(
+        &self,
+        git_dir: Option<&Path>,
+        args: &[OsString],
+        on_progress: &mut dyn FnMut(&str),
+    ) -> Result<(), GitError> {
+        use std::io::Read;
+        tracing::debug!(command = %describe(args), "git");
+        let spawn = |e: std::io::Error| GitError::Spawn {
+            program: self.program.display().to_string(),
+            reason: e.to_string(),
+        };
+        let mut child = self.command(git_dir, args).stdout(Stdio::null()).spawn().map_err(spawn)?;
+        let mut stderr = child.stderr.take().expect("stderr is piped");
+        let mut kept = Vec::new();
+        let mut pending = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = match stderr.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            for &byte in &chunk[..n] {
+                if byte != b'\r' && byte != b'\n' {
+                    pending.push(byte);
+                    continue;
+                }
+                let fragment = String::from_utf8_lossy(&pending).into_owned();
+                if is_progress(&fragment) {
+                    on_progress(&fragment);
+                } else if byte == b'\n' && !fragment.trim().is_empty() {
+                    kept.extend_from_slice(fragment.as_bytes());
+                    kept.push(b'\n');
+                }
+                pending.clear();
+            }
+        }
+        kept.extend_from_slice(&pending);
+        let status = child.wait().map_err(spawn)?;
+        if status.success() {
+            return Ok(());
+        }
+        let output = Output { status, stdout: Vec::new(), stderr: kept };
+        Err(failure(args, &output))
+    }
+
     /// Runs `git <args>` and returns its stdout, or an error when it exits non-zero.
     pub fn run(&self, git_dir: Option<&Path>, args: &[OsString]) -> Result<String, GitError> {
         let output = self.output(git_dir, args)?;
@@ -113,6 +162,31 @@ impl Git {
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
+}
+
+/// Returns whether a stderr fragment is one of git's progress meters (`<phase>: NN% (a/b)`
+/// or `<phase>: a`), as opposed to a message that must be kept for errors.
+fn is_progress(fragment: &str) -> bool {
+    let text = fragment.strip_prefix("remote: ").unwrap_or(fragment);
+    let Some((_, rest)) = text.split_once(": ") else { return false };
+    let rest = rest.trim();
+    rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest.chars().all(|c| c.is_ascii_digit() || " %(/),.KMGiBbs|done".contains(c))
+}
+
+/// Returns the counts of a git progress fragment: `Receiving objects:  45% (450/1000)` gives
+/// the phase, 450 and 1000.
+pub fn progress_counts(fragment: &str) -> Option<(&str, u64, Option<u64>)> {
+    let text = fragment.strip_prefix("remote: ").unwrap_or(fragment);
+    let (phase, rest) = text.split_once(": ")?;
+    let rest = rest.trim();
+    if let Some(open) = rest.find('(') {
+        let inner = rest[open + 1..].split(')').next()?;
+        let (done, total) = inner.split_once('/')?;
+        return Some((phase, done.trim().parse().ok()?, Some(total.trim().parse().ok()?)));
+    }
+    let done = rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
+    Some((phase, done, None))
 }
 
 /// Returns the error for a git command that exited non-zero.

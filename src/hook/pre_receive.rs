@@ -142,7 +142,7 @@ fn preflight(
             HookError::Walk { refname: p.update.refname.clone(), reason: e.message().into() }
         })?;
         let mut reasons = preflight.branch_reasons(&p.branch, p.expected.is_none());
-        reasons.extend(preflight.commits_reasons(repo, &commits)?);
+        reasons.extend(preflight.commits_reasons(repo, &commits, &mut |_| {})?);
         if !reasons.is_empty() {
             findings.insert(p.branch.clone(), reasons);
         }

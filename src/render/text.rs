@@ -1,9 +1,10 @@
 //! Human output for a terminal or a log: one line per branch that reads at a glance (action,
 //! outcome, short ids, counts, the commits involved), then a summary line per workspace.
+//! Errors are not repeated here: the CLI prints each once, on stderr.
 
 use std::fmt::Write;
 
-use crate::outcome::{Outcome, WorkspaceResult};
+use crate::outcome::{Tally, WorkspaceResult};
 use crate::sync::describe;
 
 /// Returns the text for a sync of `workspaces`.
@@ -22,10 +23,7 @@ fn workspace(out: &mut String, ws: &WorkspaceResult) {
     let width = ws.branches.iter().map(|b| b.plan.name.len()).max().unwrap_or(0);
     let _ = writeln!(out, "{}:", ws.name);
     for b in &ws.branches {
-        let action = match b.plan.action.side() {
-            Some(side) => format!("{} ({})", b.plan.action_name(), side.as_str()),
-            None => b.plan.action_name().to_string(),
-        };
+        let action = b.plan.action_label();
         let mut line = format!(
             "  {:<width$}  {:<20} {:<8} {}",
             b.plan.name,
@@ -46,26 +44,19 @@ fn workspace(out: &mut String, ws: &WorkspaceResult) {
     if ws.branches.is_empty() && ws.error.is_none() {
         out.push_str("  no mirrored branch exists on either side\n");
     }
-    if let Some((_, message)) = &ws.error {
-        let _ = writeln!(out, "  error: {message}");
+    if ws.error.is_some() {
+        out.push_str("  stopped by the error printed on stderr\n");
     }
     let _ = writeln!(out, "  {}", summary(ws));
 }
 
 fn summary(ws: &WorkspaceResult) -> String {
-    let count = |f: &dyn Fn(&crate::outcome::BranchResult) -> bool| {
-        ws.branches.iter().filter(|b| f(b)).count()
-    };
-    let in_sync = count(&|b| b.plan.action.name() == "in_sync");
-    let pushed = count(&|b| b.plan.action.target().is_some() && b.outcome == Outcome::Done);
-    let attention = count(&|b| b.exit() == crate::exit::Exit::Attention);
-    let other = ws.branches.len() - in_sync - pushed - attention;
-    let mut parts = vec![format!("{in_sync} in sync"), format!("{pushed} pushed")];
-    if attention > 0 {
-        parts.push(format!("{attention} need attention"));
-    }
-    if other > 0 {
-        parts.push(format!("{other} not written"));
-    }
+    // Every branch is counted in exactly one category; in sync and pushed are always shown.
+    let parts: Vec<String> = ws
+        .tally()
+        .into_iter()
+        .filter(|(t, n)| *n > 0 || matches!(t, Tally::InSync | Tally::Pushed))
+        .map(|(t, n)| format!("{n} {}", t.words()))
+        .collect();
     format!("exit {}: {}", ws.exit().code(), parts.join(", "))
 }

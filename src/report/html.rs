@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 
+use super::verdict::{grouped, Blocker};
 use super::{Report, WorkspaceReport};
 use crate::checks::Status;
 use crate::oid::Oid;
@@ -34,6 +35,16 @@ code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .warn { color: var(--warn); font-weight: 600; }
 .reasons { margin: 4px 0 0; padding-left: 18px; }
 details { margin: 4px 0; } summary { cursor: pointer; }
+.banner .who { margin: 8px 0 0; }
+/* On paper (and "save as PDF") nothing scrolls: every row and reason must be on the page. */
+@media print {
+  body { max-width: none; padding: 0; font-size: 11px; }
+  .box { max-height: none; overflow: visible; border: none; }
+  th { position: static; }
+  thead { display: table-header-group; }
+  tr, li { break-inside: avoid; }
+  h2, h3, .banner .who { break-after: avoid; }
+}
 "#;
 
 /// Returns the HTML page.
@@ -83,17 +94,23 @@ fn verdict(ready: bool) -> &'static str {
     }
 }
 
-fn banner(out: &mut String, ready: bool, what: &str, why: &[String]) {
+fn banner(out: &mut String, ready: bool, what: &str, blockers: &[Blocker]) {
     let (class, word) = if ready { ("ok", "✔ READY") } else { ("bad", "✖ NOT READY") };
     let _ = write!(
         out,
         "<div class=\"banner {class}\" role=\"status\">{}: {word} for cutover",
         esc(what)
     );
-    if !why.is_empty() {
-        out.push_str("<ul>");
-        for line in why {
-            let _ = write!(out, "<li>{}</li>", esc(line));
+    for (who, group) in grouped(blockers) {
+        let _ = write!(out, "<p class=\"who\">{}</p><ul>", esc(who.heading()));
+        for b in group {
+            let _ = write!(
+                out,
+                "<li><code>{}</code> ({}): {}</li>",
+                esc(&b.id),
+                esc(&b.code),
+                esc(&b.remedy)
+            );
         }
         out.push_str("</ul>");
     }
@@ -141,7 +158,7 @@ fn branches(out: &mut String, ws: &WorkspaceReport) {
     out.push_str(
         "<th>GitLab</th><th>Git Fusion</th><th>base</th><th>commits</th></tr></thead>\n<tbody>\n",
     );
-    for b in &ws.plan.branches {
+    for b in ws.branches_problems_first() {
         branch_row(out, b);
     }
     out.push_str("</tbody></table></div>\n");

@@ -1,8 +1,9 @@
-//! `report --format json`: exactly the SPEC §6 shape. Fields may be added, never renamed or
+//! `report --format json`: the SPEC §6 shape with §15.1's `blockers`. Fields may be added, never renamed or
 //! dropped; branches share `render::json::branch` with `sync --format json`.
 
 use serde_json::{json, Value};
 
+use super::verdict::Blocker;
 use super::{Report, WorkspaceReport};
 use crate::render::json::branch;
 
@@ -22,10 +23,12 @@ fn workspace(ws: &WorkspaceReport) -> Value {
         Ok(rows) => (json!(rows), Value::Null),
         Err(why) => (json!([]), json!(why)),
     };
+    let blockers = ws.blockers();
     json!({
         "name": ws.name,
         "ready": ws.ready(),
-        "not_ready_because": ws.blockers(),
+        "blockers": blockers,
+        "not_ready_because": blockers.iter().map(Blocker::line).collect::<Vec<_>>(),
         "error": ws.plan.error.as_ref().map(|(_, message)| message),
         "checks": ws.checks,
         "branches": ws.plan.branches.iter().map(branch).collect::<Vec<_>>(),

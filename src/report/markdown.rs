@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::verdict::grouped;
 use super::{Report, WorkspaceReport};
 use crate::checks::Status;
 use crate::outcome::BranchResult;
@@ -44,10 +45,19 @@ fn workspace(out: &mut String, ws: &WorkspaceReport) {
     let blockers = ws.blockers();
     if !blockers.is_empty() {
         out.push_str("Not ready because:\n\n");
-        for why in blockers {
-            let _ = writeln!(out, "- {}", text(&why));
+        for (who, group) in grouped(&blockers) {
+            let _ = writeln!(out, "**{}**\n", who.heading());
+            for b in group {
+                let _ = writeln!(
+                    out,
+                    "- `{}` ({}): {}",
+                    b.id.replace('`', "'"),
+                    b.code,
+                    text(&b.remedy)
+                );
+            }
+            out.push('\n');
         }
-        out.push('\n');
     }
     out.push_str("### Checks\n\n| status | check | message |\n|---|---|---|\n");
     for c in &ws.checks {
@@ -74,7 +84,7 @@ fn branches(out: &mut String, ws: &WorkspaceReport) {
     }
     out.push_str("| branch | action | GitLab | Git Fusion | base | commits |\n");
     out.push_str("|---|---|---|---|---|---|\n");
-    for b in &ws.plan.branches {
+    for b in ws.branches_problems_first() {
         let plan = &b.plan;
         let short = |o: Option<crate::oid::Oid>| {
             o.map_or_else(|| "—".to_string(), |o| format!("`{}`", o.short()))

@@ -8,17 +8,20 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod text;
+pub mod verdict;
 
 use std::time::Duration;
 
 use crate::attribution::{attribution_of, AuthorRow};
-use crate::checks::{run_checks, Check, Status};
+use crate::checks::{run_checks, Check};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
 use crate::outcome::{BranchResult, WorkspaceResult};
 use crate::plan::Action;
+use crate::progress::Progress;
 use crate::state::journal::now_rfc3339;
 use crate::sync::{describe, sync_workspace, SyncOptions};
+use verdict::Blocker;
 
 /// How long the report waits for a sync holding a workspace's lock.
 const LOCK_WAIT: Duration = Duration::from_secs(30);
@@ -48,29 +51,24 @@ pub struct WorkspaceReport {
 }
 
 impl WorkspaceReport {
-    /// Returns true when no check fails, the plan was made, and every branch is in sync.
+    /// Returns true when no check fails or warns, the plan was made, every mirrored branch
+    /// is in sync, and no push is remembered as failed or pending (SPEC §15.1).
     pub fn ready(&self) -> bool {
         self.blockers().is_empty()
     }
 
-    /// Returns why the workspace is not ready, one line each (empty when ready).
-    pub fn blockers(&self) -> Vec<String> {
-        let mut why: Vec<String> = self
-            .checks
-            .iter()
-            .filter(|c| c.status == Status::Fail)
-            .map(|c| format!("check {} fails: {}", c.id, c.message))
-            .collect();
-        if let Some((_, error)) = &self.plan.error {
-            why.push(format!("the plan could not be made: {error}"));
-        }
-        why.extend(self.unsettled().map(|b| format!("{}: {}", b.plan.name, branch_summary(b))));
-        why
+    /// Returns why the workspace is not ready, people's work first (empty when ready).
+    pub fn blockers(&self) -> Vec<Blocker> {
+        let error = self.plan.error.as_ref().map(|(_, m)| m.as_str());
+        verdict::blockers(&self.checks, error, &self.plan.branches)
     }
 
-    /// Returns the branches that are not in sync.
-    pub fn unsettled(&self) -> impl Iterator<Item = &BranchResult> {
-        self.plan.branches.iter().filter(|b| b.plan.blocked() || b.plan.action != Action::InSync)
+    /// Returns the branches, those that are not in sync first (each group by name).
+    pub fn branches_problems_first(&self) -> Vec<&BranchResult> {
+        let mut branches: Vec<&BranchResult> = self.plan.branches.iter().collect();
+        branches
+            .sort_by_key(|b| (!b.plan.blocked() && b.plan.action == Action::InSync, &b.plan.name));
+        branches
     }
 
     /// Returns the exit code: 1 when the plan failed, 3 when not ready, else 0.
@@ -101,22 +99,22 @@ pub fn branch_summary(b: &BranchResult) -> String {
     format!("{} ({})", b.plan.action_name(), describe(&b.plan))
 }
 
-/// Makes the report of `selected`, calling `progress` before each workspace.
-pub fn build(config: &Config, selected: &[&Workspace], progress: &dyn Fn(&str)) -> Report {
+/// Makes the report of `selected`, showing its long steps on `progress`.
+pub fn build(config: &Config, selected: &[&Workspace], progress: &Progress) -> Report {
     let workspaces = selected
         .iter()
         .map(|ws| {
-            progress(&format!("{}: checking and planning", ws.name));
-            workspace(config, ws)
+            progress.say(&format!("{}: checking and planning", ws.name));
+            workspace(config, ws, progress)
         })
         .collect();
     Report { version: crate::render::json::version(), generated_at: now_rfc3339(), workspaces }
 }
 
-fn workspace(config: &Config, ws: &Workspace) -> WorkspaceReport {
+fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceReport {
     let checks = run_checks(config, ws);
     let opts = SyncOptions { dry_run: true, wait: LOCK_WAIT, ..SyncOptions::default() };
-    let plan = sync_workspace(config, ws, &opts, &|_| {});
+    let plan = sync_workspace(config, ws, &opts, progress);
     let authors = match (&plan.error, &config.perforce) {
         (Some(_), _) => Err("unknown: the plan could not be made".to_string()),
         (None, None) => Err("unknown: no [perforce] section to read Git Fusion's users".into()),

@@ -1,9 +1,11 @@
-//! `report --format text`: a compact verdict per workspace first, details after. Colour only
+//! `report --format text`: a compact verdict per workspace first, with what blocks it grouped
+//! by who must act; details after, problem branches first. Colour only
 //! when asked for (the CLI asks when stdout is a terminal and `NO_COLOR` is unset); the words
 //! READY / NOT READY, pass / warn / fail always carry the meaning.
 
 use std::fmt::Write;
 
+use super::verdict::grouped;
 use super::{Report, WorkspaceReport};
 use crate::checks::Status;
 use crate::outcome::BranchResult;
@@ -52,8 +54,12 @@ pub fn render(report: &Report, colour: bool) -> String {
     );
     for ws in &report.workspaces {
         let _ = writeln!(out, "\n  {}: {}", ws.name, paint.verdict(ws.ready()));
-        for why in ws.blockers() {
-            let _ = writeln!(out, "    - {why}");
+        let blockers = ws.blockers();
+        for (who, group) in grouped(&blockers) {
+            let _ = writeln!(out, "    {}:", who.heading());
+            for b in group {
+                let _ = writeln!(out, "      - {}", b.line());
+            }
         }
     }
     for ws in &report.workspaces {
@@ -75,7 +81,7 @@ fn details(out: &mut String, ws: &WorkspaceReport, paint: &Paint) {
         let _ = writeln!(out, "  no mirrored branch exists on either side");
     }
     let width = ws.plan.branches.iter().map(|b| b.plan.name.len()).max().unwrap_or(0);
-    for b in &ws.plan.branches {
+    for b in ws.branches_problems_first() {
         branch(out, b, width);
     }
     let _ = writeln!(out, "authors of the commits that would go to Git Fusion:");

@@ -1,6 +1,6 @@
 //! What `GET /metrics` serves (SPEC §7): runs and branch outcomes per workspace and action,
 //! pushes, Git Fusion confirmations, last success time, run durations, webhook requests by
-//! status, and the queue. OpenMetrics text from prometheus-client.
+//! status, the queue, branches needing attention, and the build's version. OpenMetrics text from prometheus-client.
 //!
 //! Must not decide anything: it counts what the scheduler, the runs and the handlers report.
 
@@ -13,9 +13,10 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 
-use crate::outcome::{Outcome, WorkspaceResult};
+use crate::outcome::{Outcome, Tally, WorkspaceResult};
 use crate::plan::Side;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -76,6 +77,7 @@ pub struct Metrics {
     webhooks: Family<WebhookLabels, Counter>,
     running: Gauge,
     queued: Gauge,
+    attention: Family<WorkspaceLabel, Gauge>,
 }
 
 fn duration_histogram() -> Histogram {
@@ -104,6 +106,7 @@ impl Metrics {
             webhooks: Family::default(),
             running: Gauge::default(),
             queued: Gauge::default(),
+            attention: Family::default(),
         };
         let r = &mut m.registry;
         r.register("gfbridge_runs", "Sync runs by workspace and result", m.runs.clone());
@@ -128,6 +131,13 @@ impl Metrics {
         r.register("gfbridge_webhook_requests", "HTTP hook requests by status", m.webhooks.clone());
         r.register("gfbridge_runs_in_progress", "Runs in progress", m.running.clone());
         r.register("gfbridge_runs_queued", "Runs waiting to start", m.queued.clone());
+        r.register(
+            "gfbridge_branches_needing_attention",
+            "Branches the workspace's last run left needing a person (attention or failed push)",
+            m.attention.clone(),
+        );
+        let version = Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]);
+        r.register("gfbridge_build", "The running gfbridge's version", version);
         m
     }
 
@@ -155,6 +165,12 @@ impl Metrics {
         self.runs.get_or_create(&labels).inc();
         let ws = WorkspaceLabel { workspace: workspace.clone() };
         self.durations.get_or_create(&ws).observe(took.as_secs_f64());
+        let attention = result
+            .branches
+            .iter()
+            .filter(|b| matches!(b.tally(), Tally::Attention | Tally::Failed))
+            .count();
+        self.attention.get_or_create(&ws).set(i64::try_from(attention).unwrap_or(i64::MAX));
         if result.error.is_none() {
             let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
             self.last_success.get_or_create(&ws).set(now.as_secs_f64());

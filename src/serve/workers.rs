@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 use super::metrics::Metrics;
 use super::scheduler::{Requested, Scheduler};
 use crate::config::{Config, Workspace};
-use crate::outcome::{Outcome, WorkspaceResult};
+use crate::outcome::{BranchResult, Outcome, WorkspaceResult};
 use crate::plan::Action;
-use crate::sync::{sync_workspace, SyncOptions};
+use crate::progress::Progress;
+use crate::sync::{describe, sync_workspace, SyncOptions};
 
 /// What the workers and the poller share.
 pub struct Shared {
@@ -71,8 +72,9 @@ fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<String>) {
     // period would only pile up behind it.
     let opts = SyncOptions { wait: ws.interval, prefetch: announced, ..SyncOptions::default() };
     let start = Instant::now();
-    let result =
-        catch_unwind(AssertUnwindSafe(|| sync_workspace(&shared.config, ws, &opts, &|_| {})));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        sync_workspace(&shared.config, ws, &opts, &Progress::hidden())
+    }));
     let took = start.elapsed();
     match result {
         Ok(result) => {
@@ -100,11 +102,23 @@ fn log_result(result: &WorkspaceResult, took: Duration) {
             branch = %branch.plan.name,
             action = branch.plan.action_name(),
             outcome = branch.outcome.name(),
-            message = branch.message.as_deref().unwrap_or(""),
+            message = %log_message(branch),
             "branch"
         );
     }
     tracing::info!(workspace = %result.name, result = result.exit().name(), duration_ms = ms, "sync done");
+}
+
+/// Returns what a branch's log line says: what the plan concerns, the run's message and
+/// every reason, so a blocked branch's log names why.
+fn log_message(branch: &BranchResult) -> String {
+    let why = branch.why();
+    let what = describe(&branch.plan);
+    match (what.is_empty(), why.is_empty()) {
+        (_, true) => what,
+        (true, false) => why,
+        (false, false) => format!("{what}; {why}"),
+    }
 }
 
 /// Starts the poller: each workspace is queued every `interval` plus up to 10% jitter, so

@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     /// Another run holds the lock, and the wait (if any) ran out.
-    #[error(
-        "workspace is busy: another gfbridge run holds {path} (use --wait SECS to wait for it)"
-    )]
+    #[error("workspace is busy: another gfbridge run holds {path}")]
     Busy { path: PathBuf },
     /// The lock file could not be opened or locked.
     #[error("cannot lock {path}: {reason}")]

@@ -1,9 +1,10 @@
-//! What gfbridge keeps between runs under `cache_dir/<workspace>/` (SPEC §9): the lock and
-//! the journal. The cache repository and its base refs are `crate::cache`.
+//! What gfbridge keeps between runs under `cache_dir/<workspace>/` (SPEC §9): the lock, the
+//! journal, remembered pushes and the record of runs. The cache repository and its base refs are `crate::cache`.
 
 pub mod journal;
 pub mod lock;
 pub mod pushes;
+pub mod runs;
 
 use std::path::PathBuf;
 
@@ -33,6 +34,11 @@ impl WorkspaceDir {
     /// Returns the path of the remembered failed and pending pushes to Git Fusion.
     pub fn pushes(&self) -> PathBuf {
         self.root.join("fusion-pushes.json")
+    }
+
+    /// Returns the path of the record of finished runs (`status` reads it).
+    pub fn runs(&self) -> PathBuf {
+        self.root.join("runs.jsonl")
     }
 
     /// Returns the journal's path.

@@ -32,6 +32,9 @@ pub struct RememberedPush {
     pub state: PushState,
     /// Git Fusion's message.
     pub message: String,
+    /// When the push was first remembered (RFC 3339); absent in files of older versions.
+    #[serde(default)]
+    pub since: Option<String>,
 }
 
 impl RememberedPush {

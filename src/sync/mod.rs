@@ -23,11 +23,13 @@ use crate::fusion::preflight::{InspectError, Preflight};
 use crate::git::remote::RemoteError;
 use crate::git::Git;
 use crate::gitlab::GitlabClient;
-use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause, WorkspaceResult};
+use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause, Tally, WorkspaceResult};
 use crate::plan::{Action, Side};
+use crate::progress::Progress;
 use crate::state::journal::{self, Entry};
 use crate::state::lock::{LockError, WorkspaceLock};
 use crate::state::pushes::{PushState, RememberedPush};
+use crate::state::runs::{self, NeededAttention, RunRecord};
 use crate::state::WorkspaceDir;
 use remembered::Remembered;
 
@@ -95,7 +97,8 @@ pub struct SyncOptions {
     pub branches: Vec<String>,
     /// How long to wait for another run's lock.
     pub wait: Duration,
-    /// Forget remembered failed pushes to Git Fusion and plan from what the remotes show.
+    /// Forget remembered failed and pending pushes to Git Fusion and plan from what the
+    /// remotes show.
     pub retry_failed: bool,
     /// Branches GitLab announced as moved (webhooks): fetched while the remotes are listed,
     /// which saves the run a round trip. Plans still use only what `ls-remote` lists.
@@ -107,20 +110,56 @@ pub fn sync_workspace(
     config: &Config,
     ws: &Workspace,
     opts: &SyncOptions,
-    progress: &dyn Fn(&str),
+    progress: &Progress,
 ) -> WorkspaceResult {
     let mut result = WorkspaceResult { name: ws.name.clone(), branches: Vec::new(), error: None };
-    if let Err(e) = run(config, ws, opts, progress, &mut result) {
+    let run_id = format!("{}-{}", jiff::Timestamp::now().as_millisecond(), std::process::id());
+    let outcome = run(config, ws, opts, &run_id, progress, &mut result);
+    // A run that found the workspace busy did not run; a dry run writes no state.
+    let ran = !opts.dry_run && !matches!(outcome, Err(SyncError::Lock(_)));
+    if let Err(e) = outcome {
         result.error = Some((e.exit(), e.to_string()));
     }
+    if ran {
+        record_run(config, &run_id, &result);
+    }
     result
+}
+
+/// Appends the run to `runs.jsonl` for `status`; a failure to do so is logged, not fatal
+/// (the run itself is journalled already).
+fn record_run(config: &Config, run_id: &str, result: &WorkspaceResult) {
+    let attention = result
+        .branches
+        .iter()
+        .filter(|b| matches!(b.tally(), Tally::Attention | Tally::Failed))
+        .map(|b| NeededAttention {
+            ref_name: b.plan.name.clone(),
+            action: match b.tally() {
+                Tally::Failed => "failed".to_string(),
+                _ => b.plan.action_name().to_string(),
+            },
+        })
+        .collect();
+    let record = RunRecord {
+        run: run_id.to_string(),
+        time: journal::now_rfc3339(),
+        exit_code: result.exit().code(),
+        attention,
+        error: result.error.as_ref().map(|(_, m)| m.clone()),
+    };
+    let dir = WorkspaceDir::new(&config.bridge.cache_dir, &result.name);
+    if let Err(e) = runs::append(&dir.runs(), &record) {
+        tracing::warn!(workspace = %result.name, "cannot record the run for `status`: {e}");
+    }
 }
 
 fn run(
     config: &Config,
     ws: &Workspace,
     opts: &SyncOptions,
-    progress: &dyn Fn(&str),
+    run_id: &str,
+    progress: &Progress,
     result: &mut WorkspaceResult,
 ) -> Result<(), SyncError> {
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
@@ -128,7 +167,7 @@ fn run(
         .map_err(|e| SyncError::State(format!("cannot create {}: {e}", dir.root.display())))?;
     let _lock = WorkspaceLock::acquire(&dir.lock(), opts.wait, || {
         tracing::info!(workspace = %ws.name, "waiting for another run to finish");
-        progress(&format!("{}: waiting for another run to finish", ws.name));
+        progress.say(&format!("{}: waiting for another run to finish", ws.name));
     })?;
     let cache = Cache::open_or_init(&dir.cache())?;
     let git = Git::new(&config.bridge.git);
@@ -138,10 +177,9 @@ fn run(
         }
         _ => None,
     };
-    let run_id = format!("{}-{}", jiff::Timestamp::now().as_millisecond(), std::process::id());
     let facts = OnceCell::new();
     let mut remembered = Remembered::load(dir.pushes(), opts.retry_failed)?;
-    remembered.recheck_pending(config, &ws.fusion_repo)?;
+    remembered.recheck_pending(config, ws)?;
     let mut run = Run {
         gitlab: gitlab.as_ref(),
         remembered,
@@ -150,10 +188,11 @@ fn run(
         cache: &cache,
         opts,
         dir: &dir,
-        run_id: &run_id,
+        run_id,
         facts: &facts,
         preflight: None,
         results: Vec::new(),
+        warned_no_state: false,
     };
     let mut only: Option<BTreeSet<String>> =
         (!opts.branches.is_empty()).then(|| opts.branches.iter().cloned().collect());
@@ -194,6 +233,7 @@ struct Run<'a> {
     dir: &'a WorkspaceDir,
     run_id: &'a str,
     results: Vec<BranchResult>,
+    warned_no_state: bool,
 }
 
 impl Run<'_> {
@@ -204,7 +244,7 @@ impl Run<'_> {
         git: &Git,
         only: Option<&BTreeSet<String>>,
         last: bool,
-        progress: &dyn Fn(&str),
+        progress: &Progress,
     ) -> Result<BTreeSet<String>, SyncError> {
         let survey = survey::survey(
             git,
@@ -215,6 +255,19 @@ impl Run<'_> {
             &self.opts.prefetch,
             progress,
         )?;
+        // No base at all while branches exist on both sides: the state was lost (or this is
+        // the first run over two populated remotes).
+        let tips = survey.branches.values();
+        let no_state = tips.clone().all(|t| t.base.is_none())
+            && tips.clone().any(|t| t.gitlab.is_some() && t.fusion.is_some());
+        if no_state && !self.opts.dry_run && !std::mem::replace(&mut self.warned_no_state, true) {
+            // SPEC §15.3: without bases a force push cannot be told from new work.
+            tracing::warn!(
+                workspace = %self.ws.name,
+                "no saved state for branches that exist on both sides: rewrites cannot be told from new work until both sides are seen equal (was {} lost?)",
+                self.dir.root.display()
+            );
+        }
         let mut pushes = Vec::new();
         let mut journal = Vec::new();
         for (name, tips) in &survey.branches {
@@ -223,7 +276,7 @@ impl Run<'_> {
             if let Some(reason) = self.remembered.reason_for(&plan) {
                 plan.reasons.push(reason);
             } else if matches!(plan.action, Action::PushToFusion { .. }) {
-                self.preflight(&mut plan)?;
+                self.preflight(&mut plan, progress)?;
             }
             tracing::debug!(branch = %name, action = plan.action.name(), commits = plan.commits.len(), "planned");
             if plan.action.target().is_some() && !plan.blocked() && !self.opts.dry_run {
@@ -240,7 +293,7 @@ impl Run<'_> {
             self.write_journal(&journal)?;
             return Ok(BTreeSet::new());
         }
-        progress(&format!("{}: pushing {} branch(es)", self.ws.name, pushes.len()));
+        progress.say(&format!("{}: pushing {} branch(es)", self.ws.name, pushes.len()));
         let refs: Vec<&BranchPlan> = pushes.iter().collect();
         let mut pushed = execute::push_all(git, self.cache, self.ws, &refs);
         let mut raced = BTreeSet::new();
@@ -270,7 +323,7 @@ impl Run<'_> {
 
     /// Adds the preflight's findings (SPEC §4) to a push to Git Fusion. Without a
     /// `[perforce]` section there is nothing to check against, and nothing is added.
-    fn preflight(&mut self, plan: &mut BranchPlan) -> Result<(), SyncError> {
+    fn preflight(&mut self, plan: &mut BranchPlan, progress: &Progress) -> Result<(), SyncError> {
         let Some(settings) = &self.config.perforce else { return Ok(()) };
         let facts = match self.facts.get() {
             Some(facts) => facts,
@@ -282,7 +335,15 @@ impl Run<'_> {
         let Some(facts) = facts.as_ref() else { return Ok(()) };
         let preflight = self.preflight.get_or_insert_with(|| Preflight::new(self.config, facts));
         plan.reasons.extend(preflight.branch_reasons(&plan.name, plan.action.new_branch()));
-        plan.reasons.extend(preflight.commits_reasons(self.cache.repo(), &plan.commits)?);
+        let total = plan.commits.len() as u64;
+        let step = progress
+            .step(format!("{}: checking {} for Git Fusion", self.ws.name, plan.name), "commits");
+        let mut checked = |n: usize| step.set(n as u64, Some(total));
+        plan.reasons.extend(preflight.commits_reasons(
+            self.cache.repo(),
+            &plan.commits,
+            &mut checked,
+        )?);
         Ok(())
     }
 
@@ -388,9 +449,12 @@ impl Run<'_> {
             None => {
                 // Nothing to ask: no push id was printed, or no [perforce] section and a remote
                 // address that does not end with the repo name (so no @wait URL can be made).
-                self.cache.set_base(&plan.name, new)?;
-                let why = "not confirmed: no push id, or no [perforce] section and no @wait URL";
-                (Outcome::Done, why.to_string())
+                // Unconfirmed means pending (SPEC §1.2): the base stays where it is.
+                let why = "cannot be confirmed: Git Fusion printed no push id, or there is no \
+                           [perforce] section and no @wait URL can be made from fusion_remote; \
+                           check Perforce, then run `gfbridge sync --retry-failed`";
+                self.remember(&plan, push_id, PushState::Pending, why.to_string());
+                (Outcome::Pending, why.to_string())
             }
         };
         Ok(BranchResult { plan, outcome, skip: None, message: Some(message) })
@@ -404,8 +468,8 @@ impl Run<'_> {
         message: String,
     ) {
         let gitlab = plan.tips.gitlab.expect("a push to Git Fusion has a GitLab tip");
-        let push =
-            RememberedPush { gitlab, fusion_before: plan.tips.fusion, push_id, state, message };
+        let fusion_before = plan.tips.fusion;
+        let push = RememberedPush { gitlab, fusion_before, push_id, state, message, since: None };
         self.remembered.remember(&plan.name, push);
     }
 

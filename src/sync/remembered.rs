@@ -4,14 +4,21 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use crate::config::Config;
-use crate::fusion::confirm::{confirm, Status};
+use crate::config::{Config, Workspace};
+use crate::fusion::confirm::{confirm, confirm_via_wait, Status};
 use crate::fusion::p4::P4;
+use crate::git::Git;
 use crate::outcome::{BranchPlan, Reason};
+use crate::reason::Code;
+use crate::state::journal::now_rfc3339;
 use crate::state::pushes::{self, PushState, RememberedPush};
 
 use super::SyncError;
+
+/// How long the start-of-run look at a pending push may wait on Git Fusion's `@wait`.
+const RECHECK_WAIT: Duration = Duration::from_secs(10);
 
 /// The remembered pushes of one workspace, loaded at the start of a run.
 pub struct Remembered {
@@ -21,22 +28,21 @@ pub struct Remembered {
 }
 
 impl Remembered {
-    /// Returns the remembered pushes at `path`; `retry_failed` forgets the failed ones.
+    /// Returns the remembered pushes at `path`; `retry_failed` forgets them all, failed and
+    /// pending (SPEC §15.3).
     pub fn load(path: PathBuf, retry_failed: bool) -> Result<Remembered, SyncError> {
         let mut pushes = pushes::load(&path).map_err(|e| SyncError::State(e.to_string()))?;
-        let before = pushes.len();
+        let changed = retry_failed && !pushes.is_empty();
         if retry_failed {
-            pushes.retain(|_, p| p.state != PushState::Failed);
+            pushes.clear();
         }
-        let changed = pushes.len() != before;
         Ok(Remembered { path, pushes, changed })
     }
 
-    /// Asks Git Fusion once about each pending push: confirmed ones are forgotten, failed
-    /// ones become failures. Runs no `p4` when nothing is pending.
-    pub fn recheck_pending(&mut self, config: &Config, repo: &str) -> Result<(), SyncError> {
-        let Some(settings) = &config.perforce else { return Ok(()) };
-        let p4 = P4::new(settings);
+    /// Asks Git Fusion once about each pending push with a push id: through `p4` keys with a
+    /// `[perforce]` section, else through Git Fusion's `@wait` repository. Confirmed ones are
+    /// forgotten, failed ones become failures. Asks nothing when nothing is pending.
+    pub fn recheck_pending(&mut self, config: &Config, ws: &Workspace) -> Result<(), SyncError> {
         let pending: Vec<(String, u64)> = self
             .pushes
             .iter()
@@ -44,8 +50,16 @@ impl Remembered {
             .filter_map(|(branch, p)| p.push_id.map(|id| (branch.clone(), id)))
             .collect();
         for (branch, id) in pending {
-            let status = confirm(&p4, repo, id, std::time::Duration::ZERO)
-                .map_err(|e| SyncError::State(e.to_string()))?;
+            let status = match &config.perforce {
+                Some(settings) => confirm(&P4::new(settings), &ws.fusion_repo, id, Duration::ZERO)
+                    .map_err(|e| SyncError::State(e.to_string()))?,
+                None => {
+                    // @wait blocks while the push runs: a bounded look, not the full timeout.
+                    let git = Git::new(&config.bridge.git);
+                    let timeout = config.bridge.push_confirm_timeout.min(RECHECK_WAIT);
+                    confirm_via_wait(&git, &ws.fusion_remote, &ws.fusion_repo, id, timeout)
+                }
+            };
             match status {
                 Status::Succeeded => {
                     self.pushes.remove(&branch);
@@ -75,7 +89,7 @@ impl Remembered {
         let id = push.push_id.map_or_else(|| "?".to_string(), |n| n.to_string());
         let (code, message) = match push.state {
             PushState::Failed => (
-                "fusion_rejected",
+                Code::FusionRejected,
                 format!(
                     "Git Fusion push {id} of {} failed: {}; not retried for the same tips (run `gfbridge sync --retry-failed` once fixed)",
                     push.gitlab.short(),
@@ -83,15 +97,18 @@ impl Remembered {
                 ),
             ),
             PushState::Pending => (
-                "fusion_pending",
+                Code::FusionPending,
                 format!("Git Fusion push {id} of {} is still not confirmed", push.gitlab.short()),
             ),
         };
         Some(Reason { code, commit: None, message, blocks: true })
     }
 
-    /// Remembers a failed or pending push of `branch`.
-    pub fn remember(&mut self, branch: &str, push: RememberedPush) {
+    /// Remembers a failed or pending push of `branch`, keeping when it was first remembered
+    /// if the same push was remembered before.
+    pub fn remember(&mut self, branch: &str, mut push: RememberedPush) {
+        let earlier = self.pushes.get(branch).filter(|p| p.gitlab == push.gitlab);
+        push.since = earlier.and_then(|p| p.since.clone()).or_else(|| Some(now_rfc3339()));
         self.pushes.insert(branch.to_string(), push);
         self.changed = true;
     }

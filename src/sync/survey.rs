@@ -10,10 +10,12 @@ use crate::cache::{Cache, PREFETCH_NS};
 use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::Workspace;
 use crate::git::remote::{self, RemoteError};
+use crate::git::runner::progress_counts;
 use crate::git::{Git, RemoteUrl};
 use crate::gitlab::GitlabClient;
 use crate::oid::Oid;
 use crate::plan::{Side, Tips};
+use crate::progress::{Progress, Step};
 
 use super::SyncError;
 
@@ -39,7 +41,7 @@ pub fn survey(
     only: Option<&BTreeSet<String>>,
     gitlab: Option<&GitlabClient>,
     prefetch: &[String],
-    progress: &dyn Fn(&str),
+    progress: &Progress,
 ) -> Result<Survey, SyncError> {
     let (gitlab_tips, fusion_tips, rules) = list_all(git, ws, cache, gitlab, prefetch)?;
     let protected = |name: &String| rules.as_ref().is_none_or(|r| any_match(r, name));
@@ -97,7 +99,7 @@ fn prefetch_announced(git: &Git, ws: &Workspace, cache_dir: &Path, branches: &[S
     if wanted.is_empty() {
         return;
     }
-    if let Err(e) = remote::fetch(git, cache_dir, &ws.gitlab_remote, PREFETCH_NS, &wanted) {
+    if let Err(e) = remote::fetch(git, cache_dir, &ws.gitlab_remote, PREFETCH_NS, &wanted, None) {
         tracing::debug!(workspace = %ws.name, "prefetch of announced branches failed: {e}");
     }
 }
@@ -129,7 +131,7 @@ fn bring_into_cache(
     side: Side,
     url: &RemoteUrl,
     survey: &mut Survey,
-    progress: &dyn Fn(&str),
+    progress: &Progress,
 ) -> Result<(), SyncError> {
     let lacking = |survey: &Survey| -> Vec<String> {
         let missing = survey
@@ -141,14 +143,19 @@ fn bring_into_cache(
     let mut missing = lacking(survey);
     let seedable = !missing.is_empty() && cache.is_empty()?;
     if let Some(first) = missing.first().filter(|_| seedable) {
-        progress(&format!("seeding the cache from {}", side.as_str()));
-        seed(git, cache, side, url, first, survey)?;
+        let step = progress.step(format!("seeding the cache from {}", side.as_str()), "objects");
+        let mut sink = meter(&step);
+        let sink = progress.reports().then_some(&mut sink as &mut dyn FnMut(&str));
+        seed(git, cache, side, url, first, survey, sink)?;
         missing = lacking(survey);
     }
     let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
     if !missing.is_empty() {
-        progress(&format!("fetching {} branch(es) from {}", missing.len(), side.as_str()));
-        remote::fetch(git, cache.path(), url, Cache::namespace(side), &missing)
+        let label = format!("fetching {} branch(es) from {}", missing.len(), side.as_str());
+        let step = progress.step(label, "objects");
+        let mut sink = meter(&step);
+        let sink = progress.reports().then_some(&mut sink as &mut dyn FnMut(&str));
+        remote::fetch(git, cache.path(), url, Cache::namespace(side), &missing, sink)
             .map_err(|e| SyncError::Remote { side, source: RemoteError::Git(e) })?;
     }
     let fetched: BTreeSet<String> = missing.iter().map(|s| s.to_string()).collect();
@@ -175,6 +182,7 @@ fn seed(
     url: &RemoteUrl,
     branch: &str,
     survey: &mut Survey,
+    on_progress: Option<&mut dyn FnMut(&str)>,
 ) -> Result<(), SyncError> {
     let temp = cache.path().with_extension("seed");
     let state =
@@ -182,7 +190,7 @@ fn seed(
     if temp.exists() {
         std::fs::remove_dir_all(&temp).map_err(state)?;
     }
-    let cloned = remote::clone_branch(git, url, branch, &temp)
+    let cloned = remote::clone_branch(git, url, branch, &temp, on_progress)
         .map_err(|e| SyncError::Remote { side, source: RemoteError::Git(e) })
         .and_then(|()| Ok(cache.adopt_packs(&temp, branch)?));
     let removed = std::fs::remove_dir_all(&temp);
@@ -193,6 +201,16 @@ fn seed(
         set_tip(tips, side, tip);
     }
     Ok(())
+}
+
+/// Returns a sink that shows git's progress meters on `step` (`Receiving objects: 450/1000`).
+fn meter(step: &Step) -> impl FnMut(&str) + '_ {
+    move |fragment| {
+        if let Some((phase, done, total)) = progress_counts(fragment) {
+            step.phase(phase);
+            step.set(done, total);
+        }
+    }
 }
 
 fn set_tip(tips: &mut Tips, side: Side, oid: Oid) {

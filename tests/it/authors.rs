@@ -117,3 +117,14 @@ fn authors_without_perforce_is_an_operational_error_saying_why() {
     assert_eq!(run.code, 1, "{run}");
     assert!(run.stderr.contains("[perforce]"), "{run}");
 }
+
+#[test]
+fn authors_on_a_busy_workspace_exits_4_and_suggests_no_flag_it_lacks() {
+    let w = World::new();
+    w.seed("main");
+    let _lock = hold_lock(&w, "widgets");
+    let run = w.gfbridge(&["authors"]);
+    assert_eq!(run.code, 4, "{run}");
+    assert!(run.stderr.contains("busy"), "{run}");
+    assert!(!run.stderr.contains("--wait"), "authors has no --wait: {run}");
+}

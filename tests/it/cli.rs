@@ -45,3 +45,49 @@ fn a_usage_error_exits_2() {
     let run = w.gfbridge(&["sync", "--format", "yaml"]);
     assert_eq!(run.code, 2, "{run}");
 }
+
+#[test]
+fn logs_to_a_pipe_carry_no_colour_codes() {
+    let w = World::new();
+    w.commit(Gitlab, "main", "x");
+    let run = w.gfbridge(&["-vv", "sync"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("INFO") || run.stderr.contains("DEBUG"), "-vv logs: {run}");
+    assert!(!run.stderr.contains('\x1b') && !run.stdout.contains('\x1b'), "{run:?}");
+}
+
+#[test]
+fn an_error_is_printed_once() {
+    let w = World::new();
+    w.write_config(&w.default_config().replace("\"gitlab.git\"", "\"missing.git\""));
+    let run = w.sync();
+    assert_eq!(run.code, 1, "{run}");
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(all.matches("gitlab remote: `git ls-remote").count(), 1, "{run}");
+    assert!(run.stderr.contains("gitlab remote:"), "errors go to stderr: {run}");
+}
+
+#[test]
+fn sync_wait_beyond_a_day_is_a_usage_error_naming_the_flag() {
+    let w = World::new();
+    let run = w.gfbridge(&["sync", "--wait", "18446744073709551615"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("--wait"), "{run}");
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_cli_definition() {
+    let w = World::new();
+    let bash = w.gfbridge(&["completions", "bash"]);
+    assert_eq!(bash.code, 0, "{bash}");
+    assert!(bash.stdout.contains("gfbridge") && bash.stdout.contains("--retry-failed"), "{bash}");
+    let man = w.gfbridge(&["man"]);
+    assert_eq!(man.code, 0, "{man}");
+    assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH gfbridge"), "{man}");
+    let dir = w.path("man");
+    let run = w.gfbridge(&["man", "-o", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run}");
+    for page in ["gfbridge.1", "gfbridge-sync.1", "gfbridge-status.1", "gfbridge-report.1"] {
+        assert!(dir.join(page).is_file(), "{page} written");
+    }
+}

@@ -99,6 +99,21 @@ fn a_failed_background_copy_is_reported_remembered_and_not_retried_for_the_same_
 }
 
 #[test]
+fn the_text_summary_counts_a_blocked_branch_both_sides_show_equal_once() {
+    let w = World::new();
+    w.seed("main");
+    assert_eq!(w.sync().code, 0, "gfbridge records the base");
+    w.set_fusion_settings(r#"{"background": "fail"}"#);
+    w.commit(Gitlab, "main", "never reaches perforce");
+    assert_eq!(w.sync().code, 3);
+    // Both sides now show the same tip, and the remembered failure blocks the branch.
+    let run = w.sync();
+    assert_eq!(run.code, 3, "{run}");
+    assert!(run.stdout.contains("exit 3: 0 in sync, 0 pushed, 1 need attention\n"), "{run}");
+    assert!(!run.stdout.contains("not written"), "{run}");
+}
+
+#[test]
 fn an_outright_refusal_is_remembered_until_retry_failed() {
     let w = World::new();
     w.seed("main");
@@ -189,14 +204,59 @@ fn without_perforce_a_failure_reported_by_wait_is_remembered() {
 }
 
 #[test]
-fn without_perforce_a_wait_that_outlasts_the_timeout_is_pending() {
+fn without_perforce_a_pending_push_is_checked_again_through_wait() {
     let w = world_asking_git_fusion_itself();
     w.seed("main");
+    assert_eq!(w.sync().code, 0, "gfbridge records the base");
     w.set_fusion_settings(r#"{"background": "hang"}"#);
-    w.commit(Gitlab, "main", "x");
+    let tip = w.commit(Gitlab, "main", "x");
     let run = w.sync_json();
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(run.branch("main")["outcome"], "pending");
+    let again = w.sync_json();
+    assert_eq!(again.branch("main")["reasons"][0]["code"], "fusion_pending", "{again}");
+    // Git Fusion finishes: the next run asks @wait again and settles the branch.
+    let keys = w.remote(Fusion).join("fusion/keys.json");
+    let text =
+        std::fs::read_to_string(&keys).expect("keys").replace("started", "completed successfully");
+    std::fs::write(&keys, text).expect("keys");
+    let settled = w.sync_json();
+    assert_eq!(settled.code, 0, "{settled}");
+    assert_eq!(settled.branch("main")["action"], "in_sync", "{settled}");
+    assert_eq!(w.sync_json().branch("main")["base"], tip.as_str());
+}
+
+#[test]
+fn a_push_that_cannot_be_confirmed_is_pending_and_keeps_the_base() {
+    let w = World::new();
+    // No [perforce], and a Git Fusion address that does not end with the repo name: no @wait.
+    w.write_config(DEFAULT_CONFIG);
+    let base = w.seed("main");
+    assert_eq!(w.sync().code, 0, "gfbridge records the base");
+    let tip = w.commit(Gitlab, "main", "x");
+    let run = w.sync_json();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(run.branch("main")["outcome"], "pending", "{run}");
+    assert_eq!(w.tip(Fusion, "main").as_ref(), Some(&tip), "the push itself happened");
+    let again = w.sync_json();
+    assert_eq!(again.code, 3, "{again}");
+    assert_eq!(again.branch("main")["reasons"][0]["code"], "fusion_pending");
+    assert_eq!(again.branch("main")["base"], base.as_str(), "the base did not move");
+}
+
+#[test]
+fn retry_failed_forgets_a_pending_push_too() {
+    let w = World::new();
+    w.seed("main");
+    w.write_config(&format!("[bridge]\npush_confirm_timeout = \"300ms\"\n{}", w.default_config()));
+    w.set_fusion_settings(r#"{"background": "hang"}"#);
+    let tip = w.commit(Gitlab, "main", "slow copy");
+    assert_eq!(w.sync_json().branch("main")["outcome"], "pending");
+    assert_eq!(w.sync_json().branch("main")["reasons"][0]["code"], "fusion_pending");
+    let retried = w.gfbridge(&["sync", "--retry-failed", "--format", "json"]);
+    assert_eq!(retried.code, 0, "{retried}");
+    assert_eq!(retried.branch("main")["action"], "in_sync", "{retried}");
+    assert_eq!(w.sync_json().branch("main")["base"], tip.as_str());
 }
 
 #[test]

@@ -447,3 +447,17 @@ pub fn kill9(child: &mut Child) {
     run_ok(Command::new("kill").arg("-9").arg(child.id().to_string()));
     let _ = child.wait();
 }
+
+/// Takes workspace `name`'s lock as another gfbridge run would; dropping the file releases it.
+pub fn hold_lock(w: &World, name: &str) -> std::fs::File {
+    let dir = w.path(&format!(".gfbridge/{name}"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("lock"))
+        .expect("lock file");
+    file.try_lock().expect("test takes the lock");
+    file
+}

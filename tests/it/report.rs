@@ -108,69 +108,186 @@ fn workspace_with_every_branch_in_sync_and_checks_passing_is_ready() {
     let w = World::new();
     w.seed("main");
     w.seed("release/1.0");
+    assert_eq!(w.sync().code, 0, "gfbridge records the bases");
     let (code, doc) = report_json(&w);
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(
         (doc["ready"].as_bool(), doc["workspaces"][0]["ready"].as_bool()),
         (Some(true), Some(true))
     );
+    assert_eq!(doc["workspaces"][0]["blockers"], serde_json::json!([]));
     let text = w.gfbridge(&["report"]);
     assert!(text.stdout.contains("READY: 1 of 1 workspace(s) ready"), "{text}");
 }
 
+/// Returns the workspace's blockers as (kind, id, code, who).
+fn blockers(doc: &Value) -> Vec<(String, String, String, String)> {
+    let list = doc["workspaces"][0]["blockers"].as_array().expect("blockers").clone();
+    list.iter()
+        .map(|b| {
+            let field = |k: &str| b[k].as_str().unwrap_or_else(|| panic!("{k} in {b}")).to_string();
+            assert!(!field("remedy").is_empty(), "every blocker has a remedy: {b}");
+            (field("kind"), field("id"), field("code"), field("who"))
+        })
+        .collect()
+}
+
 #[test]
-fn each_action_but_in_sync_makes_the_workspace_not_ready() {
+fn each_kind_of_blocker_names_who_must_act() {
     type Setup = fn(&World);
-    let cases: [(&str, Setup); 6] = [
-        ("push_to_fusion", |w| drop(w.commit(Gitlab, "main", "new"))),
-        ("push_to_gitlab", |w| drop(w.commit(Fusion, "main", "new"))),
-        ("diverged", |w| {
-            w.commit(Gitlab, "main", "ours");
-            w.commit(Fusion, "main", "theirs");
-        }),
-        ("rewritten", |w| {
-            let base = w.tip(Gitlab, "main").unwrap();
-            w.commit(Gitlab, "main", "soon gone");
-            assert_eq!(w.sync().code, 0);
-            w.set_branch(Gitlab, "main", &base);
-        }),
-        ("deleted", |w| {
-            assert_eq!(w.sync().code, 0);
-            w.delete_branch(Gitlab, "main");
-        }),
-        ("blocked", |w| {
-            w.commit_files(Gitlab, "main", &[("a...b", Entry::File("x"))], "bad path");
-        }),
+    let cases: [(&str, Setup, (&str, &str, &str)); 8] = [
+        (
+            "push_to_fusion",
+            |w| drop(w.commit(Gitlab, "main", "new")),
+            ("branch", "push_to_fusion", "next_sync"),
+        ),
+        (
+            "push_to_gitlab",
+            |w| drop(w.commit(Fusion, "main", "new")),
+            ("branch", "push_to_gitlab", "next_sync"),
+        ),
+        (
+            "diverged",
+            |w| {
+                w.commit(Gitlab, "main", "ours");
+                w.commit(Fusion, "main", "theirs");
+            },
+            ("branch", "diverged", "developer"),
+        ),
+        (
+            "rewritten",
+            |w| {
+                let base = w.tip(Gitlab, "main").unwrap();
+                w.commit(Gitlab, "main", "soon gone");
+                assert_eq!(w.sync().code, 0);
+                w.set_branch(Gitlab, "main", &base);
+            },
+            ("branch", "rewritten", "developer"),
+        ),
+        ("deleted", |w| w.delete_branch(Gitlab, "main"), ("branch", "deleted", "bridge_operator")),
+        (
+            "blocked",
+            |w| {
+                w.commit_files(Gitlab, "main", &[("a...b", Entry::File("x"))], "bad path");
+            },
+            ("branch", "invalid_path", "developer"),
+        ),
+        (
+            "blocked",
+            |w| {
+                w.set_fusion_settings(r#"{"background": "fail"}"#);
+                w.commit(Gitlab, "main", "never reaches perforce");
+                assert_eq!(w.sync().code, 3);
+            },
+            ("push", "fusion_rejected", "bridge_operator"),
+        ),
+        (
+            "blocked",
+            |w| {
+                w.write_config(&format!(
+                    "[bridge]\npush_confirm_timeout = \"0s\"\n{}",
+                    w.default_config()
+                ));
+                w.set_fusion_settings(r#"{"background": "hang"}"#);
+                w.commit(Gitlab, "main", "slow copy");
+                assert_eq!(w.sync().code, 0);
+            },
+            ("push", "fusion_pending", "next_sync"),
+        ),
     ];
-    for (action, setup) in cases {
+    for (action, setup, expected) in cases {
         let w = World::new();
         w.seed("main");
+        assert_eq!(w.sync().code, 0, "gfbridge records the base");
         setup(&w);
         let (code, doc) = report_json(&w);
         assert_eq!(code, 3, "{action}: {doc:#}");
         let ws = &doc["workspaces"][0];
         assert_eq!((doc["ready"].as_bool(), ws["ready"].as_bool()), (Some(false), Some(false)));
         assert_eq!(ws["branches"][0]["action"], action, "{doc:#}");
-        let why = ws["not_ready_because"].to_string();
-        assert!(why.contains(&format!("main: {action}")), "{action}: {why}");
+        let (kind, code, who) = expected;
+        let wanted = (kind.to_string(), "main".to_string(), code.to_string(), who.to_string());
+        assert!(blockers(&doc).contains(&wanted), "{action}: {:#}", ws["blockers"]);
     }
+}
+
+#[test]
+fn blockers_list_peoples_work_before_the_next_syncs_and_problem_rows_come_first() {
+    let w = troubled_world();
+    let (_, doc) = report_json(&w);
+    let order = ["developer", "gitlab_admin", "perforce_admin", "bridge_operator", "next_sync"];
+    let ranks: Vec<usize> = blockers(&doc)
+        .iter()
+        .map(|(_, _, _, who)| order.iter().position(|o| o == who).expect("known who"))
+        .collect();
+    assert!(ranks.windows(2).all(|p| p[0] <= p[1]), "sorted by who: {ranks:?}");
+    assert!(
+        ranks.first() == Some(&0) && ranks.last() == Some(&4),
+        "{:#}",
+        doc["workspaces"][0]["blockers"]
+    );
+    let text = w.gfbridge(&["report"]).stdout;
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("`{needle}` in {text}"));
+    assert!(at("Developers:") < at("The next sync will do it:"), "{text}");
+    // In the branch table, release/4.0 (in sync) comes after every branch that is not.
+    let table = &text[at("branches:")..];
+    assert!(table.find("release/4.0").unwrap() > table.find("release/3.0").unwrap(), "{text}");
+    assert!(table.find("release/4.0").unwrap() > table.find("main").unwrap(), "{text}");
+}
+
+#[test]
+fn a_warning_check_alone_makes_the_workspace_not_ready() {
+    let w = World::new();
+    w.seed("main");
+    w.seed("release/1.0");
+    // Both sides have main, and gfbridge has never seen them equal: no saved state.
+    let (code, doc) = report_json(&w);
+    assert_eq!(code, 3, "{doc:#}");
+    let state = doc["workspaces"][0]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "state")
+        .cloned()
+        .expect("check state");
+    assert_eq!(state["status"], "warn", "{state}");
+    assert!(state["message"].as_str().unwrap().contains("no saved state"), "{state}");
+    assert!(blockers(&doc).contains(&(
+        "check".into(),
+        "state".into(),
+        "warn".into(),
+        "next_sync".into()
+    )));
+    assert_eq!(w.sync().code, 0);
+    assert_eq!(report_json(&w).0, 0, "ready once the base is recorded");
 }
 
 #[test]
 fn failing_check_makes_the_workspace_not_ready_even_when_in_sync() {
     let w = World::new();
     w.seed("main");
+    assert_eq!(w.sync().code, 0);
     w.global_config("[git-to-perforce]\nchange-owner = pusher\n");
     let (code, doc) = report_json(&w);
     assert_eq!(code, 3, "{doc:#}");
     let ws = &doc["workspaces"][0];
     assert_eq!(ws["branches"][0]["action"], "in_sync");
-    assert!(ws["not_ready_because"][0].as_str().unwrap().starts_with("check change_owner fails"));
+    assert!(
+        blockers(&doc).contains(&(
+            "check".into(),
+            "change_owner".into(),
+            "fail".into(),
+            "perforce_admin".into()
+        )),
+        "{:#}",
+        ws["blockers"]
+    );
     let md = w.gfbridge(&["report", "--format", "markdown"]).stdout;
     assert!(
         md.contains("**Verdict: ❌ NOT READY**") && md.contains("| ❌ fail | `change_owner` |"),
         "{md}"
     );
+    assert!(md.contains("**Perforce administrator**"), "{md}");
 }
 
 #[test]
@@ -196,4 +313,19 @@ fn html_report_is_one_self_contained_file() {
     }
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
     assert!(html.contains("<code>assets/icon...png</code>") || html.contains("icon...png"));
+}
+
+/// On paper nothing scrolls: the boxes that scroll on screen must grow when printed, or every
+/// row below the fold is lost (scripts/report-print-check.sh measures it in Chromium).
+#[test]
+fn html_report_prints_every_row_without_scroll_boxes() {
+    let w = troubled_world();
+    let html = w.gfbridge(&["report", "--format", "html"]).stdout;
+    let screen_box = html.find(".box {").expect("boxes scroll on screen");
+    assert!(html[screen_box..].starts_with(".box { max-height: 70vh; overflow: auto;"), "{html}");
+    let print = &html[html.find("@media print {").expect("print styles")..];
+    let print = &print[..print.find("\n}\n").expect("end of the print block")];
+    for rule in [".box { max-height: none; overflow: visible;", "th { position: static; }"] {
+        assert!(print.contains(rule), "`{rule}` missing from the print styles:\n{print}");
+    }
 }

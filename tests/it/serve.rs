@@ -358,3 +358,28 @@ fn idle_service_stops_on_sigterm_with_exit_0() {
     service.await_idle(1.0);
     assert_eq!(service.terminate().code(), Some(0));
 }
+
+#[test]
+fn a_blocked_branch_is_logged_with_its_reasons_and_counted_as_needing_attention() {
+    let world = service_world();
+    world.seed("main");
+    world.remove_p4_user("unknown_git");
+    world.set_author("Nobody", "nobody@nowhere.example");
+    world.commit(Gitlab, "main", "by an author Git Fusion cannot map");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let line = {
+        let log = service.log.lock().unwrap();
+        log.iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["fields"]["branch"] == "main")
+            .unwrap_or_else(|| panic!("no branch line: {log:?}"))
+    };
+    assert_eq!(line["fields"]["action"], "blocked", "{line}");
+    let message = line["fields"]["message"].as_str().unwrap_or("");
+    assert!(message.contains("unmapped_author") && message.contains("nobody@nowhere"), "{line}");
+    assert_eq!(service.metric("gfbridge_branches_needing_attention", "workspace=\"widgets\""), 1.0);
+    let (_, text) = service.get("/metrics");
+    let version = format!("gfbridge_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
+    assert!(text.contains(&version), "{text}");
+}

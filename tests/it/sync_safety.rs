@@ -68,20 +68,6 @@ fn remote_that_keeps_moving_is_skipped_with_exit_4_then_converges() {
     assert_eq!(w.tip(Fusion, "main").as_ref(), Some(&c[3]));
 }
 
-/// Takes workspace `name`'s lock as another run would, until the file is dropped.
-fn hold_lock(w: &World, name: &str) -> std::fs::File {
-    let dir = w.path(&format!(".gfbridge/{name}"));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join("lock"))
-        .expect("lock file");
-    file.try_lock().expect("test takes the lock");
-    file
-}
-
 #[test]
 fn second_run_exits_4_at_once_while_the_lock_is_held() {
     let w = World::new();
@@ -251,4 +237,17 @@ fn with_several_workspaces_the_most_severe_exit_code_wins() {
     let run = w.gfbridge(&["sync", "-w", "gadgets"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(w.tip(Fusion, "release/1.0").is_some());
+}
+
+#[test]
+fn a_run_without_saved_state_warns_once_and_not_after_bases_exist() {
+    let w = World::new();
+    w.seed("main");
+    assert_eq!(w.sync().code, 0);
+    std::fs::remove_dir_all(w.path(".gfbridge/widgets/cache.git")).expect("lose the state");
+    let run = w.sync();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(run.stderr.matches("no saved state").count(), 1, "{run}");
+    let again = w.sync();
+    assert!(!again.stderr.contains("no saved state"), "bases exist again: {again}");
 }

@@ -1,0 +1,93 @@
+//! The reason codes of SPEC §4 as a type: every finding about a branch or commit carries one,
+//! and whether it blocks by default and who must act on it are decided here, in one table.
+//!
+//! Must not decide when a code applies (that is `fusion::preflight` and `sync::remembered`).
+
+use std::fmt;
+
+/// A finding's reason code (SPEC §4); serialized as its contract name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// Effective `change-owner` is `pusher`.
+    ChangeOwnerPusher,
+    /// The author maps to nobody and `unknown_git` does not exist.
+    UnmappedAuthor,
+    /// The author maps only to `unknown_git`.
+    UnknownGitAuthor,
+    /// `[authors]` intends another user than Git Fusion would pick.
+    AuthorOverrideMismatch,
+    /// A merge commit while merges are disabled.
+    MergeCommitsDisabled,
+    /// A gitlink while submodules are disabled.
+    SubmodulesDisabled,
+    /// A new branch while branch creation is disabled.
+    BranchCreationDisabled,
+    /// The repo or branch is read-only.
+    ReadOnly,
+    /// A path Perforce cannot store.
+    InvalidPath,
+    /// Two paths equal but for case on a case-insensitive server.
+    CaseConflict,
+    /// A path with `@ # % *`, stored escaped.
+    EscapedPath,
+    /// Git Fusion refused or failed this push for these tips before.
+    FusionRejected,
+    /// A previous push to Git Fusion is still unconfirmed.
+    FusionPending,
+}
+
+impl Code {
+    /// Every code, in SPEC order (for tables and tests).
+    pub const ALL: [Code; 13] = [
+        Code::ChangeOwnerPusher,
+        Code::UnmappedAuthor,
+        Code::UnknownGitAuthor,
+        Code::AuthorOverrideMismatch,
+        Code::MergeCommitsDisabled,
+        Code::SubmodulesDisabled,
+        Code::BranchCreationDisabled,
+        Code::ReadOnly,
+        Code::InvalidPath,
+        Code::CaseConflict,
+        Code::EscapedPath,
+        Code::FusionRejected,
+        Code::FusionPending,
+    ];
+
+    /// Returns the contract name (`unmapped_author`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::ChangeOwnerPusher => "change_owner_pusher",
+            Code::UnmappedAuthor => "unmapped_author",
+            Code::UnknownGitAuthor => "unknown_git_author",
+            Code::AuthorOverrideMismatch => "author_override_mismatch",
+            Code::MergeCommitsDisabled => "merge_commits_disabled",
+            Code::SubmodulesDisabled => "submodules_disabled",
+            Code::BranchCreationDisabled => "branch_creation_disabled",
+            Code::ReadOnly => "read_only",
+            Code::InvalidPath => "invalid_path",
+            Code::CaseConflict => "case_conflict",
+            Code::EscapedPath => "escaped_path",
+            Code::FusionRejected => "fusion_rejected",
+            Code::FusionPending => "fusion_pending",
+        }
+    }
+
+    /// Returns whether a finding with this code blocks the push unless a setting says
+    /// otherwise (`unknown_git_author` blocks only with `on_unmapped_author = "block"`).
+    pub fn blocks_by_default(self) -> bool {
+        !matches!(self, Code::EscapedPath | Code::UnknownGitAuthor)
+    }
+
+    /// Returns whether the code is about a remembered push rather than the commits.
+    pub fn is_remembered_push(self) -> bool {
+        matches!(self, Code::FusionRejected | Code::FusionPending)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,227 @@
+//! Why a workspace is not ready for cutover (SPEC §15.1): one blocker per failing or warning
+//! check, per reason a branch is not in sync, and per remembered push — each with who must act
+//! and a one-sentence remedy — sorted so that what needs a person comes first.
+//!
+//! The table from checks, actions and reason codes to who and what is here and nowhere else.
+//! Must not decide anything about branches: it reads the dry run's plan and the checks.
+
+use crate::checks::{Check, Status};
+use crate::outcome::BranchResult;
+use crate::plan::{Action, Side};
+use crate::reason::Code;
+
+/// Who must act on a blocker, in the order blockers are listed (people first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Who {
+    /// Someone who writes to the branches.
+    Developer,
+    /// A GitLab administrator or project maintainer.
+    GitlabAdmin,
+    /// A Perforce or Git Fusion administrator.
+    PerforceAdmin,
+    /// Whoever runs gfbridge.
+    BridgeOperator,
+    /// Nobody: the next sync does it.
+    NextSync,
+}
+
+impl Who {
+    /// Every value, in listing order.
+    pub const ALL: [Who; 5] =
+        [Who::Developer, Who::GitlabAdmin, Who::PerforceAdmin, Who::BridgeOperator, Who::NextSync];
+
+    /// Returns the contract name (`perforce_admin`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Who::Developer => "developer",
+            Who::GitlabAdmin => "gitlab_admin",
+            Who::PerforceAdmin => "perforce_admin",
+            Who::BridgeOperator => "bridge_operator",
+            Who::NextSync => "next_sync",
+        }
+    }
+
+    /// Returns the heading a report groups the blockers under.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Who::Developer => "Developers",
+            Who::GitlabAdmin => "GitLab administrator",
+            Who::PerforceAdmin => "Perforce administrator",
+            Who::BridgeOperator => "Bridge operator",
+            Who::NextSync => "The next sync will do it",
+        }
+    }
+}
+
+/// What a blocker is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A check that fails or warns.
+    Check,
+    /// A branch that is not in sync.
+    Branch,
+    /// A tag that is not in sync.
+    Tag,
+    /// A remembered failed or pending push.
+    Push,
+}
+
+/// One reason a workspace is not ready.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Blocker {
+    /// What it is about.
+    pub kind: Kind,
+    /// The check id or ref name.
+    pub id: String,
+    /// The check's status, the reason code or the action.
+    pub code: String,
+    /// Who must act.
+    pub who: Who,
+    /// What to do, in one sentence.
+    pub remedy: String,
+}
+
+impl Blocker {
+    /// Returns the blocker in one line: `release/2.0 (diverged): Merge ...`.
+    pub fn line(&self) -> String {
+        format!("{} ({}): {}", self.id, self.code, self.remedy)
+    }
+}
+
+/// Returns the blockers grouped by who must act, in listing order, leaving out empty groups.
+pub fn grouped(blockers: &[Blocker]) -> Vec<(Who, Vec<&Blocker>)> {
+    Who::ALL
+        .iter()
+        .map(|who| (*who, blockers.iter().filter(|b| b.who == *who).collect::<Vec<_>>()))
+        .filter(|(_, group)| !group.is_empty())
+        .collect()
+}
+
+/// Returns the blockers of a workspace, people first: from its checks, the error that stopped
+/// its plan (if any) and its branches.
+pub fn blockers(
+    checks: &[Check],
+    plan_error: Option<&str>,
+    branches: &[BranchResult],
+) -> Vec<Blocker> {
+    let mut found: Vec<Blocker> = checks.iter().filter_map(check_blocker).collect();
+    if let Some(error) = plan_error {
+        found.push(Blocker {
+            kind: Kind::Check,
+            id: "plan".into(),
+            code: "error".into(),
+            who: Who::BridgeOperator,
+            remedy: format!("The plan could not be made ({error}); fix that and report again."),
+        });
+    }
+    found.extend(branches.iter().flat_map(branch_blockers));
+    found.sort_by(|a, b| (a.who, a.kind, &a.id, &a.code).cmp(&(b.who, b.kind, &b.id, &b.code)));
+    found
+}
+
+fn check_blocker(check: &Check) -> Option<Blocker> {
+    let code = match check.status {
+        Status::Pass => return None,
+        Status::Warn => "warn",
+        Status::Fail => "fail",
+    };
+    let (who, remedy) = if check.message.starts_with("not checked") {
+        (
+            Who::BridgeOperator,
+            "Give gfbridge what it needs to run this check (see its message), then report again.",
+        )
+    } else {
+        check_remedy(check.id)
+    };
+    Some(Blocker {
+        kind: Kind::Check,
+        id: check.id.into(),
+        code: code.into(),
+        who,
+        remedy: remedy.into(),
+    })
+}
+
+fn check_remedy(id: &str) -> (Who, &'static str) {
+    match id {
+        "protected_branches" => (Who::GitlabAdmin, "Protect each branch to mirror in GitLab, without force push, or drop it from the allowlist."),
+        "change_owner" => (Who::PerforceAdmin, "Set change-owner = author in the repo's p4gf_config [@repo] section (or the global [git-to-perforce])."),
+        "unknown_git" => (Who::PerforceAdmin, "Create the unknown_git user as a standard Perforce user, or set on_unmapped_author = \"block\"."),
+        "fusion_branches" => (Who::PerforceAdmin, "Define each mirrored branch in the repo's p4gf_config, or set enable-git-branch-creation = yes."),
+        "state" => (Who::NextSync, "The next sync records the bases once both sides are seen equal; until then keep the state directory on persistent storage."),
+        "branches_allowlist" => (Who::BridgeOperator, "Remove allowlist entries that match no branch, or create the branches."),
+        _ => (Who::BridgeOperator, "Fix what the check's message names, then report again."),
+    }
+}
+
+fn branch_blockers(b: &BranchResult) -> Vec<Blocker> {
+    let plan = &b.plan;
+    let blocker = |kind: Kind, code: &str, who: Who, remedy: String| Blocker {
+        kind,
+        id: plan.name.clone(),
+        code: code.into(),
+        who,
+        remedy,
+    };
+    if plan.blocked() {
+        let mut codes: Vec<Code> =
+            plan.reasons.iter().filter(|r| r.blocks).map(|r| r.code).collect();
+        codes.sort();
+        codes.dedup();
+        return codes
+            .into_iter()
+            .map(|code| {
+                let kind = if code.is_remembered_push() { Kind::Push } else { Kind::Branch };
+                let (who, remedy) = code_remedy(code);
+                blocker(kind, code.as_str(), who, remedy.into())
+            })
+            .collect();
+    }
+    let (who, remedy) = match plan.action {
+        Action::InSync => return Vec::new(),
+        Action::PushToFusion { .. } | Action::PushToGitlab { .. } => {
+            (Who::NextSync, "The next sync pushes it.".to_string())
+        }
+        Action::Diverged => (
+            Who::Developer,
+            "Merge one side into the other so that one tip contains the other (gfbridge never picks a side).".into(),
+        ),
+        Action::Rewritten { side } => (
+            Who::Developer,
+            format!("Restore the commits the {} side lost (push the old tip back, then build on it); rewrites are never mirrored.", side_name(side)),
+        ),
+        Action::Deleted { side } => (
+            Who::BridgeOperator,
+            format!("Recreate the branch on the {} side at its base, or drop it from the allowlist.", side_name(side)),
+        ),
+    };
+    vec![blocker(Kind::Branch, plan.action.name(), who, remedy)]
+}
+
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Gitlab => "GitLab",
+        Side::Fusion => "Git Fusion",
+    }
+}
+
+/// Returns who acts on a blocking reason code, and how.
+pub fn code_remedy(code: Code) -> (Who, &'static str) {
+    match code {
+        Code::ChangeOwnerPusher => (Who::PerforceAdmin, "Set change-owner = author in the repo's p4gf_config [@repo] section."),
+        Code::UnmappedAuthor => (Who::PerforceAdmin, "Create a Perforce user for the author, or map the author's email in p4gf_usermap (see `gfbridge authors`)."),
+        Code::UnknownGitAuthor => (Who::PerforceAdmin, "Map the author's email in p4gf_usermap (see `gfbridge authors`), or allow unknown_git with on_unmapped_author = \"unknown_git\"."),
+        Code::AuthorOverrideMismatch => (Who::PerforceAdmin, "Put the lines `gfbridge authors --format usermap` prints at the top of p4gf_usermap."),
+        Code::MergeCommitsDisabled => (Who::PerforceAdmin, "Set enable-git-merge-commits = yes for the repo, or have developers replace the merge with linear history."),
+        Code::SubmodulesDisabled => (Who::Developer, "Remove the submodule from the branch's new commits, or have the Perforce admin enable git submodules."),
+        Code::BranchCreationDisabled => (Who::PerforceAdmin, "Define the branch in the repo's p4gf_config, or set enable-git-branch-creation = yes."),
+        Code::ReadOnly => (Who::PerforceAdmin, "Clear read-only for the repo or the branch in p4gf_config, if it should take changes."),
+        Code::InvalidPath => (Who::Developer, "Rewrite the branch's new commits so that no path contains `...` or a control character."),
+        Code::CaseConflict => (Who::Developer, "Remove one of the paths that differ only in letter case from the new commits."),
+        Code::EscapedPath => (Who::NextSync, "Nothing: Perforce stores the path escaped."),
+        Code::FusionRejected => (Who::BridgeOperator, "Fix what Git Fusion's message names, then run `gfbridge sync --retry-failed`."),
+        Code::FusionPending => (Who::NextSync, "The next sync asks Git Fusion again; if it stays pending, check the push in Perforce and run `gfbridge sync --retry-failed`."),
+    }
+}
