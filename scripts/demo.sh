@@ -83,4 +83,6 @@ echo; echo "==> journal ($demo/.gfbridge/widgets/journal.jsonl)"
 cat .gfbridge/widgets/journal.jsonl
 echo; echo "==> a second sync is a no-op apart from the divergence"
 "$bin" sync || true
+echo; echo "==> gfbridge status   (how the last runs went, from local state only)"
+"$bin" status || true
 echo; echo "Everything is in $demo"
