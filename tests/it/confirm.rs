@@ -151,10 +151,7 @@ fn an_unconfirmed_push_is_pending_then_blocks_until_git_fusion_confirms() {
     assert_eq!(again.branch("main")["reasons"][0]["code"], "fusion_pending");
     assert_eq!(again.branch("main")["base"], base.as_str());
     // Git Fusion finishes the copy: the next run re-checks, forgets it, and the base catches up.
-    let keys = w.remote(Fusion).join("fusion/keys.json");
-    let text =
-        std::fs::read_to_string(&keys).expect("keys").replace("started", "completed successfully");
-    std::fs::write(&keys, text).expect("keys");
+    w.finish_fusion_copies();
     let settled = w.sync_json();
     assert_eq!(settled.code, 0, "{settled}");
     assert_eq!(settled.branch("main")["action"], "in_sync");
@@ -216,10 +213,7 @@ fn without_perforce_a_pending_push_is_checked_again_through_wait() {
     let again = w.sync_json();
     assert_eq!(again.branch("main")["reasons"][0]["code"], "fusion_pending", "{again}");
     // Git Fusion finishes: the next run asks @wait again and settles the branch.
-    let keys = w.remote(Fusion).join("fusion/keys.json");
-    let text =
-        std::fs::read_to_string(&keys).expect("keys").replace("started", "completed successfully");
-    std::fs::write(&keys, text).expect("keys");
+    w.finish_fusion_copies();
     let settled = w.sync_json();
     assert_eq!(settled.code, 0, "{settled}");
     assert_eq!(settled.branch("main")["action"], "in_sync", "{settled}");

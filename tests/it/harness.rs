@@ -375,6 +375,22 @@ impl World {
         (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
     }
 
+    /// Makes the Git Fusion stand-in finish every copy it left hanging (`background: hang`).
+    pub fn finish_fusion_copies(&self) {
+        let keys = self.remote(Fusion).join("fusion/keys.json");
+        let text = std::fs::read_to_string(&keys).expect("keys");
+        std::fs::write(&keys, text.replace("started", "completed successfully")).expect("keys");
+    }
+
+    /// Syncs `branch` once, then moves it on both sides apart, and syncs again (exit 3).
+    pub fn diverge(&self, branch: &str) {
+        self.seed(branch);
+        assert_eq!(self.sync().code, 0, "gfbridge records the base");
+        self.commit(Gitlab, branch, "ours");
+        self.commit(Fusion, branch, "theirs");
+        assert_eq!(self.sync().code, 3, "diverged");
+    }
+
     /// Returns a gfbridge command run from the world's directory with its config.
     pub fn gfbridge_command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_gfbridge"));

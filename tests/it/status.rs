@@ -44,11 +44,7 @@ fn a_workspace_that_never_ran_has_no_last_run_and_exits_0() {
 #[test]
 fn a_branch_needing_attention_is_listed_since_the_first_run_that_reported_it() {
     let w = World::new();
-    w.seed("main");
-    assert_eq!(w.sync().code, 0);
-    w.commit(Gitlab, "main", "ours");
-    w.commit(Fusion, "main", "theirs");
-    assert_eq!(w.sync().code, 3);
+    w.diverge("main");
     let (_, first) = status(&w);
     let since = first["workspaces"][0]["last_run"]["time"].clone();
     assert_eq!(w.sync().code, 3);
@@ -114,11 +110,7 @@ fn a_run_holding_the_lock_shows_as_running() {
 #[test]
 fn status_makes_no_network_call() {
     let w = World::new();
-    w.seed("main");
-    assert_eq!(w.sync().code, 0);
-    w.commit(Gitlab, "main", "ours");
-    w.commit(Fusion, "main", "theirs");
-    assert_eq!(w.sync().code, 3);
+    w.diverge("main");
     let strip = |mut doc: Value| {
         doc["generated_at"] = Value::Null;
         doc
