@@ -1,15 +1,15 @@
 //! Branch patterns with GitLab's protected-branch semantics (SPEC §1).
 //!
 //! Owns matching only: a pattern without `*` matches the exact name; `*` matches any run of
-//! characters, `/` included; matching is case-sensitive. Compiled once, when the config loads.
+//! characters, `/` included; matching is case-sensitive. Split into its literal pieces once,
+//! when the config loads; matching needs no regex, so no pattern is too large to load.
 
-use regex::Regex;
-
-/// A compiled branch pattern such as `main` or `release/*`.
+/// A branch pattern such as `main` or `release/*`.
 #[derive(Clone, Debug)]
 pub struct BranchPattern {
     text: String,
-    wildcard: Option<Regex>,
+    /// For a pattern with `*`: the literal pieces between the stars (`release/`, ``).
+    pieces: Option<Vec<String>>,
 }
 
 impl BranchPattern {
@@ -28,21 +28,34 @@ impl BranchPattern {
                 "branch pattern `{text}` must be a branch name, without `refs/heads/`"
             ));
         }
-        let wildcard = text.contains('*').then(|| {
-            // GitLab's RefMatcher: quote the pattern, `*` becomes `.*?`, anchored at both ends.
-            let body: Vec<String> = text.split('*').map(regex::escape).collect();
-            Regex::new(&format!(r"\A{}\z", body.join(".*?")))
-                .expect("escaped text is a valid regex")
-        });
-        Ok(BranchPattern { text: text.to_string(), wildcard })
+        // GitLab's RefMatcher quotes the pattern, turns `*` into `.*?` and anchors both ends:
+        // the same as matching the literal pieces in order, the first and last at the ends.
+        let pieces = text.contains('*').then(|| text.split('*').map(str::to_string).collect());
+        Ok(BranchPattern { text: text.to_string(), pieces })
     }
 
     /// Returns true when `branch` matches this pattern.
     pub fn matches(&self, branch: &str) -> bool {
-        match &self.wildcard {
-            Some(re) => re.is_match(branch),
-            None => self.text == branch,
+        let Some(pieces) = &self.pieces else { return self.text == branch };
+        let (first, rest) = pieces.split_first().expect("split yields at least one piece");
+        let (last, middle) = rest.split_last().expect("a pattern with `*` has two pieces");
+        let Some(mut remaining) = branch.strip_prefix(first.as_str()) else { return false };
+        if remaining.len() < last.len() {
+            return false;
         }
+        let end = remaining.len() - last.len();
+        if !remaining.is_char_boundary(end) || &remaining[end..] != last.as_str() {
+            return false;
+        }
+        remaining = &remaining[..end];
+        // Each middle piece at its leftmost place leaves the most room for the next.
+        for piece in middle {
+            match remaining.find(piece.as_str()) {
+                Some(at) => remaining = &remaining[at + piece.len()..],
+                None => return false,
+            }
+        }
+        true
     }
 
     /// Returns the pattern as written in the config.

@@ -29,6 +29,30 @@ fn patterns_follow_gitlab_protected_branch_semantics() {
     }
 }
 
+proptest::proptest! {
+    /// The matcher agrees with GitLab's own construction (RefMatcher: quote, `*` → `.*?`,
+    /// anchor both ends), on an alphabet small enough to make stars and pieces collide.
+    #[test]
+    fn patterns_match_exactly_as_gitlabs_regex_does(
+        pattern in "[ab/*é]{1,10}",
+        name in "[ab/é]{0,12}",
+    ) {
+        let body: Vec<String> = pattern.split('*').map(regex::escape).collect();
+        let gitlab = regex::Regex::new(&format!(r"\A{}\z", body.join(".*?"))).unwrap();
+        let ours = BranchPattern::new(&pattern).expect("valid pattern");
+        proptest::prop_assert_eq!(ours.matches(&name), gitlab.is_match(&name), "`{}` vs `{}`", pattern, name);
+    }
+}
+
+#[test]
+fn a_pattern_of_ten_thousand_stars_loads_and_matches_everything() {
+    let pattern = "*".repeat(10_000);
+    let p = BranchPattern::new(&pattern).expect("no size limit");
+    assert!(p.matches("release/2.0") && p.matches(""));
+    let p = BranchPattern::new(&format!("v{pattern}x")).expect("no size limit");
+    assert!(p.matches("v1.x") && !p.matches("v1.y"));
+}
+
 #[test]
 fn bad_patterns_are_refused_with_a_reason() {
     for bad in ["", "has space", "refs/heads/main"] {
