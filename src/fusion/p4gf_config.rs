@@ -4,7 +4,7 @@
 //!
 //! Owns parsing and lookup only. It never runs `p4`; callers hand it the files' text.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Sections of the global file; in a per-repo file these names are ignored by Git Fusion
 /// (its validator says "would be ignored"), and any other name not starting with `@` is a
@@ -36,6 +36,9 @@ pub struct ParseError {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IniFile {
     sections: Vec<(String, BTreeMap<String, String>)>,
+    /// Section name → index in `sections`: lookups stay constant-time however many
+    /// sections a generated file holds (Git Fusion repos with tens of thousands of branches).
+    index: HashMap<String, usize>,
 }
 
 impl IniFile {
@@ -51,7 +54,7 @@ impl IniFile {
 
     /// Returns the options of `section`, if the file has it.
     pub fn section(&self, name: &str) -> Option<&BTreeMap<String, String>> {
-        self.sections.iter().find(|(n, _)| n == name).map(|(_, options)| options)
+        self.index.get(name).map(|&i| &self.sections[i].1)
     }
 
     /// Returns the section names in file order.
@@ -122,6 +125,7 @@ impl Parser<'_> {
         if self.ini.section(name).is_some() {
             return Err(self.error(number, format!("section [{name}] appears twice")));
         }
+        self.ini.index.insert(name.to_string(), self.ini.sections.len());
         self.ini.sections.push((name.to_string(), BTreeMap::new()));
         self.current = None;
         Ok(())
