@@ -178,7 +178,13 @@ fn syntax_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError
     let mut message = error.message().trim_end().replace('\n', " ");
     // TOML names the position; people also want the key, which is on that line.
     let line_text = text.lines().nth(line - 1).unwrap_or("");
-    if let Some((key, _)) = line_text.split_once('=') {
+    let header = line_text.trim().strip_prefix('[').and_then(|h| h.split(']').next());
+    if let Some(table) = header.map(|h| h.trim_matches(['[', ' '])).filter(|t| !t.is_empty()) {
+        // A table header (`[gitlab]` twice, say): name the table.
+        if !message.contains(&format!("`{table}`")) {
+            message = format!("table `[{table}]`: {message}");
+        }
+    } else if let Some((key, _)) = line_text.split_once('=') {
         let key = key.trim().trim_matches('"');
         if !key.is_empty() && !message.contains(&format!("`{key}`")) {
             message = format!("key `{key}`: {message}");

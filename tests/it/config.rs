@@ -57,6 +57,8 @@ fn every_kind_of_config_error_exits_2_naming_file_key_and_problem() {
         (format!("[authors]\n\"Jane@example.com\" = \"jdoe\"\n\"jane@example.com\" = \"jane\"\n{BASE}"), &["authors.", "letter case"]),
         (format!("[authors]\n\"not-an-email\" = \"jdoe\"\n{BASE}"), &["authors.\"not-an-email\""]),
         ("[bridge]\n".to_string(), &["workspace", "no [[workspace]]"]),
+        (format!("[gitlab]\nurl = \"https://a\"\n[gitlab]\nurl = \"https://b\"\n{BASE}"), &[":3:", "table `[gitlab]`", "duplicate"]),
+        (format!("[perforce]\np4 = \"p4\"\n[perforce]\n{BASE}"), &[":3:", "table `[perforce]`"]),
     ];
     for (config, expected) in cases {
         check(&w, config, expected);
