@@ -6,8 +6,8 @@
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -42,11 +42,15 @@ impl Hooks {
         Hooks { shared, secret, seen: Mutex::new(SeenKeys::new(SEEN_KEYS)) }
     }
 
-    /// Returns true when header `name` holds the secret, compared in constant time.
+    /// Returns true when header `name` appears exactly once and holds the secret, compared in
+    /// constant time. A repeated header is refused rather than one copy picked: a proxy that
+    /// appends its own value must not decide which one counts.
     fn authorized(&self, headers: &HeaderMap, name: &str) -> bool {
-        headers
-            .get(name)
-            .is_some_and(|given| bool::from(given.as_bytes().ct_eq(self.secret.as_bytes())))
+        let mut values = headers.get_all(name).iter();
+        match (values.next(), values.next()) {
+            (Some(given), None) => bool::from(given.as_bytes().ct_eq(self.secret.as_bytes())),
+            _ => false,
+        }
     }
 
     /// Queues a run of each workspace and returns the answer.
@@ -103,15 +107,49 @@ impl Hooks {
         seen.first_time(key)
     }
 
-    fn trigger(&self, headers: &HeaderMap, workspace: &str) -> Answer {
+    fn trigger(&self, headers: &HeaderMap, raw_workspace: &str) -> Answer {
+        // The secret is checked before anything in the request is read, the path included.
         if !self.authorized(headers, "x-gfbridge-token") {
             return (StatusCode::UNAUTHORIZED, "missing or wrong X-Gfbridge-Token\n".into());
         }
-        if self.shared.config.workspace(workspace).is_none() {
+        let workspace = percent_decode(raw_workspace).unwrap_or_default();
+        if self.shared.config.workspace(&workspace).is_none() {
             return (StatusCode::NOT_FOUND, format!("no workspace `{workspace}` in the config\n"));
         }
-        self.queue(&[workspace.to_string()], "trigger", None)
+        self.queue(&[workspace], "trigger", None)
     }
+
+    /// Returns 200 while every workspace keeps completing runs, else 503 naming those that
+    /// do not.
+    fn health(&self) -> Answer {
+        let workspaces: Vec<(&str, std::time::Duration)> =
+            self.shared.config.workspaces.iter().map(|w| (w.name.as_str(), w.interval)).collect();
+        match self.shared.health.verdict(&workspaces) {
+            Ok(()) => (StatusCode::OK, "ok\n".into()),
+            Err(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("unhealthy: {why}\n")),
+        }
+    }
+}
+
+/// Returns `text` with `%XX` escapes decoded, or `None` when that is not valid UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Returns the service's routes.
@@ -119,7 +157,7 @@ pub fn router(hooks: Arc<Hooks>) -> Router {
     Router::new()
         .route("/hooks/gitlab", post(gitlab_hook))
         .route("/hooks/trigger/{workspace}", post(trigger_hook))
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .with_state(hooks)
 }
@@ -130,14 +168,17 @@ async fn gitlab_hook(State(hooks): State<Arc<Hooks>>, headers: HeaderMap, body: 
     answer.into_response()
 }
 
-async fn trigger_hook(
-    State(hooks): State<Arc<Hooks>>,
-    Path(workspace): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let answer = hooks.trigger(&headers, &workspace);
+async fn trigger_hook(State(hooks): State<Arc<Hooks>>, uri: Uri, headers: HeaderMap) -> Response {
+    // The raw path, not axum's Path extractor: that answers 400 for an undecodable name
+    // before the secret could be checked.
+    let raw = uri.path().strip_prefix("/hooks/trigger/").unwrap_or_default();
+    let answer = hooks.trigger(&headers, raw);
     hooks.shared.metrics.answered("trigger", answer.0.as_u16());
     answer.into_response()
+}
+
+async fn healthz(State(hooks): State<Arc<Hooks>>) -> Response {
+    hooks.health().into_response()
 }
 
 async fn metrics(State(hooks): State<Arc<Hooks>>) -> Response {

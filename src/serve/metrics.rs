@@ -78,6 +78,12 @@ pub struct Metrics {
     running: Gauge,
     queued: Gauge,
     attention: Family<WorkspaceLabel, Gauge>,
+    panics: Family<ThreadLabel, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ThreadLabel {
+    thread: &'static str,
 }
 
 fn duration_histogram() -> Histogram {
@@ -107,6 +113,7 @@ impl Metrics {
             running: Gauge::default(),
             queued: Gauge::default(),
             attention: Family::default(),
+            panics: Family::default(),
         };
         let r = &mut m.registry;
         r.register("gfbridge_runs", "Sync runs by workspace and result", m.runs.clone());
@@ -136,6 +143,11 @@ impl Metrics {
             "Branches the workspace's last run left needing a person (attention or failed push)",
             m.attention.clone(),
         );
+        r.register(
+            "gfbridge_panics",
+            "Panics caught in worker and poller threads",
+            m.panics.clone(),
+        );
         let version = Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]);
         r.register("gfbridge_build", "The running gfbridge's version", version);
         m
@@ -150,6 +162,11 @@ impl Metrics {
     /// Counts an answer of a hook endpoint.
     pub fn answered(&self, endpoint: &'static str, status: u16) {
         self.webhooks.get_or_create(&WebhookLabels { endpoint, status }).inc();
+    }
+
+    /// Counts a panic caught in a `worker` or the `poller`.
+    pub fn panicked(&self, thread: &'static str) {
+        self.panics.get_or_create(&ThreadLabel { thread }).inc();
     }
 
     /// Sets the queue gauges.

@@ -6,6 +6,7 @@
 //! same per-workspace lock, so a cron job and the service never collide.
 
 pub mod dedupe;
+pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod scheduler;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 use crate::config::{secret, Config};
 use crate::exit::Exit;
+use health::Health;
 use metrics::Metrics;
 use scheduler::Scheduler;
 use workers::Shared;
@@ -86,6 +88,7 @@ pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
         config: Arc::clone(&config),
         scheduler,
         metrics: Arc::new(Metrics::new()),
+        health: Health::default(),
     });
     let workers = workers::start_workers(&shared, opts.jobs);
     let poller = workers::start_poller(&shared);

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::health::Health;
 use super::metrics::Metrics;
 use super::scheduler::{Requested, Scheduler};
 use crate::config::{Config, Workspace};
@@ -25,6 +26,8 @@ pub struct Shared {
     pub scheduler: Arc<Scheduler>,
     /// Where runs are counted.
     pub metrics: Arc<Metrics>,
+    /// When each workspace last completed a run (`/healthz`).
+    pub health: Health,
 }
 
 impl Shared {
@@ -80,8 +83,11 @@ fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<String>) {
         Ok(result) => {
             log_result(&result, took);
             shared.metrics.run(&result, took);
+            shared.health.completed(&ws.name);
         }
         Err(_) => {
+            // Not completed: /healthz turns unhealthy if this keeps happening.
+            shared.metrics.panicked("worker");
             tracing::error!(workspace = %ws.name, "sync panicked; the next request runs it again")
         }
     }
@@ -127,7 +133,13 @@ pub fn start_poller(shared: &Arc<Shared>) -> JoinHandle<()> {
     let shared = Arc::clone(shared);
     std::thread::Builder::new()
         .name("gfbridge-poller".into())
-        .spawn(move || poll(&shared))
+        .spawn(move || {
+            // A panicking poller would leave the service polling nothing: count it, start over.
+            while catch_unwind(AssertUnwindSafe(|| poll(&shared))).is_err() {
+                shared.metrics.panicked("poller");
+                tracing::error!("the poller panicked; polling starts again");
+            }
+        })
         .expect("a thread can be started")
 }
 

@@ -285,8 +285,13 @@ fn trigger_endpoint_checks_the_secret_first_then_the_workspace() {
         service.post("/hooks/trigger/widgets", &[("X-Gfbridge-Token", "no")], Vec::new()).0,
         401
     );
+    // The secret comes first even for a path that cannot be decoded.
+    assert_eq!(service.post("/hooks/trigger/%ff", &[], Vec::new()).0, 401);
     let token = [("X-Gfbridge-Token", SECRET)];
     assert_eq!(service.post("/hooks/trigger/nosuch", &token, Vec::new()).0, 404);
+    assert_eq!(service.post("/hooks/trigger/%ff", &token, Vec::new()).0, 404);
+    let twice = [("X-Gfbridge-Token", SECRET), ("X-Gfbridge-Token", SECRET)];
+    assert_eq!(service.post("/hooks/trigger/widgets", &twice, Vec::new()).0, 401);
     let new = world.commit(Fusion, "main", "submitted in Perforce");
     assert_eq!(service.post("/hooks/trigger/widgets", &token, b"ignored".to_vec()).0, 202);
     await_condition("main on GitLab", LIMIT, || world.tip(Gitlab, "main").as_deref() == Some(&new));
@@ -382,4 +387,22 @@ fn a_blocked_branch_is_logged_with_its_reasons_and_counted_as_needing_attention(
     let (_, text) = service.get("/metrics");
     let version = format!("gfbridge_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
     assert!(text.contains(&version), "{text}");
+}
+
+#[test]
+fn a_repeated_gitlab_token_header_is_refused_not_read_first_come() {
+    let world = service_world();
+    let base = world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let new = world.commit(Gitlab, "main", "announced twice");
+    let event = push_event("main", &base, &new).to_string().into_bytes();
+    let headers = [
+        ("X-Gitlab-Token", SECRET),
+        ("X-Gitlab-Token", "appended by a proxy"),
+        ("X-Gitlab-Event", "Push Hook"),
+    ];
+    assert_eq!(service.post("/hooks/gitlab", &headers, event).0, 401);
+    assert_eq!(service.requests(), 1.0, "only the start-up run was requested");
+    assert_eq!(service.get("/healthz"), (200, "ok\n".to_string()));
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use gfbridge::config::Config;
 use gfbridge::serve::dedupe::SeenKeys;
+use gfbridge::serve::health::{judge, Seen, GRACE};
 use gfbridge::serve::scheduler::{Requested, Scheduler};
 use gfbridge::serve::webhook::{route, Change, Delivery};
 use serde_json::{json, Value};
@@ -197,4 +198,28 @@ fn delivery_keys_are_remembered_up_to_the_capacity() {
     assert_eq!(seen.len(), 2);
     assert!(seen.first_time("k1"), "the oldest key was forgotten");
     assert!(!seen.first_time("k3"));
+}
+
+#[test]
+fn health_turns_bad_when_a_workspace_completes_no_run_for_several_intervals() {
+    use std::time::{Duration, Instant};
+    let minute = Duration::from_secs(60);
+    let started = Instant::now();
+    let limit = minute * 3 + GRACE;
+    let at = |d: Duration| started + d;
+    let seen = |completed: Option<Instant>| Seen { name: "widgets", interval: minute, completed };
+    let rows: &[(Instant, Option<Instant>, bool, &str)] = &[
+        (at(minute), None, true, "just started, nothing completed yet"),
+        (at(limit), None, true, "at the limit"),
+        (at(limit + Duration::from_secs(1)), None, false, "nothing ever completed"),
+        (at(limit * 2), Some(at(limit)), true, "completed recently"),
+        (at(limit * 3), Some(at(limit)), false, "stopped completing (a worker panics)"),
+    ];
+    for (now, completed, healthy, why) in rows {
+        let verdict = judge(*now, started, &[seen(*completed)]);
+        assert_eq!(verdict.is_ok(), *healthy, "{why}: {verdict:?}");
+        if let Err(message) = verdict {
+            assert!(message.contains("widgets: no run completed for"), "{message}");
+        }
+    }
 }
