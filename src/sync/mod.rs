@@ -76,13 +76,19 @@ pub enum SyncError {
     /// The workspace directory or journal could not be written.
     #[error("{0}")]
     State(String),
+    /// Branches kept vanishing from a remote between listing and fetching, every attempt.
+    #[error("the remote kept moving: {branches} vanished between listing and fetching in each of {MAX_ATTEMPTS} attempts; the next run plans again")]
+    Moving {
+        /// The branches, comma-separated.
+        branches: String,
+    },
 }
 
 impl SyncError {
     /// Returns the exit code this error gives.
     pub fn exit(&self) -> Exit {
         match self {
-            SyncError::Lock(LockError::Busy { .. }) => Exit::Busy,
+            SyncError::Lock(LockError::Busy { .. }) | SyncError::Moving { .. } => Exit::Busy,
             _ => Exit::Failure,
         }
     }
@@ -193,6 +199,7 @@ fn run(
         preflight: None,
         results: Vec::new(),
         warned_no_state: false,
+        moving: None,
     };
     let mut only: Option<BTreeSet<String>> =
         (!opts.branches.is_empty()).then(|| opts.branches.iter().cloned().collect());
@@ -207,6 +214,9 @@ fn run(
         Ok(())
     };
     let mut outcome = attempts();
+    if let (Ok(()), Some(branches)) = (&outcome, run.moving.take()) {
+        outcome = Err(SyncError::Moving { branches });
+    }
     if !opts.dry_run {
         // Saved even after a failure: a push Git Fusion refused must stay remembered.
         outcome = outcome.and(run.remembered.save());
@@ -234,6 +244,8 @@ struct Run<'a> {
     run_id: &'a str,
     results: Vec<BranchResult>,
     warned_no_state: bool,
+    /// Branches that vanished from a remote during every attempt.
+    moving: Option<String>,
 }
 
 impl Run<'_> {
@@ -289,9 +301,17 @@ impl Run<'_> {
             }
             self.results.push(result);
         }
+        // A branch that vanished during the fetch is listed and planned again; one that keeps
+        // moving through every attempt makes the run busy (exit 4), the others proceed.
+        let moved = survey.moved;
+        if last && !moved.is_empty() {
+            let names: Vec<&str> = moved.iter().map(String::as_str).collect();
+            self.moving = Some(names.join(", "));
+        }
+        let replan = if last { BTreeSet::new() } else { moved };
         if pushes.is_empty() {
             self.write_journal(&journal)?;
-            return Ok(BTreeSet::new());
+            return Ok(replan);
         }
         progress.say(&format!("{}: pushing {} branch(es)", self.ws.name, pushes.len()));
         let refs: Vec<&BranchPlan> = pushes.iter().collect();
@@ -318,7 +338,7 @@ impl Run<'_> {
         if let Some(error) = failure {
             return Err(error);
         }
-        Ok(raced)
+        Ok(raced.into_iter().chain(replan).collect())
     }
 
     /// Adds the preflight's findings (SPEC §4) to a push to Git Fusion. Without a

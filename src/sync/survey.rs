@@ -11,7 +11,7 @@ use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::Workspace;
 use crate::git::remote::{self, RemoteError};
 use crate::git::runner::progress_counts;
-use crate::git::{Git, RemoteUrl};
+use crate::git::{Git, GitError, RemoteUrl};
 use crate::gitlab::GitlabClient;
 use crate::oid::Oid;
 use crate::plan::{Side, Tips};
@@ -24,6 +24,9 @@ use super::SyncError;
 pub struct Survey {
     /// Branch name → tips and base.
     pub branches: BTreeMap<String, Tips>,
+    /// Branches that vanished from a remote between `ls-remote` and the fetch: left out of
+    /// `branches`, to be listed and planned again (the remote moved during the run).
+    pub moved: BTreeSet<String>,
 }
 
 impl Survey {
@@ -56,7 +59,7 @@ pub fn survey(
         let (gitlab, fusion) = (gitlab_tips.get(name).copied(), fusion_tips.get(name).copied());
         tips.insert(name.clone(), Tips { gitlab, fusion, base });
     }
-    let mut survey = Survey { branches: tips };
+    let mut survey = Survey { branches: tips, moved: BTreeSet::new() };
     for (side, url) in [(Side::Gitlab, &ws.gitlab_remote), (Side::Fusion, &ws.fusion_remote)] {
         bring_into_cache(git, cache, side, url, &mut survey, progress)?;
     }
@@ -155,10 +158,32 @@ fn bring_into_cache(
         let step = progress.step(label, "objects");
         let mut sink = meter(&step);
         let sink = progress.reports().then_some(&mut sink as &mut dyn FnMut(&str));
-        remote::fetch(git, cache.path(), url, Cache::namespace(side), &missing, sink)
-            .map_err(|e| SyncError::Remote { side, source: RemoteError::Git(e) })?;
+        let fetch = |branches: &[&str], sink| {
+            remote::fetch(git, cache.path(), url, Cache::namespace(side), branches, sink)
+        };
+        let remote_error = |e| SyncError::Remote { side, source: RemoteError::Git(e) };
+        match fetch(&missing, sink) {
+            Ok(()) => {}
+            // A branch vanished after ls-remote listed it: fetch the others one by one, so
+            // one deleted branch does not stop the rest of the workspace.
+            Err(e) if vanished(&e) => {
+                for branch in &missing {
+                    match fetch(&[branch], None) {
+                        Ok(()) => {}
+                        Err(e) if vanished(&e) => {
+                            survey.moved.insert(branch.to_string());
+                        }
+                        Err(e) => return Err(remote_error(e)),
+                    }
+                }
+            }
+            Err(e) => return Err(remote_error(e)),
+        }
     }
-    let fetched: BTreeSet<String> = missing.iter().map(|s| s.to_string()).collect();
+    let moved = survey.moved.clone();
+    survey.branches.retain(|name, _| !moved.contains(name));
+    let fetched: BTreeSet<String> =
+        missing.iter().map(|s| s.to_string()).filter(|s| !moved.contains(s)).collect();
     for (name, tips) in survey.branches.iter_mut() {
         let Some(listed) = tips.on(side) else {
             continue;
@@ -201,6 +226,11 @@ fn seed(
         set_tip(tips, side, tip);
     }
     Ok(())
+}
+
+/// Returns whether a fetch failed because a branch it asked for no longer exists.
+fn vanished(error: &GitError) -> bool {
+    matches!(error, GitError::Failed { stderr, .. } if stderr.contains("couldn't find remote ref"))
 }
 
 /// Returns a sink that shows git's progress meters on `step` (`Receiving objects: 450/1000`).

@@ -251,3 +251,28 @@ fn a_run_without_saved_state_warns_once_and_not_after_bases_exist() {
     let again = w.sync();
     assert!(!again.stderr.contains("no saved state"), "bases exist again: {again}");
 }
+
+#[test]
+fn a_branch_deleted_between_listing_and_fetching_is_planned_again_and_the_others_proceed() {
+    let w = World::new();
+    w.seed("main");
+    w.seed("release/1.0");
+    assert_eq!(w.sync().code, 0, "gfbridge records the bases");
+    let main = w.commit(Gitlab, "main", "to Git Fusion");
+    w.commit(Gitlab, "release/1.0", "deleted before it is fetched");
+    // The first fetch from GitLab finds release/1.0 already gone, as if deleted mid-run.
+    w.wrap_git(
+        r#"case "$*" in *" fetch "*gitlab.git*)
+  if [ ! -e "$WORLD/deleted" ]; then
+    : > "$WORLD/deleted"
+    "$REAL_GIT" --git-dir="$WORLD/gitlab.git" update-ref -d refs/heads/release/1.0
+  fi;;
+esac"#,
+    );
+    let run = w.sync_json();
+    assert_eq!(run.code, 3, "the deletion is reported, not an abort: {run}");
+    assert_eq!(w.tip(Fusion, "main"), Some(main), "the other branch was pushed");
+    assert_eq!(run.branch("main")["outcome"], "done");
+    assert_eq!(run.branch("release/1.0")["action"], "deleted", "planned from fresh tips: {run}");
+    assert!(w.tip(Fusion, "release/1.0").is_some(), "a deletion is never propagated");
+}
