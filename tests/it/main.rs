@@ -16,6 +16,7 @@ mod plan;
 mod preflight;
 mod progress;
 mod pure;
+mod race;
 mod report;
 mod serve;
 mod serve_rules;
