@@ -34,10 +34,11 @@ pub struct Entry {
 
 /// The error returned when the journal cannot be appended to.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot append to journal {path}: {reason}")]
+#[error("cannot append to journal {path}")]
 pub struct JournalError {
     path: PathBuf,
-    reason: String,
+    #[source]
+    source: std::io::Error,
 }
 
 /// Appends `entries` to the journal at `path`, one line each, in one write.
@@ -45,7 +46,7 @@ pub fn append(path: &Path, entries: &[Entry]) -> Result<(), JournalError> {
     if entries.is_empty() {
         return Ok(());
     }
-    let err = |e: std::io::Error| JournalError { path: path.to_path_buf(), reason: e.to_string() };
+    let err = |source: std::io::Error| JournalError { path: path.to_path_buf(), source };
     let mut text = String::new();
     for entry in entries {
         text.push_str(&serde_json::to_string(entry).expect("journal entries always serialize"));

@@ -47,26 +47,41 @@ impl RememberedPush {
 
 /// The error returned when the file cannot be read or written.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {reason}")]
-pub struct PushesError {
-    path: PathBuf,
-    reason: String,
+pub enum PushesError {
+    /// The file could not be read or written.
+    #[error("{path}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not what gfbridge writes.
+    #[error("{path} is unreadable; delete it to forget remembered pushes")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What the JSON reader said.
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// Returns the remembered pushes by branch (none when the file does not exist).
 pub fn load(path: &Path) -> Result<BTreeMap<String, RememberedPush>, PushesError> {
-    let err = |reason: String| PushesError { path: path.to_path_buf(), reason };
+    let path_buf = || path.to_path_buf();
     match std::fs::read_to_string(path) {
         Ok(text) => serde_json::from_str(&text)
-            .map_err(|e| err(format!("unreadable ({e}); delete it to forget remembered pushes"))),
+            .map_err(|source| PushesError::Format { path: path_buf(), source }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-        Err(e) => Err(err(e.to_string())),
+        Err(source) => Err(PushesError::Io { path: path_buf(), source }),
     }
 }
 
 /// Writes the remembered pushes whole.
 pub fn save(path: &Path, pushes: &BTreeMap<String, RememberedPush>) -> Result<(), PushesError> {
-    let err = |e: std::io::Error| PushesError { path: path.to_path_buf(), reason: e.to_string() };
+    let err = |source: std::io::Error| PushesError::Io { path: path.to_path_buf(), source };
     let text = serde_json::to_string_pretty(pushes).expect("remembered pushes always serialize");
     crate::files::write_atomically(path, text.as_bytes(), None).map_err(err)
 }

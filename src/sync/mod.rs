@@ -73,9 +73,26 @@ pub enum SyncError {
     /// A commit could not be read from the cache during the preflight.
     #[error(transparent)]
     Inspect(#[from] InspectError),
-    /// The workspace directory or journal could not be written.
-    #[error("{0}")]
-    State(String),
+    /// A directory of the workspace's state could not be made or cleared.
+    #[error("cannot {action} {path}")]
+    Dir {
+        /// What was being done (`create`, `clear`).
+        action: &'static str,
+        /// The directory.
+        path: std::path::PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The journal could not be appended to.
+    #[error(transparent)]
+    Journal(#[from] crate::state::journal::JournalError),
+    /// The remembered pushes could not be read or written.
+    #[error(transparent)]
+    Pushes(#[from] crate::state::pushes::PushesError),
+    /// Git Fusion could not be asked about a pending push.
+    #[error("cannot ask Git Fusion about a pending push")]
+    Recheck(#[source] crate::fusion::p4::P4Error),
     /// Branches kept vanishing from a remote between listing and fetching, every attempt.
     #[error("the remote kept moving: {branches} vanished between listing and fetching in each of {MAX_ATTEMPTS} attempts; the next run plans again")]
     Moving {
@@ -124,7 +141,7 @@ pub fn sync_workspace(
     // A run that found the workspace busy did not run; a dry run writes no state.
     let ran = !opts.dry_run && !matches!(outcome, Err(SyncError::Lock(_)));
     if let Err(e) = outcome {
-        result.error = Some((e.exit(), e.to_string()));
+        result.error = Some((e.exit(), crate::errors::chain(&e)));
     }
     if ran {
         record_run(config, &run_id, &result);
@@ -169,8 +186,11 @@ fn run(
     result: &mut WorkspaceResult,
 ) -> Result<(), SyncError> {
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
-    std::fs::create_dir_all(&dir.root)
-        .map_err(|e| SyncError::State(format!("cannot create {}: {e}", dir.root.display())))?;
+    std::fs::create_dir_all(&dir.root).map_err(|source| SyncError::Dir {
+        action: "create",
+        path: dir.root.clone(),
+        source,
+    })?;
     let _lock = WorkspaceLock::acquire(&dir.lock(), opts.wait, || {
         tracing::info!(workspace = %ws.name, "waiting for another run to finish");
         progress.say(&format!("{}: waiting for another run to finish", ws.name));
@@ -494,6 +514,6 @@ impl Run<'_> {
     }
 
     fn write_journal(&self, entries: &[Entry]) -> Result<(), SyncError> {
-        journal::append(&self.dir.journal(), entries).map_err(|e| SyncError::State(e.to_string()))
+        Ok(journal::append(&self.dir.journal(), entries)?)
     }
 }

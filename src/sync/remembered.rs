@@ -31,7 +31,7 @@ impl Remembered {
     /// Returns the remembered pushes at `path`; `retry_failed` forgets them all, failed and
     /// pending (SPEC §15.3).
     pub fn load(path: PathBuf, retry_failed: bool) -> Result<Remembered, SyncError> {
-        let mut pushes = pushes::load(&path).map_err(|e| SyncError::State(e.to_string()))?;
+        let mut pushes = pushes::load(&path)?;
         let changed = retry_failed && !pushes.is_empty();
         if retry_failed {
             pushes.clear();
@@ -52,7 +52,7 @@ impl Remembered {
         for (branch, id) in pending {
             let status = match &config.perforce {
                 Some(settings) => confirm(&P4::new(settings), &ws.fusion_repo, id, Duration::ZERO)
-                    .map_err(|e| SyncError::State(e.to_string()))?,
+                    .map_err(SyncError::Recheck)?,
                 None => {
                     // @wait blocks while the push runs: a bounded look, not the full timeout.
                     let git = Git::new(&config.bridge.git);
@@ -118,6 +118,6 @@ impl Remembered {
         if !self.changed {
             return Ok(());
         }
-        pushes::save(&self.path, &self.pushes).map_err(|e| SyncError::State(e.to_string()))
+        Ok(pushes::save(&self.path, &self.pushes)?)
     }
 }

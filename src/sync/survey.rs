@@ -211,7 +211,7 @@ fn seed(
 ) -> Result<(), SyncError> {
     let temp = cache.path().with_extension("seed");
     let state =
-        |e: std::io::Error| SyncError::State(format!("cannot clear {}: {e}", temp.display()));
+        |source: std::io::Error| SyncError::Dir { action: "clear", path: temp.clone(), source };
     if temp.exists() {
         std::fs::remove_dir_all(&temp).map_err(state)?;
     }

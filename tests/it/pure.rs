@@ -117,3 +117,51 @@ fn most_severe_exit_code_wins_in_contract_order() {
     assert_eq!(Exit::worst([Failure, Usage, Busy]), Usage);
     assert_eq!(Exit::worst([]), Ok);
 }
+
+#[test]
+fn an_error_is_shown_with_every_cause_that_adds_something() {
+    use gfbridge::sync::SyncError;
+    let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Permission denied");
+    let error = SyncError::Dir { action: "create", path: "/srv/gf/widgets".into(), source: io };
+    assert_eq!(gfbridge::errors::chain(&error), "cannot create /srv/gf/widgets: Permission denied");
+    assert_eq!(gfbridge::exit::Exit::Failure, error.exit());
+}
+
+proptest::proptest! {
+    /// What `git ls-remote` prints reads back as the branches it listed; other refs are skipped.
+    #[test]
+    fn ls_remote_listings_read_back_as_written(
+        branches in proptest::collection::btree_map("[a-z0-9._/-]{1,20}", "[0-9a-f]{40}", 0..20),
+    ) {
+        let mut text = String::new();
+        for (name, sha) in &branches {
+            text.push_str(&format!("{sha}\trefs/heads/{name}\n{sha}\trefs/tags/{name}\n"));
+        }
+        let parsed = gfbridge::git::remote::parse_ls_remote(&text).expect("well formed");
+        let back: std::collections::BTreeMap<String, String> =
+            parsed.into_iter().map(|(k, v)| (k, v.to_string())).collect();
+        proptest::prop_assert_eq!(back, branches);
+    }
+
+    /// `p4 -ztag -Mj keys` lines read back as the pairs written, whatever the text in them.
+    #[test]
+    fn p4_key_lines_read_back_as_written(
+        pairs in proptest::collection::vec(("\\PC{0,30}", "\\PC{0,60}"), 0..10),
+    ) {
+        let text: String = pairs
+            .iter()
+            .map(|(k, v)| format!("{}\n", serde_json::json!({"key": k, "value": v})))
+            .collect();
+        proptest::prop_assert_eq!(gfbridge::fusion::p4::parse_keys(&text), pairs);
+    }
+
+    /// git's progress meters read back as the counts they show.
+    #[test]
+    fn git_progress_meters_read_back_as_their_counts(done in 0u64..1_000_000, extra in 0u64..1000) {
+        let total = done + extra;
+        let percent = if total == 0 { 100 } else { done * 100 / total };
+        let line = format!("Receiving objects: {percent:3}% ({done}/{total}), 1.20 MiB | 3.00 MiB/s");
+        let counts = gfbridge::git::runner::progress_counts(&line);
+        proptest::prop_assert_eq!(counts, Some(("Receiving objects", done, Some(total))));
+    }
+}
