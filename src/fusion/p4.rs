@@ -73,10 +73,7 @@ impl P4 {
 
     /// Returns `caseHandling` from `p4 -ztag -Mj info`.
     pub fn case_handling(&self) -> Result<Option<String>, P4Error> {
-        let text = self.text(&["-ztag", "-Mj", "info"])?;
-        let case =
-            json_lines(&text).find_map(|v| v.get("caseHandling")?.as_str().map(String::from));
-        Ok(case)
+        Ok(parse_case_handling(&self.text(&["-ztag", "-Mj", "info"])?))
     }
 
     /// Returns the output of `p4 -ztag -Mj users -a`.
@@ -91,12 +88,22 @@ impl P4 {
 
     /// Returns the keys matching `pattern` (`p4 -ztag -Mj keys -e`), as (key, value).
     pub fn keys(&self, pattern: &str) -> Result<Vec<(String, String)>, P4Error> {
-        let text = self.text(&["-ztag", "-Mj", "keys", "-e", pattern])?;
-        let pair = |v: serde_json::Value| {
-            Some((v.get("key")?.as_str()?.to_string(), v.get("value")?.as_str()?.to_string()))
-        };
-        Ok(json_lines(&text).filter_map(pair).collect())
+        Ok(parse_keys(&self.text(&["-ztag", "-Mj", "keys", "-e", pattern])?))
     }
+}
+
+/// Returns `caseHandling` from the output of `p4 -ztag -Mj info` (one JSON object a line).
+pub fn parse_case_handling(text: &str) -> Option<String> {
+    json_lines(text).find_map(|v| v.get("caseHandling")?.as_str().map(String::from))
+}
+
+/// Returns (key, value) pairs from the output of `p4 -ztag -Mj keys`; lines that are not a
+/// JSON object with both string fields are skipped.
+pub fn parse_keys(text: &str) -> Vec<(String, String)> {
+    let pair = |v: serde_json::Value| {
+        Some((v.get("key")?.as_str()?.to_string(), v.get("value")?.as_str()?.to_string()))
+    };
+    json_lines(text).filter_map(pair).collect()
 }
 
 fn json_lines(text: &str) -> impl Iterator<Item = serde_json::Value> + '_ {

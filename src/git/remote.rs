@@ -27,11 +27,19 @@ pub enum RemoteError {
 pub fn list_branches(git: &Git, remote: &RemoteUrl) -> Result<BTreeMap<String, Oid>, RemoteError> {
     let stdout = git
         .run(None, &[OsString::from("ls-remote"), "--heads".into(), remote.as_git_arg().into()])?;
+    parse_ls_remote(&stdout).map_err(|line| RemoteError::BadListing {
+        remote: remote.to_string(),
+        line: line.to_string(),
+    })
+}
+
+/// Returns the branches of `git ls-remote` output (`<sha>\t<ref>` lines; refs outside
+/// `refs/heads/` are skipped), or the first line that is not of that shape.
+pub fn parse_ls_remote(stdout: &str) -> Result<BTreeMap<String, Oid>, &str> {
     let mut tips = BTreeMap::new();
     for line in stdout.lines() {
-        let bad = || RemoteError::BadListing { remote: remote.to_string(), line: line.to_string() };
-        let (sha, name) = line.split_once('\t').ok_or_else(bad)?;
-        let oid: Oid = sha.parse().map_err(|_| bad())?;
+        let (sha, name) = line.split_once('\t').ok_or(line)?;
+        let oid: Oid = sha.parse().map_err(|_| line)?;
         if let Some(branch) = name.strip_prefix("refs/heads/") {
             tips.insert(branch.to_string(), oid);
         }
