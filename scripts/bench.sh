@@ -11,7 +11,9 @@
 #       commit                                                             target <= 3.0x
 #   (g) `git push` into a repo with gfbridge's pre-receive hook (which pushes to Git Fusion
 #       first) vs plain pushes of the same kind of commit to both remotes  target <= 1.5x
+#   (h) no-op sync with 1,000 mirrored branches vs two `git ls-remote`  target <= 1.3x
 # Usage: scripts/bench.sh [RUNS=7] [N=20000] [P=100000]
+#   BENCH_ONLY=h scripts/bench.sh   runs only (h)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-7}
@@ -87,6 +89,24 @@ new_commit() { # new_commit <bare repo>: one commit on main, made locally (not t
 }
 
 echo "gfbridge bench: $runs runs each, median; git daemon on 127.0.0.1:$port; $(git --version)"
+
+# (h) no-op sync with 1,000 mirrored branches: the listing is larger, and gfbridge must not
+# spend more per branch than reading it (bases and cache refs read in one pass).
+make_remotes h
+new_commit h-gitlab.git
+tip=$(git --git-dir=h-gitlab.git rev-parse main)
+for i in $(seq 1000); do echo "create refs/heads/release/$i $tip"; done | git --git-dir=h-gitlab.git update-ref --stdin
+git --git-dir=h-gitlab.git push --quiet "$(pwd)/h-fusion.git" 'refs/heads/*:refs/heads/*'
+write_config h
+sed -i 's#^branches = \["main"\]#branches = ["main", "release/*"]#' h.toml
+"$bin" --config h.toml sync -q > /dev/null
+t_g=(); t_r=()
+for _ in $(seq "$runs"); do
+  s=$(now); "$bin" --config h.toml sync -q > /dev/null; t_g+=($(( $(now) - s )))
+  s=$(now); git ls-remote --heads "$(url h-gitlab.git)" > /dev/null; git ls-remote --heads "$(url h-fusion.git)" > /dev/null; t_r+=($(( $(now) - s )))
+done
+report "(h) no-op, 1000 branches" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.3
+[ "${BENCH_ONLY:-}" = h ] && exit 0
 
 # (a) no-op sync vs two ls-remote
 make_remotes a; write_config a
