@@ -18,7 +18,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(config_toml p4gf_config p4_users p4_output webhook git_output branch_pattern)
 seeds=$(mktemp -d); trap 'rm -rf "$seeds"' EXIT
 seed() { mkdir -p "$seeds/$1"; cp "${@:2}" "$seeds/$1/" 2>/dev/null || true; }
-cargo run --quiet --bin gfbridge -- init -o "$seeds/example.toml" >/dev/null
+cargo run --quiet --bin gfbridge -- init -o "$seeds/example.toml" >/dev/null 2>&1
 seed config_toml "$seeds/example.toml" deploy/kubernetes/gfbridge-cronjob.yaml
 seed p4gf_config p4-fixtures/examples/p4gf_config.*
 seed p4_users p4-fixtures/examples/users.jsonl p4-fixtures/examples/users.ztag p4-fixtures/examples/p4gf_usermap
