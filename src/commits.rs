@@ -1,11 +1,12 @@
-//! Reading outgoing commits in-process with git2: parents, author, and the entries a commit
-//! adds or changes against its first parent. Used by the preflight; one diff per commit.
+//! What the preflight knows of a commit (`CommitInfo`, filled from `git log --raw` by
+//! `git::log`), and the few in-process reads with git2: case twins in a commit's whole tree,
+//! a commit's author, and the commits between tips.
 //!
 //! Must not judge what it reads (the rules are `fusion::preflight`).
 
 use std::collections::HashMap;
 
-use git2::{FileMode, ObjectType, Repository, Sort, Tree};
+use git2::{ObjectType, Repository, Sort, Tree};
 
 use crate::oid::Oid;
 
@@ -33,13 +34,11 @@ pub struct Change {
     pub gitlink: bool,
 }
 
-/// Reads commits for the preflight: what each adds, and case twins of its paths.
-///
-/// Commits are best read newest first: a commit's parent trees are then the trees the
-/// previous (child) commit just read, handed over here instead of read again from the pack,
-/// where libgit2 re-applies delta chains. Only two commits' trees are held at a time.
+/// Reads whole trees for case twins; consecutive commits share most subtrees, so the last
+/// two commits' trees are kept.
 pub struct Trees<'r> {
     repo: &'r Repository,
+    commit: Option<Oid>,
     current: HashMap<git2::Oid, Tree<'r>>,
     previous: HashMap<git2::Oid, Tree<'r>>,
 }
@@ -47,7 +46,7 @@ pub struct Trees<'r> {
 impl<'r> Trees<'r> {
     /// Returns a reader over `repo`.
     pub fn new(repo: &'r Repository) -> Trees<'r> {
-        Trees { repo, current: HashMap::new(), previous: HashMap::new() }
+        Trees { repo, commit: None, current: HashMap::new(), previous: HashMap::new() }
     }
 
     /// Returns tree `id`, from the last two commits' trees when it was read there.
@@ -60,66 +59,13 @@ impl<'r> Trees<'r> {
         Ok(tree)
     }
 
-    /// Returns what commit `oid` adds and who wrote it.
-    pub fn inspect(&mut self, oid: Oid) -> Result<CommitInfo, git2::Error> {
-        self.previous = std::mem::take(&mut self.current);
-        let commit = self.repo.find_commit(oid.raw())?;
-        let tree = self.tree(commit.tree_id())?;
-        let parent_tree = match commit.parent_count() {
-            0 => None,
-            _ => Some(self.tree(self.repo.find_commit(commit.parent_id(0)?)?.tree_id())?),
-        };
-        let mut changes = Vec::new();
-        self.compare(parent_tree.as_ref(), &tree, &mut Vec::new(), &mut changes)?;
-        let author = commit.author();
-        Ok(CommitInfo {
-            parents: commit.parent_count(),
-            author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-            author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-            changes,
-        })
-    }
-
-    /// Appends the entries `new` adds or changes against `old` to `out`, as `git diff-tree -r
-    /// --no-renames` lists them: a subtree whose id is unchanged is never read. (libgit2's
-    /// tree-to-tree diff walks whole trees; it made a 100,000-commit preflight take minutes.)
-    fn compare(
-        &mut self,
-        old: Option<&Tree>,
-        new: &Tree,
-        prefix: &mut Vec<u8>,
-        out: &mut Vec<Change>,
-    ) -> Result<(), git2::Error> {
-        for entry in new.iter() {
-            let before = old.and_then(|t| t.get_name_bytes(entry.name_bytes()));
-            if before
-                .as_ref()
-                .is_some_and(|b| b.id() == entry.id() && b.filemode() == entry.filemode())
-            {
-                continue;
-            }
-            let depth = prefix.len();
-            prefix.extend_from_slice(entry.name_bytes());
-            if entry.kind() == Some(ObjectType::Tree) {
-                let old_subtree = match &before {
-                    Some(b) if b.kind() == Some(ObjectType::Tree) => Some(self.tree(b.id())?),
-                    _ => None,
-                };
-                prefix.push(b'/');
-                let new_subtree = self.tree(entry.id())?;
-                self.compare(old_subtree.as_ref(), &new_subtree, prefix, out)?;
-            } else {
-                let added = before.as_ref().is_none_or(|b| b.kind() == Some(ObjectType::Tree));
-                let gitlink = entry.filemode() == i32::from(FileMode::Commit);
-                out.push(Change { path: prefix.clone(), added, gitlink });
-            }
-            prefix.truncate(depth);
-        }
-        Ok(())
-    }
-
     /// Returns another path in commit `oid`'s tree equal to `path` but for letter case.
     pub fn case_twin(&mut self, oid: Oid, path: &[u8]) -> Result<Option<String>, git2::Error> {
+        if self.commit != Some(oid) {
+            // Only the last two commits' trees are kept: memory stays bounded.
+            self.previous = std::mem::take(&mut self.current);
+            self.commit = Some(oid);
+        }
         let mut tree = self.tree(self.repo.find_commit(oid.raw())?.tree_id())?;
         let components: Vec<&[u8]> = path.split(|b| *b == b'/').collect();
         let mut prefix: Vec<u8> = Vec::new();

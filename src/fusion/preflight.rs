@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 
+use std::path::Path;
+
 use git2::Repository;
 
 use super::authors::{same_user, Directory, Mapping, Via};
@@ -13,18 +15,26 @@ use super::facts::FusionFacts;
 use super::p4gf_config::ChangeOwner;
 use crate::commits::{CommitInfo, Trees};
 use crate::config::{Config, UnmappedPolicy};
+use crate::git::log::{for_each_commit, LogError};
+use crate::git::Git;
 use crate::oid::Oid;
 use crate::outcome::Reason;
 use crate::reason::Code;
 
 /// A commit the preflight could not read.
 #[derive(Debug, thiserror::Error)]
-#[error("preflight: cannot read commit {commit}: {reason}")]
+#[error("preflight: cannot read {}: {reason}", commit.map_or_else(|| "the outgoing commits".to_string(), |c| format!("commit {c}")))]
 pub struct InspectError {
-    /// The commit.
-    pub commit: Oid,
-    /// What libgit2 said.
+    /// The commit, when the failure concerns one.
+    pub commit: Option<Oid>,
+    /// What git or libgit2 said.
     pub reason: String,
+}
+
+impl From<LogError> for InspectError {
+    fn from(e: LogError) -> Self {
+        InspectError { commit: None, reason: crate::errors::chain(&e) }
+    }
 }
 
 /// The preflight for one workspace's run.
@@ -105,18 +115,20 @@ impl<'a> Preflight<'a> {
         reasons
     }
 
-    /// Returns the findings for one commit (cached for the run).
-    pub fn commit_reasons(
+    /// Returns the findings for commit `oid`, whose parents, author and changes are `info`
+    /// (cached for the run: a commit several branches carry is judged once). `trees` reads
+    /// whole trees, needed only for case twins on a case-insensitive server.
+    fn commit_reasons(
         &mut self,
         trees: &mut Trees,
         oid: Oid,
+        info: &CommitInfo,
     ) -> Result<Vec<Reason>, git2::Error> {
         if let Some(found) = self.verdicts.get(&oid) {
             return Ok(found.clone());
         }
-        let info = trees.inspect(oid)?;
-        let mut reasons = self.author_reasons(oid, &info);
-        reasons.extend(self.shape_reasons(oid, &info));
+        let mut reasons = self.author_reasons(oid, info);
+        reasons.extend(self.shape_reasons(oid, info));
         for change in &info.changes {
             reasons.extend(path_reasons(oid, &change.path));
             if change.added && self.facts.case_insensitive {
@@ -133,24 +145,31 @@ impl<'a> Preflight<'a> {
 
     /// Returns the findings for `commits` (oldest first), in that order; `checked` is told
     /// how many commits have been read so far (for progress).
+    ///
+    /// The commits are read in one pass from one `git log --raw -z` child run by `git` on
+    /// `git_dir` (`None`: the repository git's environment names, as in a hook); `repo` is
+    /// the same repository, opened for the few whole-tree reads case twins need.
     pub fn commits_reasons(
         &mut self,
         repo: &Repository,
+        git: &Git,
+        git_dir: Option<&Path>,
         commits: &[Oid],
         checked: &mut dyn FnMut(usize),
     ) -> Result<Vec<Reason>, InspectError> {
-        // Newest first, as packs store recent objects whole and older ones as deltas of them:
-        // walking oldest first resolved the longest delta chain for every tree.
         let mut trees = Trees::new(repo);
-        let mut found = Vec::with_capacity(commits.len());
-        for oid in commits.iter().rev() {
+        let mut found = Vec::new();
+        let mut count = 0;
+        for_each_commit(git, git_dir, commits, |oid, info| {
             let reasons = self
-                .commit_reasons(&mut trees, *oid)
-                .map_err(|e| InspectError { commit: *oid, reason: e.message().to_string() })?;
-            found.push(reasons);
-            checked(found.len());
-        }
-        Ok(found.into_iter().rev().flatten().collect())
+                .commit_reasons(&mut trees, oid, &info)
+                .map_err(|e| InspectError { commit: Some(oid), reason: e.message().to_string() })?;
+            found.extend(reasons);
+            count += 1;
+            checked(count);
+            Ok::<(), InspectError>(())
+        })?;
+        Ok(found)
     }
 
     fn shape_reasons(&self, oid: Oid, info: &CommitInfo) -> Vec<Reason> {

@@ -2,6 +2,7 @@
 //!
 //! Local analysis of commits is not here (that is `cache`, in-process with git2).
 
+pub mod log;
 pub mod porcelain;
 pub mod remote;
 pub mod runner;

@@ -142,7 +142,9 @@ fn preflight(
             HookError::Walk { refname: p.update.refname.clone(), reason: e.message().into() }
         })?;
         let mut reasons = preflight.branch_reasons(&p.branch, p.expected.is_none());
-        reasons.extend(preflight.commits_reasons(repo, &commits, &mut |_| {})?);
+        // git's environment in the hook names the repository and its quarantined objects.
+        let git = Git::in_hook(&config.bridge.git);
+        reasons.extend(preflight.commits_reasons(repo, &git, None, &commits, &mut |_| {})?);
         if !reasons.is_empty() {
             findings.insert(p.branch.clone(), reasons);
         }

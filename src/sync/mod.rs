@@ -379,8 +379,12 @@ impl Run<'_> {
         let step = progress
             .step(format!("{}: checking {} for Git Fusion", self.ws.name, plan.name), "commits");
         let mut checked = |n: usize| step.set(n as u64, Some(total));
+        let (repo, git) = (self.cache.repo(), Git::new(&self.config.bridge.git));
+        let dir = Some(self.cache.path());
         plan.reasons.extend(preflight.commits_reasons(
-            self.cache.repo(),
+            repo,
+            &git,
+            dir,
             &plan.commits,
             &mut checked,
         )?);

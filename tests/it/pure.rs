@@ -165,3 +165,43 @@ proptest::proptest! {
         proptest::prop_assert_eq!(counts, Some(("Receiving objects", done, Some(total))));
     }
 }
+
+#[test]
+fn git_log_raw_records_are_read_one_commit_at_a_time() {
+    use gfbridge::git::log::next_commit;
+    let (a, b) = ("1".repeat(40), "2".repeat(40));
+    let zero = "0".repeat(40);
+    // As `git log -z --raw --format=%x01%H %P%x00%an%x00%ae%x00` prints a root commit, then
+    // a merge (first-parent diff) adding a gitlink, changing a file and deleting another.
+    let mut bytes = format!("\x01{a} \0Ann Ö\0ann@example.com\0\0\n").into_bytes();
+    bytes.extend(format!(":000000 100644 {zero} {b} A\0dir/new file\0").bytes());
+    bytes.extend(format!("\x01{b} {a} {a}\0Bob\0bob@example.com\0\0\n").bytes());
+    bytes.extend(format!(":000000 160000 {zero} {a} A\0sub\0").bytes());
+    bytes.extend(format!(":100644 100755 {a} {b} M\0run.sh\0").bytes());
+    bytes.extend(format!(":100644 000000 {a} {zero} D\0gone\0").bytes());
+    let mut input = std::io::Cursor::new(bytes);
+    let (oid, root) = next_commit(&mut input).expect("parses").expect("a commit");
+    assert_eq!(oid.to_string(), a);
+    assert_eq!(
+        (root.parents, root.author_name.as_str(), root.author_email.as_str()),
+        (0, "Ann Ö", "ann@example.com")
+    );
+    let paths: Vec<(&[u8], bool, bool)> =
+        root.changes.iter().map(|c| (c.path.as_slice(), c.added, c.gitlink)).collect();
+    assert_eq!(paths, vec![(&b"dir/new file"[..], true, false)]);
+    let (oid, merge) = next_commit(&mut input).expect("parses").expect("a commit");
+    assert_eq!((oid.to_string(), merge.parents), (b.clone(), 2));
+    let paths: Vec<(&[u8], bool, bool)> =
+        merge.changes.iter().map(|c| (c.path.as_slice(), c.added, c.gitlink)).collect();
+    assert_eq!(
+        paths,
+        vec![(&b"sub"[..], true, true), (&b"run.sh"[..], false, false)],
+        "no deletion"
+    );
+    assert!(next_commit(&mut input).expect("the end").is_none());
+    let cut = format!("\x01{a} \0Ann");
+    assert!(
+        next_commit(&mut std::io::Cursor::new(cut.into_bytes())).is_err(),
+        "a record cut short"
+    );
+}
