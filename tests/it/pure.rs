@@ -159,7 +159,7 @@ proptest::proptest! {
     #[test]
     fn git_progress_meters_read_back_as_their_counts(done in 0u64..1_000_000, extra in 0u64..1000) {
         let total = done + extra;
-        let percent = if total == 0 { 100 } else { done * 100 / total };
+        let percent = (done * 100).checked_div(total).unwrap_or(100);
         let line = format!("Receiving objects: {percent:3}% ({done}/{total}), 1.20 MiB | 3.00 MiB/s");
         let counts = gfbridge::git::runner::progress_counts(&line);
         proptest::prop_assert_eq!(counts, Some(("Receiving objects", done, Some(total))));
