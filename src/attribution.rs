@@ -116,22 +116,27 @@ pub fn attribution(
     }
     let opts = SyncOptions { dry_run: true, ..SyncOptions::default() };
     let plan = sync_workspace(config, ws, &opts, progress);
-    attribution_of(config, ws, &plan, all_history)
+    attribution_of(config, ws, &plan, all_history, None)
 }
 
-/// Returns the attribution for `ws` from `plan`, a dry run already made.
+/// Returns the attribution for `ws` from `plan`, a dry run already made, with Git Fusion's
+/// `facts` when the caller read them already (else they are read here).
 pub fn attribution_of(
     config: &Config,
     ws: &Workspace,
     plan: &WorkspaceResult,
     all_history: bool,
+    facts: Option<&FusionFacts>,
 ) -> Result<Attribution, AttributionError> {
     let perforce =
         config.perforce.as_ref().ok_or_else(|| AttributionError::NoPerforce(ws.name.clone()))?;
     if let Some((exit, message)) = &plan.error {
         return Err(AttributionError::Plan { exit: *exit, message: message.clone() });
     }
-    let facts = facts::load(perforce, ws).map_err(|e| AttributionError::Read(e.to_string()))?;
+    let facts = match facts {
+        Some(known) => known.clone(),
+        None => facts::load(perforce, ws).map_err(|e| AttributionError::Read(e.to_string()))?,
+    };
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
     let cache =
         Cache::open_or_init(&dir.cache()).map_err(|e| AttributionError::Read(e.to_string()))?;

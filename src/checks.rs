@@ -47,6 +47,15 @@ fn check(id: &'static str, status: Status, message: impl Into<String>) -> Check 
 
 /// Returns every check for `ws`, in SPEC order.
 pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
+    run_checks_keeping_facts(config, ws).0
+}
+
+/// Returns every check for `ws`, and Git Fusion's facts when they could be read, so that a
+/// caller (the report) reads them once for the checks, the plan and the author table.
+pub fn run_checks_keeping_facts(
+    config: &Config,
+    ws: &Workspace,
+) -> (Vec<Check>, Option<FusionFacts>) {
     let git = Git::new(&config.bridge.git);
     let mut checks =
         vec![check("config", Status::Pass, format!("{} is valid", config.path.display()))];
@@ -76,19 +85,17 @@ pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
     checks.push(state(config, ws, &on_both));
     let Some(perforce) = &config.perforce else {
         let why = "not checked: no [perforce] section, so Git Fusion's settings cannot be read";
-        return [
-            checks,
-            ["change_owner", "unknown_git", "fusion_branches"]
-                .map(|id| check(id, Status::Warn, why))
-                .to_vec(),
-        ]
-        .concat();
+        let unchecked = ["change_owner", "unknown_git", "fusion_branches"]
+            .map(|id| check(id, Status::Warn, why))
+            .to_vec();
+        return ([checks, unchecked].concat(), None);
     };
     match facts::load(perforce, ws) {
         Ok(facts) => {
             checks.push(change_owner(&facts));
             checks.push(unknown_git(config, &facts));
             checks.push(fusion_branches(&facts, &mirrored));
+            (checks, Some(facts))
         }
         Err(e) => {
             for id in ["change_owner", "unknown_git", "fusion_branches"] {
@@ -98,9 +105,9 @@ pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
                     format!("cannot read Git Fusion's settings: {e}"),
                 ));
             }
+            (checks, None)
         }
     }
-    checks
 }
 
 /// SPEC §15.3: warns while a branch that exists on both sides has no base (the state was

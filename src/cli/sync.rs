@@ -61,7 +61,7 @@ fn run_on(args: &SyncArgs, ctx: &Context, config: &Config, selected: Vec<&Worksp
         branches: args.branches.clone(),
         wait: Duration::from_secs(args.wait),
         retry_failed: args.retry_failed,
-        prefetch: Vec::new(),
+        ..SyncOptions::default()
     };
     let results: Vec<WorkspaceResult> =
         selected.into_iter().map(|ws| sync_workspace(config, ws, &opts, &ctx.progress)).collect();

@@ -13,7 +13,9 @@ pub mod verdict;
 use std::time::Duration;
 
 use crate::attribution::{attribution_of, AuthorRow};
-use crate::checks::{run_checks, Check};
+use std::sync::Arc;
+
+use crate::checks::{run_checks_keeping_facts, Check};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
 use crate::outcome::{BranchResult, WorkspaceResult};
@@ -112,15 +114,22 @@ pub fn build(config: &Config, selected: &[&Workspace], progress: &Progress) -> R
 }
 
 fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceReport {
-    let checks = run_checks(config, ws);
-    let opts = SyncOptions { dry_run: true, wait: LOCK_WAIT, ..SyncOptions::default() };
+    // Git Fusion's settings are read once, for the checks, the plan and the author table.
+    let (checks, facts) = run_checks_keeping_facts(config, ws);
+    let facts = facts.map(Arc::new);
+    let opts = SyncOptions {
+        dry_run: true,
+        wait: LOCK_WAIT,
+        facts: facts.clone(),
+        ..SyncOptions::default()
+    };
     let plan = sync_workspace(config, ws, &opts, progress);
     let authors = match (&plan.error, &config.perforce) {
         (Some(_), _) => Err("unknown: the plan could not be made".to_string()),
         (None, None) => Err("unknown: no [perforce] section to read Git Fusion's users".into()),
-        (None, Some(_)) => {
-            attribution_of(config, ws, &plan, false).map(|a| a.rows).map_err(|e| e.to_string())
-        }
+        (None, Some(_)) => attribution_of(config, ws, &plan, false, facts.as_deref())
+            .map(|a| a.rows)
+            .map_err(|e| e.to_string()),
     };
     WorkspaceReport { name: ws.name.clone(), checks, plan, authors }
 }

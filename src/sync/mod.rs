@@ -11,6 +11,7 @@ mod survey;
 
 use std::cell::OnceCell;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cache::{Cache, CacheError};
@@ -126,6 +127,9 @@ pub struct SyncOptions {
     /// Branches GitLab announced as moved (webhooks): fetched while the remotes are listed,
     /// which saves the run a round trip. Plans still use only what `ls-remote` lists.
     pub prefetch: Vec<String>,
+    /// Git Fusion's facts, when the caller already read them (the report reads them once
+    /// for its checks, the plan and the author table).
+    pub facts: Option<Arc<FusionFacts>>,
 }
 
 /// Returns the result of syncing `ws`; failures are inside the result, never lost.
@@ -204,6 +208,9 @@ fn run(
         _ => None,
     };
     let facts = OnceCell::new();
+    if let Some(known) = &opts.facts {
+        let _ = facts.set(Some(FusionFacts::clone(known)));
+    }
     let mut remembered = Remembered::load(dir.pushes(), opts.retry_failed)?;
     remembered.recheck_pending(config, ws)?;
     let mut run = Run {

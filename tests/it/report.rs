@@ -329,3 +329,24 @@ fn html_report_prints_every_row_without_scroll_boxes() {
         assert!(print.contains(rule), "`{rule}` missing from the print styles:\n{print}");
     }
 }
+
+#[test]
+fn the_report_reads_git_fusions_settings_once_per_workspace() {
+    let w = World::new();
+    w.seed("main");
+    w.commit(Gitlab, "main", "goes to Git Fusion: the preflight and the author table need facts");
+    assert_eq!(report_json(&w).0, 3);
+    let log = read_jsonl(&w.remote(Fusion).join("fusion/p4-calls.log"));
+    let calls = |wanted: &str| {
+        log.iter()
+            .filter(|c| {
+                let args: Vec<&str> =
+                    c["args"].as_array().expect("args").iter().filter_map(|a| a.as_str()).collect();
+                args.join(" ") == wanted
+            })
+            .count()
+    };
+    for call in ["print -q //.git-fusion/p4gf_config", "-ztag -Mj users -a", "-ztag -Mj info"] {
+        assert_eq!(calls(call), 1, "`p4 {call}` once, for checks, plan and authors");
+    }
+}
