@@ -200,7 +200,16 @@ for _ in $(seq "$runs"); do
   t_r+=($(( $(now) - s ))); rss_r=$(cat rss.txt)
 done
 report "(d) preflight, $preflight_commits commits" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.0
-echo "    peak RSS: gfbridge ${rss_g} KB, git log ${rss_r} KB"
+# GNU time's figure for gfbridge is its largest process: the `git log` child it reads from.
+# gfbridge's own peak is read from /proc while it runs.
+"$bin" --config d.toml sync --dry-run -q > /dev/null & pid=$!; own=0
+while kill -0 "$pid" 2>/dev/null; do
+  v=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+  [ -n "$v" ] && [ "$v" -gt "$own" ] && own=$v
+  sleep 0.05
+done
+wait "$pid" || true
+echo "    peak RSS: gfbridge ${own} KB (its git log child ${rss_g} KB), git log ${rss_r} KB"
 
 # (e) webhook latency: the service is told of a push and mirrors it; the reference is one raw
 # push of the same commit to a twin of the Git Fusion remote.

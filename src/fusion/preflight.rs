@@ -1,8 +1,8 @@
 //! The preflight of SPEC §4: every commit Git Fusion does not have yet is checked against the
 //! rules Git Fusion enforces, and against the team's intended attribution, before any push.
 //!
-//! Pure over its inputs (facts, config, the cache's commits); each commit is analysed once
-//! per run even when several branches carry it. Must not push or decide actions.
+//! Pure over its inputs (facts, config, the outgoing commits as `git log` streams them); an
+//! author's mapping is computed once per run. Must not push or decide actions.
 
 use std::collections::HashMap;
 
@@ -46,7 +46,6 @@ pub struct Preflight<'a> {
     merges: bool,
     submodules: bool,
     mappings: HashMap<(String, String), Mapping>,
-    verdicts: HashMap<Oid, Vec<Reason>>,
 }
 
 impl<'a> Preflight<'a> {
@@ -61,7 +60,6 @@ impl<'a> Preflight<'a> {
             merges: git_to_p4("enable-git-merge-commits"),
             submodules: git_to_p4("enable-git-submodules"),
             mappings: HashMap::new(),
-            verdicts: HashMap::new(),
         }
     }
 
@@ -115,18 +113,14 @@ impl<'a> Preflight<'a> {
         reasons
     }
 
-    /// Returns the findings for commit `oid`, whose parents, author and changes are `info`
-    /// (cached for the run: a commit several branches carry is judged once). `trees` reads
-    /// whole trees, needed only for case twins on a case-insensitive server.
+    /// Returns the findings for commit `oid`, whose parents, author and changes are `info`.
+    /// `trees` reads whole trees, needed only for case twins on a case-insensitive server.
     fn commit_reasons(
         &mut self,
         trees: &mut Trees,
         oid: Oid,
         info: &CommitInfo,
     ) -> Result<Vec<Reason>, git2::Error> {
-        if let Some(found) = self.verdicts.get(&oid) {
-            return Ok(found.clone());
-        }
         let mut reasons = self.author_reasons(oid, info);
         reasons.extend(self.shape_reasons(oid, info));
         for change in &info.changes {
@@ -139,7 +133,6 @@ impl<'a> Preflight<'a> {
                 }
             }
         }
-        self.verdicts.insert(oid, reasons.clone());
         Ok(reasons)
     }
 
@@ -148,7 +141,9 @@ impl<'a> Preflight<'a> {
     ///
     /// The commits are read in one pass from one `git log --raw -z` child run by `git` on
     /// `git_dir` (`None`: the repository git's environment names, as in a hook); `repo` is
-    /// the same repository, opened for the few whole-tree reads case twins need.
+    /// the same repository, opened for the few whole-tree reads case twins need. A finding
+    /// repeated word for word (one author's, in every commit they wrote) is kept once, with
+    /// its first commit and the count: memory follows the authors, not the history's length.
     pub fn commits_reasons(
         &mut self,
         repo: &Repository,
@@ -158,17 +153,30 @@ impl<'a> Preflight<'a> {
         checked: &mut dyn FnMut(usize),
     ) -> Result<Vec<Reason>, InspectError> {
         let mut trees = Trees::new(repo);
-        let mut found = Vec::new();
+        let mut found: Vec<Reason> = Vec::new();
+        let mut seen: HashMap<(Code, String), (usize, usize)> = HashMap::new();
         let mut count = 0;
         for_each_commit(git, git_dir, commits, |oid, info| {
             let reasons = self
                 .commit_reasons(&mut trees, oid, &info)
                 .map_err(|e| InspectError { commit: Some(oid), reason: e.message().to_string() })?;
-            found.extend(reasons);
+            for r in reasons {
+                match seen.get_mut(&(r.code, r.message.clone())) {
+                    Some((_, times)) => *times += 1,
+                    None => {
+                        seen.insert((r.code, r.message.clone()), (found.len(), 1));
+                        found.push(r);
+                    }
+                }
+            }
             count += 1;
             checked(count);
             Ok::<(), InspectError>(())
         })?;
+        for (index, times) in seen.into_values().filter(|(_, times)| *times > 1) {
+            let more = times - 1;
+            found[index].message.push_str(&format!(" (and in {more} later commit(s))"));
+        }
         Ok(found)
     }
 

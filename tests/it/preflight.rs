@@ -102,6 +102,25 @@ fn unknown_git_author_is_reported_and_pushed_by_default() {
 }
 
 #[test]
+fn an_authors_repeated_finding_is_kept_once_with_its_count() {
+    let w = seeded();
+    w.set_author("Zed", "zed@nowhere.test");
+    let first = w.commit(Gitlab, "main", "one");
+    w.commit(Gitlab, "main", "two");
+    w.commit(Gitlab, "main", "three");
+    let branch = assert_pushed(&w);
+    let reasons = branch["reasons"].as_array().expect("reasons");
+    assert_eq!(reasons.len(), 1, "one note for the author, not one per commit: {branch}");
+    assert_eq!(reasons[0]["commit"], first.as_str(), "the first commit is named");
+    let message = reasons[0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("zed@nowhere.test") && message.contains("(and in 2 later commit(s))"),
+        "{message}"
+    );
+    assert_eq!(branch["commits"].as_array().map(Vec::len), Some(3), "every commit is still listed");
+}
+
+#[test]
 fn unknown_git_author_blocks_with_on_unmapped_author_block() {
     let w = seeded();
     w.write_config(&format!("[bridge]\non_unmapped_author = \"block\"\n{}", w.default_config()));
