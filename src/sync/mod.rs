@@ -24,13 +24,12 @@ use crate::fusion::preflight::{InspectError, Preflight};
 use crate::git::remote::RemoteError;
 use crate::git::Git;
 use crate::gitlab::GitlabClient;
-use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause, Tally, WorkspaceResult};
+use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause, WorkspaceResult};
 use crate::plan::{Action, Side};
 use crate::progress::Progress;
 use crate::state::journal::{self, Entry};
 use crate::state::lock::{LockError, WorkspaceLock};
 use crate::state::pushes::{PushState, RememberedPush};
-use crate::state::runs::{self, NeededAttention, RunRecord};
 use crate::state::WorkspaceDir;
 use remembered::Remembered;
 
@@ -148,37 +147,9 @@ pub fn sync_workspace(
         result.error = Some((e.exit(), crate::errors::chain(&e)));
     }
     if ran {
-        record_run(config, &run_id, &result);
+        record::run_record(config, &run_id, &result);
     }
     result
-}
-
-/// Appends the run to `runs.jsonl` for `status`; a failure to do so is logged, not fatal
-/// (the run itself is journalled already).
-fn record_run(config: &Config, run_id: &str, result: &WorkspaceResult) {
-    let attention = result
-        .branches
-        .iter()
-        .filter(|b| matches!(b.tally(), Tally::Attention | Tally::Failed))
-        .map(|b| NeededAttention {
-            ref_name: b.plan.name.clone(),
-            action: match b.tally() {
-                Tally::Failed => "failed".to_string(),
-                _ => b.plan.action_name().to_string(),
-            },
-        })
-        .collect();
-    let record = RunRecord {
-        run: run_id.to_string(),
-        time: journal::now_rfc3339(),
-        exit_code: result.exit().code(),
-        attention,
-        error: result.error.as_ref().map(|(_, m)| m.clone()),
-    };
-    let dir = WorkspaceDir::new(&config.bridge.cache_dir, &result.name);
-    if let Err(e) = runs::append(&dir.runs(), &record) {
-        tracing::warn!(workspace = %result.name, "cannot record the run for `status`: {e}");
-    }
 }
 
 fn run(

@@ -1,8 +1,12 @@
-//! The journal lines of one run (SPEC §9): what each push did, and each refusal.
+//! What a run leaves behind: its journal lines (SPEC §9: what each push did, and each
+//! refusal), and its line in `runs.jsonl` for `status` (SPEC §15.2).
 
-use crate::outcome::{BranchPlan, BranchResult};
+use crate::config::Config;
+use crate::outcome::{BranchPlan, BranchResult, Tally, WorkspaceResult};
 use crate::plan::{Action, Side};
 use crate::state::journal::{now_rfc3339, Entry};
+use crate::state::runs::{self, NeededAttention, RunRecord};
+use crate::state::WorkspaceDir;
 
 use super::analyse::describe;
 
@@ -55,5 +59,33 @@ pub fn refusal(run: &str, workspace: &str, plan: &BranchPlan) -> Entry {
         new,
         outcome: "refused",
         message,
+    }
+}
+
+/// Appends the run to `runs.jsonl` for `status`; a failure to do so is logged, not fatal
+/// (the run itself is journalled already).
+pub fn run_record(config: &Config, run_id: &str, result: &WorkspaceResult) {
+    let attention = result
+        .branches
+        .iter()
+        .filter(|b| matches!(b.tally(), Tally::Attention | Tally::Failed))
+        .map(|b| NeededAttention {
+            ref_name: b.plan.name.clone(),
+            action: match b.tally() {
+                Tally::Failed => "failed".to_string(),
+                _ => b.plan.action_name().to_string(),
+            },
+        })
+        .collect();
+    let record = RunRecord {
+        run: run_id.to_string(),
+        time: now_rfc3339(),
+        exit_code: result.exit().code(),
+        attention,
+        error: result.error.as_ref().map(|(_, m)| m.clone()),
+    };
+    let dir = WorkspaceDir::new(&config.bridge.cache_dir, &result.name);
+    if let Err(e) = runs::append(&dir.runs(), &record) {
+        tracing::warn!(workspace = %result.name, "cannot record the run for `status`: {e}");
     }
 }
