@@ -55,6 +55,11 @@ pub fn append(path: &Path, record: &RunRecord) -> std::io::Result<()> {
     let mut file = OpenOptions::new().create(true).append(true).open(path)?;
     file.write_all(line.as_bytes())?;
     file.sync_data()?;
+    // Only a file that may hold more than KEEP_MAX lines is read back: a run's line is
+    // rarely under 64 bytes, so smaller files cannot, and every run stays one append.
+    if file.metadata()?.len() < (KEEP_MAX * 64) as u64 {
+        return Ok(());
+    }
     let text = std::fs::read_to_string(path)?;
     let count = text.lines().count();
     if count > KEEP_MAX {

@@ -124,3 +124,23 @@ fn status_makes_no_network_call() {
     assert_eq!(code, 3);
     assert_eq!(strip(after), before);
 }
+
+#[test]
+fn the_run_record_keeps_the_newest_runs_and_stays_bounded() {
+    use gfbridge::state::runs::{append, load, RunRecord};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("runs.jsonl");
+    for i in 0..2100u32 {
+        let record = RunRecord {
+            run: format!("run-{i}"),
+            time: "2026-11-29T21:00:00Z".into(),
+            exit_code: 0,
+            attention: Vec::new(),
+            error: None,
+        };
+        append(&path, &record).expect("append");
+    }
+    let runs = load(&path).expect("load");
+    assert!(runs.len() <= 2000 && runs.len() >= 1000, "bounded: {}", runs.len());
+    assert_eq!(runs.last().map(|r| r.run.as_str()), Some("run-2099"), "the newest is kept");
+}
