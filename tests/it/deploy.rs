@@ -112,6 +112,16 @@ fn the_kubernetes_cronjob_matches_the_kubernetes_schemas_and_forbids_overlapping
     let args = text.lines().find_map(|l| l.trim().strip_prefix("args: ")).expect("args");
     let words: Vec<String> = serde_json::from_str(args).expect("args is a JSON-style list");
     parses(&words.join(" "));
+    // The config the ConfigMap carries is one gfbridge loads.
+    let start = text.find("gfbridge.toml: |\n").expect("the config in the ConfigMap");
+    let toml: String = text[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with("    "))
+        .map(|l| format!("{}\n", l.strip_prefix("    ").unwrap_or(l)))
+        .collect();
+    let config = gfbridge::config::Config::parse(Path::new("/etc/gfbridge/gfbridge.toml"), &toml);
+    assert!(config.is_ok(), "the ConfigMap's config does not load: {:?}\n{toml}", config.err());
 }
 
 #[test]
