@@ -10,11 +10,10 @@ pub mod markdown;
 pub mod text;
 pub mod verdict;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::attribution::{attribution_of, AuthorRow};
-use std::sync::Arc;
-
 use crate::checks::{run_checks_keeping_facts, Check};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;

@@ -31,17 +31,6 @@ impl Who {
     pub const ALL: [Who; 5] =
         [Who::Developer, Who::GitlabAdmin, Who::PerforceAdmin, Who::BridgeOperator, Who::NextSync];
 
-    /// Returns the contract name (`perforce_admin`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Who::Developer => "developer",
-            Who::GitlabAdmin => "gitlab_admin",
-            Who::PerforceAdmin => "perforce_admin",
-            Who::BridgeOperator => "bridge_operator",
-            Who::NextSync => "next_sync",
-        }
-    }
-
     /// Returns the heading a report groups the blockers under.
     pub fn heading(self) -> &'static str {
         match self {

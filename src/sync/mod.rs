@@ -286,7 +286,7 @@ impl Run<'_> {
             if let Some(reason) = self.remembered.reason_for(&plan) {
                 plan.reasons.push(reason);
             } else if matches!(plan.action, Action::PushToFusion { .. }) {
-                self.preflight(&mut plan, progress)?;
+                self.preflight(&mut plan, git, progress)?;
             }
             tracing::debug!(branch = %name, action = plan.action.name(), commits = plan.commits.len(), "planned");
             if plan.action.target().is_some() && !plan.blocked() && !self.opts.dry_run {
@@ -341,7 +341,12 @@ impl Run<'_> {
 
     /// Adds the preflight's findings (SPEC §4) to a push to Git Fusion. Without a
     /// `[perforce]` section there is nothing to check against, and nothing is added.
-    fn preflight(&mut self, plan: &mut BranchPlan, progress: &Progress) -> Result<(), SyncError> {
+    fn preflight(
+        &mut self,
+        plan: &mut BranchPlan,
+        git: &Git,
+        progress: &Progress,
+    ) -> Result<(), SyncError> {
         let Some(settings) = &self.config.perforce else { return Ok(()) };
         let facts = match self.facts.get() {
             Some(facts) => facts,
@@ -357,11 +362,10 @@ impl Run<'_> {
         let step = progress
             .step(format!("{}: checking {} for Git Fusion", self.ws.name, plan.name), "commits");
         let mut checked = |n: usize| step.set(n as u64, Some(total));
-        let (repo, git) = (self.cache.repo(), Git::new(&self.config.bridge.git));
-        let dir = Some(self.cache.path());
+        let (repo, dir) = (self.cache.repo(), Some(self.cache.path()));
         plan.reasons.extend(preflight.commits_reasons(
             repo,
-            &git,
+            git,
             dir,
             &plan.commits,
             &mut checked,

@@ -205,3 +205,19 @@ fn git_log_raw_records_are_read_one_commit_at_a_time() {
         "a record cut short"
     );
 }
+
+#[test]
+fn every_reason_code_has_one_name_and_someone_to_act_on_it() {
+    use gfbridge::reason::Code;
+    use gfbridge::report::verdict::{code_remedy, Who};
+    for code in Code::ALL {
+        // JSON (serde) and text (as_str) must name a code alike.
+        assert_eq!(serde_json::to_value(code).unwrap(), code.as_str(), "{code:?}");
+        let (who, remedy) = code_remedy(code);
+        assert!(remedy.ends_with('.'), "{code}: one sentence: {remedy}");
+        // Only what the next sync settles by itself may leave nobody to act.
+        if code.blocks_by_default() && code != Code::FusionPending {
+            assert_ne!(who, Who::NextSync, "{code} blocks: somebody must act");
+        }
+    }
+}
