@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::cache::Cache;
 use crate::commits;
 use crate::config::{Config, Workspace};
-use crate::exit::Exit;
 use crate::fusion::authors::{same_email, Via};
 use crate::fusion::facts::{self, FusionFacts};
 use crate::oid::Oid;
@@ -69,31 +68,16 @@ impl AuthorRow {
 /// The error returned when the attribution cannot be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum AttributionError {
-    /// The plan could not be made (remote, cache or lock failure), with the exit code that
-    /// failure gives (4 when another run holds the workspace).
-    #[error("{message}")]
-    Plan {
-        /// The exit code of the failure.
-        exit: Exit,
-        /// What went wrong.
-        message: String,
-    },
+    /// The plan could not be made (remote, cache or lock failure), as its run showed it
+    /// (exit 4 when another run holds the workspace).
+    #[error("{}", .0.message)]
+    Plan(crate::errors::Shown),
     /// There is no way to read Git Fusion's users.
     #[error("workspace {0}: no [perforce] section, so Git Fusion's users and usermap cannot be read (add [perforce], or its users_file/usermap_file for offline use)")]
     NoPerforce(String),
     /// Facts or commits could not be read.
     #[error("{0}")]
     Read(String),
-}
-
-impl AttributionError {
-    /// Returns the exit code this error gives (SPEC §2.1).
-    pub fn exit(&self) -> Exit {
-        match self {
-            AttributionError::Plan { exit, .. } => *exit,
-            _ => Exit::Failure,
-        }
-    }
 }
 
 /// The attribution of one workspace.
@@ -130,8 +114,8 @@ pub fn attribution_of(
 ) -> Result<Attribution, AttributionError> {
     let perforce =
         config.perforce.as_ref().ok_or_else(|| AttributionError::NoPerforce(ws.name.clone()))?;
-    if let Some((exit, message)) = &plan.error {
-        return Err(AttributionError::Plan { exit: *exit, message: message.clone() });
+    if let Some(shown) = &plan.error {
+        return Err(AttributionError::Plan(shown.clone()));
     }
     let facts = match facts {
         Some(known) => known.clone(),

@@ -212,7 +212,7 @@ pub struct WorkspaceResult {
     /// Every mirrored branch, by name.
     pub branches: Vec<BranchResult>,
     /// An operational failure that stopped the run, with the exit code it gives.
-    pub error: Option<(Exit, String)>,
+    pub error: Option<crate::errors::Shown>,
 }
 
 impl WorkspaceResult {
@@ -227,6 +227,6 @@ impl WorkspaceResult {
     /// Returns the workspace's exit code: its error, else the most severe branch.
     pub fn exit(&self) -> Exit {
         let branches = self.branches.iter().map(BranchResult::exit);
-        Exit::worst(self.error.iter().map(|(e, _)| *e).chain(branches))
+        Exit::worst(self.error.iter().map(|e| e.exit).chain(branches))
     }
 }

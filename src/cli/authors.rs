@@ -7,6 +7,7 @@ use serde_json::json;
 use super::{print, with_workspaces, Context, WorkspaceSelection};
 use crate::attribution::{attribution, usermap_lines, Attribution};
 use crate::config::{Config, Workspace};
+use crate::errors::Shown;
 use crate::exit::Exit;
 
 /// Arguments of `gfbridge authors`.
@@ -32,23 +33,26 @@ enum Format {
 /// Runs `authors` and returns the exit code: 0, 1 when it cannot be computed, 3 when an
 /// author would be rejected or attributed against `[authors]`, 4 when another run holds the
 /// workspace.
-pub fn run(args: &AuthorsArgs, ctx: &Context) -> Exit {
+pub fn run(args: &AuthorsArgs, ctx: &Context) -> Result<Exit, Shown> {
     with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
         run_on(args, ctx, config, selected)
     })
 }
 
-fn run_on(args: &AuthorsArgs, ctx: &Context, config: &Config, selected: Vec<&Workspace>) -> Exit {
+fn run_on(
+    args: &AuthorsArgs,
+    ctx: &Context,
+    config: &Config,
+    selected: Vec<&Workspace>,
+) -> Result<Exit, Shown> {
     let mut results = Vec::new();
     for ws in selected {
         ctx.progress.say(&format!("{}: reading authors", ws.name));
-        match attribution(config, ws, args.all_history, &ctx.progress) {
-            Ok(found) => results.push((ws.name.as_str(), found)),
-            Err(e) => {
-                eprintln!("gfbridge: {}: {e}", ws.name);
-                return e.exit();
-            }
-        }
+        let found = attribution(config, ws, args.all_history, &ctx.progress).map_err(|e| {
+            let shown = Shown::from(&e);
+            Shown { message: format!("{}: {}", ws.name, shown.message), ..shown }
+        })?;
+        results.push((ws.name.as_str(), found));
     }
     match args.format {
         Format::Text => print(&text(&results, args.all_history)),
@@ -62,11 +66,7 @@ fn run_on(args: &AuthorsArgs, ctx: &Context, config: &Config, selected: Vec<&Wor
     }
     let trouble =
         results.iter().flat_map(|(_, a)| &a.rows).any(|r| r.p4_user.is_none() || r.mismatch());
-    if trouble {
-        Exit::Attention
-    } else {
-        Exit::Ok
-    }
+    Ok(if trouble { Exit::Attention } else { Exit::Ok })
 }
 
 fn text(results: &[(&str, Attribution)], all_history: bool) -> String {

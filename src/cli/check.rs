@@ -6,6 +6,7 @@ use serde_json::json;
 use super::{print, with_workspaces, Context, TextOrJson, WorkspaceSelection};
 use crate::checks::{run_checks, Check, Status};
 use crate::config::{Config, Workspace};
+use crate::errors::Shown;
 use crate::exit::Exit;
 
 /// Arguments of `gfbridge check`.
@@ -19,9 +20,9 @@ pub struct CheckArgs {
 }
 
 /// Runs `check` and returns the exit code.
-pub fn run(args: &CheckArgs, ctx: &Context) -> Exit {
+pub fn run(args: &CheckArgs, ctx: &Context) -> Result<Exit, Shown> {
     with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
-        run_on(args, ctx, config, selected)
+        Ok(run_on(args, ctx, config, selected))
     })
 }
 

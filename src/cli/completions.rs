@@ -7,6 +7,7 @@ use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
 use super::Cli;
+use crate::errors::Shown;
 use crate::exit::Exit;
 
 /// Arguments of `gfbridge completions`.
@@ -27,31 +28,27 @@ pub struct ManArgs {
 }
 
 /// Prints the completion script for the shell.
-pub fn completions(args: &CompletionsArgs) -> Exit {
+pub fn completions(args: &CompletionsArgs) -> Result<Exit, Shown> {
     let mut command = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "gfbridge", &mut script);
     super::print(&String::from_utf8_lossy(&script));
-    Exit::Ok
+    Ok(Exit::Ok)
 }
 
 /// Prints the main man page, or writes every page into a directory.
-pub fn man(args: &ManArgs) -> Exit {
+pub fn man(args: &ManArgs) -> Result<Exit, Shown> {
     let command = Cli::command();
     let Some(dir) = &args.output else {
         let mut page = Vec::new();
-        if let Err(e) = clap_mangen::Man::new(command).render(&mut page) {
-            eprintln!("gfbridge: cannot render the man page: {e}");
-            return Exit::Failure;
-        }
+        clap_mangen::Man::new(command)
+            .render(&mut page)
+            .map_err(|e| Shown::failure(format!("cannot render the man page: {e}")))?;
         super::print(&String::from_utf8_lossy(&page));
-        return Exit::Ok;
+        return Ok(Exit::Ok);
     };
-    match std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(command, dir)) {
-        Ok(()) => Exit::Ok,
-        Err(e) => {
-            eprintln!("gfbridge: cannot write man pages to {}: {e}", dir.display());
-            Exit::Failure
-        }
-    }
+    std::fs::create_dir_all(dir)
+        .and_then(|()| clap_mangen::generate_to(command, dir))
+        .map_err(|e| Shown::failure(format!("cannot write man pages to {}: {e}", dir.display())))?;
+    Ok(Exit::Ok)
 }

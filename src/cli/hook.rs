@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::Context;
+use crate::errors::Shown;
 use crate::exit::Exit;
-use crate::hook::install::{self, Install, InstallError};
+use crate::hook::install::{self, Install};
 use crate::hook::{pre_receive, HookResult};
 
 /// Arguments of `gfbridge hook`.
@@ -54,9 +55,9 @@ struct InstallArgs {
 }
 
 /// Runs `gfbridge hook …` and returns the exit code.
-pub fn run(args: &HookArgs, ctx: &Context) -> Exit {
+pub fn run(args: &HookArgs, ctx: &Context) -> Result<Exit, Shown> {
     match &args.command {
-        HookCommand::PreReceive(args) => pre_receive_hook(args, ctx),
+        HookCommand::PreReceive(args) => Ok(pre_receive_hook(args, ctx)),
         HookCommand::Install(args) => install_hook(args, ctx),
     }
 }
@@ -78,7 +79,7 @@ fn pre_receive_hook(args: &PreReceiveArgs, ctx: &Context) -> Exit {
 fn decide_push(args: &PreReceiveArgs, ctx: &Context) -> Result<HookResult, String> {
     let config = ctx
         .load_config()
-        .map_err(|_| "the bridge's config cannot be read (see above)".to_string())?;
+        .map_err(|e| format!("the bridge's config cannot be read: {}", e.message))?;
     let ws = config.workspace(&args.workspace).ok_or_else(|| {
         format!(
             "no workspace `{}` in {}; reinstall the hook with the right -w",
@@ -93,42 +94,21 @@ fn decide_push(args: &PreReceiveArgs, ctx: &Context) -> Result<HookResult, Strin
     pre_receive(&config, ws, &input).map_err(|e| e.to_string())
 }
 
-fn install_hook(args: &InstallArgs, ctx: &Context) -> Exit {
-    let config = match ctx.load_config() {
-        Ok(config) => config,
-        Err(exit) => return exit,
-    };
-    if let Err(exit) = super::select_workspaces(&config, std::slice::from_ref(&args.workspace)) {
-        return exit;
+fn install_hook(args: &InstallArgs, ctx: &Context) -> Result<Exit, Shown> {
+    let config = ctx.load_config()?;
+    super::select_workspaces(&config, std::slice::from_ref(&args.workspace))?;
+    let what = install_plan(args, &config.path).map_err(Shown::usage)?;
+    let path = install::install(&what).map_err(|e| Shown::from(&e))?;
+    if ctx.quiet {
+        tracing::debug!(path = %path.display(), "installed");
+    } else {
+        eprintln!(
+            "gfbridge: installed {}; pushes to workspace {}'s mirrored branches now reach Git Fusion first",
+            path.display(),
+            args.workspace
+        );
     }
-    let what = match install_plan(args, &config.path) {
-        Ok(what) => what,
-        Err(message) => {
-            eprintln!("gfbridge: {message}");
-            return Exit::Usage;
-        }
-    };
-    match install::install(&what) {
-        Ok(path) if ctx.quiet => {
-            tracing::debug!(path = %path.display(), "installed");
-            Exit::Ok
-        }
-        Ok(path) => {
-            eprintln!(
-                "gfbridge: installed {}; pushes to workspace {}'s mirrored branches now reach Git Fusion first",
-                path.display(),
-                args.workspace
-            );
-            Exit::Ok
-        }
-        Err(e) => {
-            eprintln!("gfbridge: {e}");
-            match e {
-                InstallError::Io { .. } => Exit::Failure,
-                _ => Exit::Usage,
-            }
-        }
-    }
+    Ok(Exit::Ok)
 }
 
 /// Returns what to install, with every path absolute: git runs hooks from the repository's

@@ -1,5 +1,6 @@
 //! The command line (SPEC §2): argument definitions, logging set-up, and the one place that
-//! turns results and errors into exit codes. Each subcommand has its own file.
+//! prints errors (their exit codes are `errors.rs`'s table). Each subcommand has its own file
+//! and returns `Result<Exit, Shown>`.
 
 mod authors;
 mod check;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, Workspace};
+use crate::errors::Shown;
 use crate::exit::Exit;
 use crate::progress::Progress;
 
@@ -101,13 +103,9 @@ pub struct Context {
 }
 
 impl Context {
-    /// Returns the loaded config, or prints why it cannot be loaded.
-    fn load_config(&self) -> Result<Config, Exit> {
-        Config::load(&self.config_path).map_err(|e| {
-            tracing::debug!(error = %e, "config");
-            eprintln!("gfbridge: {e}");
-            Exit::Usage
-        })
+    /// Returns the loaded config, or why it cannot be loaded.
+    fn load_config(&self) -> Result<Config, Shown> {
+        Config::load(&self.config_path).map_err(|e| Shown::from(&e))
     }
 }
 
@@ -120,7 +118,7 @@ pub fn main() -> ExitCode {
         quiet: cli.quiet,
         progress: progress(&cli),
     };
-    let exit = match cli.command {
+    let result = match cli.command {
         Command::Sync(args) => sync::run(&args, &ctx),
         Command::Check(args) => check::run(&args, &ctx),
         Command::Authors(args) => authors::run(&args, &ctx),
@@ -132,7 +130,24 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
     };
+    let exit = result.unwrap_or_else(|error| {
+        show(None, &error);
+        error.exit
+    });
     ExitCode::from(exit.code())
+}
+
+/// Prints an error on stderr, once: `gfbridge: [workspace: ]message`, then its hint on a
+/// line of its own so that scripts matching the message are not disturbed by advice.
+fn show(workspace: Option<&str>, error: &Shown) {
+    tracing::debug!(message = %error.message, exit = error.exit.code(), "error");
+    match workspace {
+        Some(name) => eprintln!("gfbridge: {name}: {}", error.message),
+        None => eprintln!("gfbridge: {}", error.message),
+    }
+    if let Some(hint) = error.hint {
+        eprintln!("hint: {hint}");
+    }
 }
 
 /// Returns where progress goes: nothing with `-q` or for the service (its log says what it
@@ -187,34 +202,31 @@ fn init_logging(cli: &Cli) {
 
 /// Returns the workspaces named with `-w` (all when none); an unknown name is refused
 /// (exit 2) with the known ones listed.
-fn select_workspaces<'c>(config: &'c Config, names: &[String]) -> Result<Vec<&'c Workspace>, Exit> {
+fn select_workspaces<'c>(
+    config: &'c Config,
+    names: &[String],
+) -> Result<Vec<&'c Workspace>, Shown> {
     if let Some(unknown) = names.iter().find(|n| config.workspace(n).is_none()) {
         let known: Vec<&str> = config.workspaces.iter().map(|w| w.name.as_str()).collect();
-        eprintln!(
-            "gfbridge: no workspace `{unknown}` in {} (known: {})",
+        return Err(Shown::usage(format!(
+            "no workspace `{unknown}` in {} (known: {})",
             config.path.display(),
             known.join(", ")
-        );
-        return Err(Exit::Usage);
+        )));
     }
     Ok(config.workspaces.iter().filter(|w| names.is_empty() || names.contains(&w.name)).collect())
 }
 
-/// Runs `command` on the loaded config and the workspaces named with `-w`, or returns the
-/// exit code of whatever stopped it first (an invalid config, an unknown workspace).
+/// Runs `command` on the loaded config and the workspaces named with `-w`, or returns
+/// whatever stopped it first (an invalid config, an unknown workspace).
 fn with_workspaces(
     ctx: &Context,
     names: &[String],
-    command: impl FnOnce(&Config, Vec<&Workspace>) -> Exit,
-) -> Exit {
-    let config = match ctx.load_config() {
-        Ok(config) => config,
-        Err(exit) => return exit,
-    };
-    match select_workspaces(&config, names) {
-        Ok(selected) => command(&config, selected),
-        Err(exit) => exit,
-    }
+    command: impl FnOnce(&Config, Vec<&Workspace>) -> Result<Exit, Shown>,
+) -> Result<Exit, Shown> {
+    let config = ctx.load_config()?;
+    let selected = select_workspaces(&config, names)?;
+    command(&config, selected)
 }
 
 /// Returns whether colour and control sequences may go to `stream`: only a terminal, and

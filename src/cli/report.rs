@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::{print, with_workspaces, Context, WorkspaceSelection};
+use crate::errors::Shown;
 use crate::exit::Exit;
 use crate::report::{self, Report};
 
@@ -31,20 +32,19 @@ enum Format {
 
 /// Runs `report`: exit 0 when every workspace is ready, 3 when one is not, 1 when a plan
 /// could not be made.
-pub fn run(args: &ReportArgs, ctx: &Context) -> Exit {
+pub fn run(args: &ReportArgs, ctx: &Context) -> Result<Exit, Shown> {
     with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
         let report = report::build(config, &selected, &ctx.progress);
         let text = render(&report, args.format, args.output.is_none());
         match &args.output {
             None => print(&text),
             Some(path) => {
-                if let Err(e) = crate::files::write_atomically(path, text.as_bytes(), None) {
-                    eprintln!("gfbridge: cannot write the report to {}: {e}", path.display());
-                    return Exit::Failure;
-                }
+                crate::files::write_atomically(path, text.as_bytes(), None).map_err(|e| {
+                    Shown::failure(format!("cannot write the report to {}: {e}", path.display()))
+                })?;
             }
         }
-        report.exit()
+        Ok(report.exit())
     })
 }
 

@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::Context;
+use crate::errors::Shown;
 use crate::exit::Exit;
 use crate::serve::{serve, ServeOptions};
 
@@ -20,18 +21,13 @@ pub struct ServeArgs {
 }
 
 /// Runs the service until SIGTERM; exit 0 after the runs in progress have finished.
-pub fn run(args: &ServeArgs, ctx: &Context) -> Exit {
-    let config = match ctx.load_config() {
-        Ok(config) => config,
-        Err(exit) => return exit,
-    };
+pub fn run(args: &ServeArgs, ctx: &Context) -> Result<Exit, Shown> {
+    let config = ctx.load_config()?;
     let opts = ServeOptions { listen: args.listen.clone(), jobs: usize::from(args.jobs) };
-    match serve(config, &opts) {
-        Ok(()) => Exit::Ok,
-        Err(e) => {
-            tracing::error!("{e}");
-            eprintln!("gfbridge: {e}");
-            e.exit()
-        }
-    }
+    serve(config, &opts).map_err(|e| {
+        // The service's log is where its operators look; stderr is where a terminal does.
+        tracing::error!("{e}");
+        Shown::from(&e)
+    })?;
+    Ok(Exit::Ok)
 }

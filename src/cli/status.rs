@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::{print, with_workspaces, Context, TextOrJson, WorkspaceSelection};
+use crate::errors::Shown;
 use crate::exit::Exit;
 use crate::status::{self, WorkspaceStatus};
 
@@ -18,7 +19,7 @@ pub struct StatusArgs {
 
 /// Runs `status`: exit 3 when a last run needed attention, a push is remembered as failed,
 /// or a workspace's state is gone after runs; 0 otherwise (a pending push alone is 0).
-pub fn run(args: &StatusArgs, ctx: &Context) -> Exit {
+pub fn run(args: &StatusArgs, ctx: &Context) -> Result<Exit, Shown> {
     with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
         let statuses: Vec<WorkspaceStatus> =
             selected.iter().map(|ws| status::workspace(config, ws)).collect();
@@ -26,6 +27,6 @@ pub fn run(args: &StatusArgs, ctx: &Context) -> Exit {
             TextOrJson::Text => print(&status::text(&statuses)),
             TextOrJson::Json => print(&format!("{:#}\n", status::json(&statuses))),
         }
-        Exit::worst(statuses.iter().map(WorkspaceStatus::exit))
+        Ok(Exit::worst(statuses.iter().map(WorkspaceStatus::exit)))
     })
 }

@@ -7,6 +7,7 @@ use clap::Args;
 use super::{print, with_workspaces, Context, TextOrJson, WorkspaceSelection};
 use crate::config::pattern::any_match;
 use crate::config::{Config, Workspace};
+use crate::errors::Shown;
 use crate::exit::Exit;
 use crate::outcome::WorkspaceResult;
 use crate::render;
@@ -41,20 +42,24 @@ pub struct SyncArgs {
 }
 
 /// Runs `sync` and returns the exit code (SPEC §2.1).
-pub fn run(args: &SyncArgs, ctx: &Context) -> Exit {
+pub fn run(args: &SyncArgs, ctx: &Context) -> Result<Exit, Shown> {
     with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
         run_on(args, ctx, config, selected)
     })
 }
 
-fn run_on(args: &SyncArgs, ctx: &Context, config: &Config, selected: Vec<&Workspace>) -> Exit {
+fn run_on(
+    args: &SyncArgs,
+    ctx: &Context,
+    config: &Config,
+    selected: Vec<&Workspace>,
+) -> Result<Exit, Shown> {
     let mirrorable = |b: &String| selected.iter().any(|w| any_match(&w.branches, b));
     if let Some(branch) = args.branches.iter().find(|b| !mirrorable(b)) {
-        eprintln!(
-            "gfbridge: branch `{branch}` matches no `branches` allowlist of the selected \
-             workspaces, so it is never mirrored"
-        );
-        return Exit::Usage;
+        return Err(Shown::usage(format!(
+            "branch `{branch}` matches no `branches` allowlist of the selected workspaces, so \
+             it is never mirrored"
+        )));
     }
     let opts = SyncOptions {
         dry_run: args.dry_run,
@@ -65,18 +70,15 @@ fn run_on(args: &SyncArgs, ctx: &Context, config: &Config, selected: Vec<&Worksp
     };
     let results: Vec<WorkspaceResult> =
         selected.into_iter().map(|ws| sync_workspace(config, ws, &opts, &ctx.progress)).collect();
-    // Each error is printed once, on stderr (the output below only counts it); a hint apart.
+    // Each error is printed once, on stderr (the output below only counts it).
     for ws in &results {
-        if let Some((_, message)) = &ws.error {
-            eprintln!("gfbridge: {}: {message}", ws.name);
+        if let Some(error) = &ws.error {
+            super::show(Some(&ws.name), error);
         }
-    }
-    if results.iter().any(|ws| matches!(ws.error, Some((Exit::Busy, _)))) {
-        eprintln!("hint: pass --wait SECS to wait for the other run to finish");
     }
     match args.format {
         TextOrJson::Text => print(&render::text::sync(&results, args.dry_run)),
         TextOrJson::Json => print(&format!("{:#}\n", render::json::sync(&results, args.dry_run))),
     }
-    Exit::worst(results.iter().map(WorkspaceResult::exit))
+    Ok(Exit::worst(results.iter().map(WorkspaceResult::exit)))
 }

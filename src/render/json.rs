@@ -26,7 +26,7 @@ pub fn sync(workspaces: &[WorkspaceResult], dry_run: bool) -> Value {
 fn workspace(ws: &WorkspaceResult) -> Value {
     json!({
         "name": ws.name,
-        "error": ws.error.as_ref().map(|(_, message)| message),
+        "error": ws.error.as_ref().map(|e| &e.message),
         "branches": ws.branches.iter().map(branch).collect::<Vec<_>>(),
     })
 }

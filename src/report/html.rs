@@ -146,7 +146,7 @@ fn oid(o: Option<Oid>) -> String {
 
 fn branches(out: &mut String, ws: &WorkspaceReport) {
     out.push_str("<h3>Branches</h3>\n");
-    if let Some((_, error)) = &ws.plan.error {
+    if let Some(error) = ws.plan.error.as_ref().map(|e| &e.message) {
         let _ = writeln!(out, "<p class=\"fail\">The plan could not be made: {}</p>", esc(error));
         return;
     }

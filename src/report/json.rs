@@ -29,7 +29,7 @@ fn workspace(ws: &WorkspaceReport) -> Value {
         "ready": ws.ready(),
         "blockers": blockers,
         "not_ready_because": blockers.iter().map(Blocker::line).collect::<Vec<_>>(),
-        "error": ws.plan.error.as_ref().map(|(_, message)| message),
+        "error": ws.plan.error.as_ref().map(|e| &e.message),
         "checks": ws.checks,
         "branches": ws.plan.branches.iter().map(branch).collect::<Vec<_>>(),
         "authors": authors,

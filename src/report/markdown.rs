@@ -74,7 +74,7 @@ fn workspace(out: &mut String, ws: &WorkspaceReport) {
 
 fn branches(out: &mut String, ws: &WorkspaceReport) {
     out.push_str("\n### Branches\n\n");
-    if let Some((_, error)) = &ws.plan.error {
+    if let Some(error) = ws.plan.error.as_ref().map(|e| &e.message) {
         let _ = writeln!(out, "The plan could not be made: {}", text(error));
         return;
     }

@@ -60,7 +60,7 @@ impl WorkspaceReport {
 
     /// Returns why the workspace is not ready, people's work first (empty when ready).
     pub fn blockers(&self) -> Vec<Blocker> {
-        let error = self.plan.error.as_ref().map(|(_, m)| m.as_str());
+        let error = self.plan.error.as_ref().map(|e| e.message.as_str());
         verdict::blockers(&self.checks, error, &self.plan.branches)
     }
 
@@ -72,11 +72,10 @@ impl WorkspaceReport {
         branches
     }
 
-    /// Returns the exit code: 1 when the plan failed, 3 when not ready, else 0.
+    /// Returns the exit code: the failed plan's (1, or 4 when busy), 3 when not ready, else 0.
     pub fn exit(&self) -> Exit {
         match (&self.plan.error, self.ready()) {
-            (Some((Exit::Busy, _)), _) => Exit::Busy,
-            (Some(_), _) => Exit::Failure,
+            (Some(e), _) => e.exit,
             (None, false) => Exit::Attention,
             (None, true) => Exit::Ok,
         }

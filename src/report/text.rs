@@ -75,7 +75,7 @@ fn details(out: &mut String, ws: &WorkspaceReport, paint: &Paint) {
         let _ = writeln!(out, "  {}  {:<width$}  {}", paint.status(c.status), c.id, c.message);
     }
     let _ = writeln!(out, "branches:");
-    if let Some((_, error)) = &ws.plan.error {
+    if let Some(error) = ws.plan.error.as_ref().map(|e| &e.message) {
         let _ = writeln!(out, "  error: {error}");
     } else if ws.plan.branches.is_empty() {
         let _ = writeln!(out, "  no mirrored branch exists on either side");

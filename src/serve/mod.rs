@@ -16,7 +16,6 @@ mod workers;
 use std::sync::Arc;
 
 use crate::config::{secret, Config};
-use crate::exit::Exit;
 use health::Health;
 use metrics::Metrics;
 use scheduler::Scheduler;
@@ -54,16 +53,6 @@ pub enum ServeError {
     /// The runtime or the HTTP server failed.
     #[error("service: {0}")]
     Io(String),
-}
-
-impl ServeError {
-    /// Returns the exit code this error gives.
-    pub fn exit(&self) -> Exit {
-        match self {
-            ServeError::NoSecret(_) => Exit::Usage,
-            _ => Exit::Failure,
-        }
-    }
 }
 
 /// Runs the service until SIGTERM or SIGINT; returns once the runs in progress have ended.

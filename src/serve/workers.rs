@@ -95,7 +95,7 @@ fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<String>) {
 
 fn log_result(result: &WorkspaceResult, took: Duration) {
     let ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
-    if let Some((_, error)) = &result.error {
+    if let Some(error) = result.error.as_ref().map(|e| &e.message) {
         tracing::error!(workspace = %result.name, duration_ms = ms, "sync failed: {error}");
         return;
     }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::cache::{Cache, CacheError};
 use crate::config::{Config, ProtectedFrom, Workspace};
-use crate::exit::Exit;
+use crate::errors::Shown;
 use crate::fusion::confirm::{confirm, confirm_via_wait, wait_url, Status};
 use crate::fusion::facts::{self, FactsError, FusionFacts};
 use crate::fusion::p4::P4;
@@ -101,16 +101,6 @@ pub enum SyncError {
     },
 }
 
-impl SyncError {
-    /// Returns the exit code this error gives.
-    pub fn exit(&self) -> Exit {
-        match self {
-            SyncError::Lock(LockError::Busy { .. }) | SyncError::Moving { .. } => Exit::Busy,
-            _ => Exit::Failure,
-        }
-    }
-}
-
 /// What the caller asked for.
 #[derive(Clone, Debug, Default)]
 pub struct SyncOptions {
@@ -144,7 +134,7 @@ pub fn sync_workspace(
     // A run that found the workspace busy did not run; a dry run writes no state.
     let ran = !opts.dry_run && !matches!(outcome, Err(SyncError::Lock(_)));
     if let Err(e) = outcome {
-        result.error = Some((e.exit(), crate::errors::chain(&e)));
+        result.error = Some(Shown::from(&e));
     }
     if ran {
         record::run_record(config, &run_id, &result);

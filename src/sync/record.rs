@@ -82,7 +82,7 @@ pub fn run_record(config: &Config, run_id: &str, result: &WorkspaceResult) {
         time: now_rfc3339(),
         exit_code: result.exit().code(),
         attention,
-        error: result.error.as_ref().map(|(_, m)| m.clone()),
+        error: result.error.as_ref().map(|e| e.message.clone()),
     };
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &result.name);
     if let Err(e) = runs::append(&dir.runs(), &record) {

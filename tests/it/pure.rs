@@ -124,7 +124,64 @@ fn an_error_is_shown_with_every_cause_that_adds_something() {
     let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Permission denied");
     let error = SyncError::Dir { action: "create", path: "/srv/gf/widgets".into(), source: io };
     assert_eq!(gfbridge::errors::chain(&error), "cannot create /srv/gf/widgets: Permission denied");
-    assert_eq!(gfbridge::exit::Exit::Failure, error.exit());
+}
+
+/// The one table from error to exit code (SPEC §2.1), with each hint kept apart from the
+/// message it belongs to.
+#[test]
+fn each_error_gives_its_contract_exit_code_and_keeps_its_hint_apart() {
+    use gfbridge::config::ConfigError;
+    use gfbridge::errors::Shown;
+    use gfbridge::hook::install::InstallError;
+    use gfbridge::state::lock::LockError;
+    use gfbridge::sync::SyncError;
+    let busy = SyncError::Lock(LockError::Busy { path: "/srv/gf/w/lock".into() });
+    let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Permission denied");
+    let rows: Vec<(Shown, Exit, bool)> = vec![
+        (Shown::from(&busy), Exit::Busy, true),
+        (Shown::from(&SyncError::Moving { branches: "main".into() }), Exit::Busy, false),
+        (
+            Shown::from(&SyncError::Dir { action: "create", path: "/x".into(), source: io }),
+            Exit::Failure,
+            false,
+        ),
+        (
+            Shown::from(&ConfigError::Invalid {
+                path: "gfbridge.toml".into(),
+                key: "bridge.interval".into(),
+                message: "too long".into(),
+            }),
+            Exit::Usage,
+            false,
+        ),
+        (
+            Shown::from(&InstallError::Foreign { path: "/r/hooks/pre-receive".into() }),
+            Exit::Usage,
+            false,
+        ),
+        (
+            Shown::from(&InstallError::Io {
+                action: "write",
+                path: "/r".into(),
+                reason: "full".into(),
+            }),
+            Exit::Failure,
+            false,
+        ),
+    ];
+    for (shown, exit, has_hint) in rows {
+        assert_eq!(shown.exit, exit, "{}", shown.message);
+        assert_eq!(shown.hint.is_some(), has_hint, "{}", shown.message);
+        assert!(
+            !shown.message.contains("--wait"),
+            "the hint is not in the message: {}",
+            shown.message
+        );
+    }
+    let attribution = gfbridge::attribution::AttributionError::Plan(Shown::from(&busy));
+    let shown = Shown::from(&attribution);
+    assert_eq!(shown.exit, Exit::Busy, "authors on a busy workspace is 4");
+    assert_eq!(shown.hint, None, "authors has no --wait");
 }
 
 proptest::proptest! {
