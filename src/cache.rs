@@ -11,6 +11,7 @@ use git2::Repository;
 
 use crate::oid::Oid;
 use crate::plan::{Ancestry, Side};
+use crate::refname::BranchName;
 
 /// Where the cache keeps its copy of each remote's branches, and the bases.
 const GITLAB_NS: &str = "refs/gfbridge/gitlab/";
@@ -95,22 +96,22 @@ impl Cache {
     }
 
     /// Returns the base of `branch`, if one was recorded.
-    pub fn base(&self, branch: &str) -> Result<Option<Oid>, CacheError> {
+    pub fn base(&self, branch: &BranchName) -> Result<Option<Oid>, CacheError> {
         self.read_ref(&format!("{BASE_NS}{branch}"))
     }
 
     /// Records `oid` as the base of `branch`.
-    pub fn set_base(&self, branch: &str, oid: Oid) -> Result<(), CacheError> {
+    pub fn set_base(&self, branch: &BranchName, oid: Oid) -> Result<(), CacheError> {
         self.write_ref(&format!("{BASE_NS}{branch}"), oid, "base")
     }
 
     /// Returns the cache's copy of `side`'s tip of `branch`.
-    pub fn tracked(&self, side: Side, branch: &str) -> Result<Option<Oid>, CacheError> {
+    pub fn tracked(&self, side: Side, branch: &BranchName) -> Result<Option<Oid>, CacheError> {
         self.read_ref(&format!("{}{branch}", Self::namespace(side)))
     }
 
     /// Records `oid` as `side`'s tip of `branch`, keeping its commits in the cache.
-    pub fn track(&self, side: Side, branch: &str, oid: Oid) -> Result<(), CacheError> {
+    pub fn track(&self, side: Side, branch: &BranchName, oid: Oid) -> Result<(), CacheError> {
         if self.tracked(side, branch)? == Some(oid) {
             return Ok(());
         }
@@ -141,7 +142,11 @@ impl Cache {
     /// Moves the pack files of the bare repository at `other` into the cache, then returns
     /// the tip of `branch` there. The pack index goes last: git treats a pack as present
     /// once its index exists.
-    pub fn adopt_packs(&self, other: &Path, branch: &str) -> Result<Option<Oid>, CacheError> {
+    pub fn adopt_packs(
+        &self,
+        other: &Path,
+        branch: &BranchName,
+    ) -> Result<Option<Oid>, CacheError> {
         let io = |action: &str, e: std::io::Error| CacheError {
             path: self.path.clone(),
             action: action.into(),

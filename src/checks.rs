@@ -14,6 +14,7 @@ use crate::fusion::p4gf_config::{ChangeOwner, Source};
 use crate::git::remote::list_branches;
 use crate::git::Git;
 use crate::gitlab::GitlabClient;
+use crate::refname::BranchName;
 
 /// The oldest git with every flag gfbridge passes (`fetch --no-write-fetch-head`, leases).
 pub const MIN_GIT: (u32, u32) = (2, 30);
@@ -73,14 +74,16 @@ pub fn run_checks_keeping_facts(
             Err(e) => check(id, Status::Fail, e.to_string()),
         });
     }
-    let names: BTreeSet<String> =
+    let names: BTreeSet<BranchName> =
         [&gitlab, &fusion].into_iter().flatten().flat_map(|b| b.keys().cloned()).collect();
     checks.extend(protection(config, ws, &names));
-    let mirrored: Vec<&String> = names.iter().filter(|n| any_match(&ws.branches, n)).collect();
-    let on_both: Vec<&String> = mirrored
+    let mirrored: Vec<&BranchName> = names.iter().filter(|n| any_match(&ws.branches, n)).collect();
+    let on_both: Vec<&BranchName> = mirrored
         .iter()
         .copied()
-        .filter(|n| [&gitlab, &fusion].iter().all(|l| l.as_ref().is_ok_and(|b| b.contains_key(*n))))
+        .filter(|n| {
+            [&gitlab, &fusion].iter().all(|l| l.as_ref().is_ok_and(|b| b.contains_key(n.as_str())))
+        })
         .collect();
     checks.push(state(config, ws, &on_both));
     let Some(perforce) = &config.perforce else {
@@ -112,7 +115,7 @@ pub fn run_checks_keeping_facts(
 
 /// SPEC §15.3: warns while a branch that exists on both sides has no base (the state was
 /// lost, or gfbridge has not yet seen both sides equal). Reads the cache; creates nothing.
-fn state(config: &Config, ws: &Workspace, on_both: &[&String]) -> Check {
+fn state(config: &Config, ws: &Workspace, on_both: &[&BranchName]) -> Check {
     let dir = crate::state::WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
     let cache = Cache::open_existing(&dir.cache());
     let unbased: Vec<&str> = on_both
@@ -158,7 +161,7 @@ fn git_version(git: &Git) -> Check {
     }
 }
 
-fn protection(config: &Config, ws: &Workspace, names: &BTreeSet<String>) -> Vec<Check> {
+fn protection(config: &Config, ws: &Workspace, names: &BTreeSet<BranchName>) -> Vec<Check> {
     match ws.protected_from {
         ProtectedFrom::Config => vec![
             check("gitlab_api", Status::Pass, "not checked: protected_from = \"config\""),
@@ -175,7 +178,7 @@ fn protection(config: &Config, ws: &Workspace, names: &BTreeSet<String>) -> Vec<
     }
 }
 
-fn gitlab_protection(config: &Config, ws: &Workspace, names: &BTreeSet<String>) -> Vec<Check> {
+fn gitlab_protection(config: &Config, ws: &Workspace, names: &BTreeSet<BranchName>) -> Vec<Check> {
     let settings = config.gitlab.as_ref().expect("config validation requires [gitlab] here");
     let project = ws.gitlab_project.as_deref().expect("config validation requires gitlab_project");
     let rules =
@@ -202,14 +205,14 @@ fn gitlab_protection(config: &Config, ws: &Workspace, names: &BTreeSet<String>) 
         .iter()
         .filter_map(|r| BranchPattern::new(&r.name).ok().map(|p| (p, r.allow_force_push)))
         .collect();
-    let protected = |name: &String| patterns.iter().any(|(p, _)| p.matches(name));
+    let protected = |name: &BranchName| patterns.iter().any(|(p, _)| p.matches(name));
     let unselected: Vec<&str> = ws
         .branches
         .iter()
         .filter(|entry| !names.iter().any(|n| entry.matches(n) && protected(n)))
         .map(|p| p.as_str())
         .collect();
-    let mirrored: Vec<&String> =
+    let mirrored: Vec<&BranchName> =
         names.iter().filter(|n| any_match(&ws.branches, n) && protected(n)).collect();
     let forced: Vec<&str> = patterns
         .iter()
@@ -239,7 +242,7 @@ fn gitlab_protection(config: &Config, ws: &Workspace, names: &BTreeSet<String>) 
 }
 
 /// Warns for allowlist entries that select no existing branch: they mirror nothing.
-fn unused_patterns(ws: &Workspace, names: &BTreeSet<String>) -> Option<Check> {
+fn unused_patterns(ws: &Workspace, names: &BTreeSet<BranchName>) -> Option<Check> {
     let unused: Vec<&str> = ws
         .branches
         .iter()
@@ -315,14 +318,14 @@ fn unknown_git(config: &Config, facts: &FusionFacts) -> Check {
     }
 }
 
-fn fusion_branches(facts: &FusionFacts, mirrored: &[&String]) -> Check {
+fn fusion_branches(facts: &FusionFacts, mirrored: &[&BranchName]) -> Check {
     if facts.config.flag("git-to-perforce", "enable-git-branch-creation", true) {
         return check("fusion_branches", Status::Pass, "branch creation is enabled");
     }
     let defined: Vec<String> =
         facts.config.branches().into_iter().filter_map(|b| b.git_branch_name).collect();
     let missing: Vec<&str> =
-        mirrored.iter().filter(|b| !defined.contains(b)).map(|b| b.as_str()).collect();
+        mirrored.iter().map(|b| b.as_str()).filter(|b| !defined.iter().any(|d| d == b)).collect();
     if missing.is_empty() {
         check(
             "fusion_branches",

@@ -22,6 +22,7 @@ pub mod outcome;
 pub mod plan;
 pub mod progress;
 pub mod reason;
+pub mod refname;
 pub mod render;
 pub mod report;
 pub mod serve;

@@ -5,6 +5,7 @@ use crate::exit::Exit;
 use crate::oid::Oid;
 use crate::plan::{Action, Tips};
 use crate::reason::Code;
+use crate::refname::BranchName;
 
 /// A finding about a branch or one of its commits (SPEC §4, §6).
 #[derive(Clone, Debug, serde::Serialize)]
@@ -31,7 +32,7 @@ impl Reason {
 #[derive(Clone, Debug)]
 pub struct BranchPlan {
     /// The branch name.
-    pub name: String,
+    pub name: BranchName,
     /// The tips and base it was decided from.
     pub tips: Tips,
     /// The action.

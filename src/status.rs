@@ -97,7 +97,7 @@ pub fn workspace(config: &Config, ws: &Workspace) -> WorkspaceStatus {
     let pushes = remembered
         .into_iter()
         .map(|(ref_name, p)| Push {
-            ref_name,
+            ref_name: ref_name.to_string(),
             push_id: p.push_id,
             state: p.state,
             since: p.since,

@@ -10,6 +10,7 @@ use crate::config::{Config, Workspace};
 use crate::errors::Shown;
 use crate::exit::Exit;
 use crate::outcome::WorkspaceResult;
+use crate::refname::BranchName;
 use crate::render;
 use crate::sync::{sync_workspace, SyncOptions};
 
@@ -23,7 +24,7 @@ pub struct SyncArgs {
     selection: WorkspaceSelection,
     /// Only this branch (can be repeated); it must still be a mirrored branch
     #[arg(short, long = "branch", value_name = "BRANCH")]
-    branches: Vec<String>,
+    branches: Vec<BranchName>,
     /// Decide and print without writing to either remote; exits as the real run would
     #[arg(long)]
     dry_run: bool,
@@ -54,7 +55,7 @@ fn run_on(
     config: &Config,
     selected: Vec<&Workspace>,
 ) -> Result<Exit, Shown> {
-    let mirrorable = |b: &String| selected.iter().any(|w| any_match(&w.branches, b));
+    let mirrorable = |b: &BranchName| selected.iter().any(|w| any_match(&w.branches, b));
     if let Some(branch) = args.branches.iter().find(|b| !mirrorable(b)) {
         return Err(Shown::usage(format!(
             "branch `{branch}` matches no `branches` allowlist of the selected workspaces, so \

@@ -20,6 +20,7 @@ use crate::git::Git;
 use crate::oid::Oid;
 use crate::outcome::Reason;
 use crate::reason::Code;
+use crate::refname::BranchName;
 
 /// A commit the preflight could not read.
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +77,7 @@ impl<'a> Preflight<'a> {
     }
 
     /// Returns the reasons about a whole branch (SPEC §4; `commit` is null for these).
-    pub fn branch_reasons(&self, branch: &str, new_branch: bool) -> Vec<Reason> {
+    pub fn branch_reasons(&self, branch: &BranchName, new_branch: bool) -> Vec<Reason> {
         let config = &self.facts.config;
         let mut reasons = Vec::new();
         let owner = config.change_owner();

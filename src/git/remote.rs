@@ -11,6 +11,7 @@ use super::runner::{failure, Git, GitError};
 use super::url::RemoteUrl;
 use crate::git_args;
 use crate::oid::Oid;
+use crate::refname::BranchName;
 
 /// The error returned when a remote's answer cannot be understood.
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +25,10 @@ pub enum RemoteError {
 }
 
 /// Returns the branch tips of `remote` (`refs/heads/<name>` → commit), asking once.
-pub fn list_branches(git: &Git, remote: &RemoteUrl) -> Result<BTreeMap<String, Oid>, RemoteError> {
+pub fn list_branches(
+    git: &Git,
+    remote: &RemoteUrl,
+) -> Result<BTreeMap<BranchName, Oid>, RemoteError> {
     let stdout = git
         .run(None, &[OsString::from("ls-remote"), "--heads".into(), remote.as_git_arg().into()])?;
     parse_ls_remote(&stdout).map_err(|line| RemoteError::BadListing {
@@ -35,13 +39,18 @@ pub fn list_branches(git: &Git, remote: &RemoteUrl) -> Result<BTreeMap<String, O
 
 /// Returns the branches of `git ls-remote` output (`<sha>\t<ref>` lines; refs outside
 /// `refs/heads/` are skipped), or the first line that is not of that shape.
-pub fn parse_ls_remote(stdout: &str) -> Result<BTreeMap<String, Oid>, &str> {
+///
+/// A `refs/heads/` name git itself would refuse (only a foreign server can list one) is left
+/// out with a warning: it cannot be fetched or pushed safely, and must not stop the others.
+pub fn parse_ls_remote(stdout: &str) -> Result<BTreeMap<BranchName, Oid>, &str> {
     let mut tips = BTreeMap::new();
     for line in stdout.lines() {
         let (sha, name) = line.split_once('\t').ok_or(line)?;
         let oid: Oid = sha.parse().map_err(|_| line)?;
-        if let Some(branch) = name.strip_prefix("refs/heads/") {
-            tips.insert(branch.to_string(), oid);
+        match BranchName::from_full(name) {
+            Some(Ok(branch)) => drop(tips.insert(branch, oid)),
+            Some(Err(e)) => tracing::warn!("ls-remote: left out: {e}"),
+            None => {}
         }
     }
     Ok(tips)
@@ -75,7 +84,7 @@ pub fn fetch(
     git_dir: &Path,
     remote: &RemoteUrl,
     namespace: &str,
-    branches: &[&str],
+    branches: &[&BranchName],
     on_progress: OnProgress<'_>,
 ) -> Result<(), GitError> {
     // Housekeeping after a fetch stays in this run: a detached gc would outlive a crash and
@@ -97,7 +106,7 @@ pub fn fetch(
 pub fn clone_branch(
     git: &Git,
     remote: &RemoteUrl,
-    branch: &str,
+    branch: &BranchName,
     into: &Path,
     on_progress: OnProgress<'_>,
 ) -> Result<(), GitError> {
@@ -110,7 +119,7 @@ pub fn clone_branch(
         "--single-branch",
         "--branch"
     ];
-    args.push(branch.into());
+    args.push(branch.as_str().into());
     args.push(remote.as_git_arg().into());
     args.push(into.into());
     run_reporting(git, None, args, on_progress)
@@ -120,7 +129,7 @@ pub fn clone_branch(
 #[derive(Clone, Debug)]
 pub struct Update {
     /// The branch name.
-    pub branch: String,
+    pub branch: BranchName,
     /// The value the remote must still have (`None`: the branch must not exist).
     pub expected: Option<Oid>,
     /// The commit to set it to.

@@ -18,6 +18,7 @@ use crate::git::remote::{self, PushOutcome, Update};
 use crate::git::Git;
 use crate::oid::Oid;
 use crate::outcome::Reason;
+use crate::refname::BranchName;
 
 /// Why the hook could not decide; every one of these rejects the push.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +68,7 @@ impl HookResult {
 /// One mirrored branch moving forward.
 struct Proxied<'u> {
     update: &'u RefUpdate,
-    branch: String,
+    branch: BranchName,
     expected: Option<Oid>,
     new: Oid,
 }
@@ -131,7 +132,7 @@ fn preflight(
     ws: &Workspace,
     repo: &Repository,
     proxied: &[Proxied],
-) -> Result<BTreeMap<String, Vec<Reason>>, HookError> {
+) -> Result<BTreeMap<BranchName, Vec<Reason>>, HookError> {
     let mut findings = BTreeMap::new();
     let Some(settings) = &config.perforce else { return Ok(findings) };
     let facts = facts::load(settings, ws)?;
@@ -173,7 +174,7 @@ fn mirrored_tips(repo: &Repository, ws: &Workspace) -> Result<Vec<Oid>, HookErro
 }
 
 /// Returns the lines rejecting `to_push` for the preflight's blocking findings (none: go on).
-fn refusals(to_push: &[&Proxied], findings: &BTreeMap<String, Vec<Reason>>) -> Vec<String> {
+fn refusals(to_push: &[&Proxied], findings: &BTreeMap<BranchName, Vec<Reason>>) -> Vec<String> {
     let mut lines = Vec::new();
     for p in to_push {
         let blocking = findings.get(&p.branch).into_iter().flatten().filter(|r| r.blocks);

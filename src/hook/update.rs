@@ -6,6 +6,7 @@
 use crate::config::pattern::any_match;
 use crate::config::Workspace;
 use crate::oid::Oid;
+use crate::refname::BranchName;
 
 /// One line of pre-receive input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,9 +20,10 @@ pub struct RefUpdate {
 }
 
 impl RefUpdate {
-    /// Returns the branch name for `refs/heads/…` refs.
-    pub fn branch(&self) -> Option<&str> {
-        self.refname.strip_prefix("refs/heads/")
+    /// Returns the branch name for `refs/heads/…` refs (git's receive-pack has already
+    /// refused names it does not accept).
+    pub fn branch(&self) -> Option<BranchName> {
+        BranchName::from_full(&self.refname).and_then(Result::ok)
     }
 }
 
@@ -35,7 +37,7 @@ pub enum Verdict {
     /// A mirrored branch moving forward: preflight, then the proxied push.
     Proxy {
         /// The branch name.
-        branch: String,
+        branch: BranchName,
         /// The value Git Fusion must still have (`None`: a new branch).
         expected: Option<Oid>,
         /// The commit to push.
@@ -90,5 +92,5 @@ pub fn judge(ws: &Workspace, update: &RefUpdate, descends: impl Fn(Oid, Oid) -> 
             new.short()
         ));
     }
-    Verdict::Proxy { branch: branch.to_string(), expected: update.old, new }
+    Verdict::Proxy { branch, expected: update.old, new }
 }

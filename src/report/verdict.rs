@@ -149,7 +149,7 @@ fn branch_blockers(b: &BranchResult) -> Vec<Blocker> {
     let plan = &b.plan;
     let blocker = |kind: Kind, code: &str, who: Who, remedy: String| Blocker {
         kind,
-        id: plan.name.clone(),
+        id: plan.name.to_string(),
         code: code.into(),
         who,
         remedy,

@@ -17,6 +17,7 @@ use super::dedupe::SeenKeys;
 use super::scheduler::Requested;
 use super::webhook::{route, Change, Delivery};
 use super::workers::Shared;
+use crate::refname::BranchName;
 
 /// Bodies over this size are refused with 413 (SPEC §7).
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -54,7 +55,12 @@ impl Hooks {
     }
 
     /// Queues a run of each workspace and returns the answer.
-    fn queue(&self, workspaces: &[String], source: &'static str, branch: Option<&str>) -> Answer {
+    fn queue(
+        &self,
+        workspaces: &[String],
+        source: &'static str,
+        branch: Option<&BranchName>,
+    ) -> Answer {
         for name in workspaces {
             let requested = self.shared.request(name, source, branch);
             if requested == Requested::Stopping {
@@ -92,7 +98,7 @@ impl Hooks {
                 }
                 tracing::info!(branch = %branch, change = change.as_str(), "push webhook");
                 // A deleted branch has nothing to fetch.
-                let announced = (change != Change::Deleted).then_some(branch.as_str());
+                let announced = (change != Change::Deleted).then_some(&branch);
                 self.queue(&workspaces, "webhook", announced)
             }
         }

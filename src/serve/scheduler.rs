@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::refname::BranchName;
+
 /// What a request did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Requested {
@@ -39,7 +41,7 @@ struct State {
 struct Slot {
     running: bool,
     queued: bool,
-    announced: BTreeSet<String>,
+    announced: BTreeSet<BranchName>,
 }
 
 /// A run to make now.
@@ -48,7 +50,7 @@ pub struct Due {
     /// The workspace.
     pub workspace: String,
     /// Branches webhooks announced since the last run started (to prefetch).
-    pub announced: Vec<String>,
+    pub announced: Vec<BranchName>,
 }
 
 /// How many runs are in progress and waiting.
@@ -73,7 +75,7 @@ impl Scheduler {
     }
 
     /// Asks for a run of `workspace`; `branch` is one a webhook announced as moved.
-    pub fn request(&self, workspace: &str, branch: Option<&str>) -> Requested {
+    pub fn request(&self, workspace: &str, branch: Option<&BranchName>) -> Requested {
         let mut state = self.lock();
         if state.stopping {
             return Requested::Stopping;
@@ -81,7 +83,7 @@ impl Scheduler {
         let Some(slot) = state.slots.get_mut(workspace) else {
             return Requested::Unknown;
         };
-        slot.announced.extend(branch.map(str::to_string));
+        slot.announced.extend(branch.cloned());
         if slot.queued {
             return Requested::Coalesced;
         }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::config::pattern::any_match;
 use crate::config::Config;
+use crate::refname::BranchName;
 
 /// The `X-Gitlab-Event` of a push to a branch.
 pub const PUSH_HOOK: &str = "Push Hook";
@@ -22,7 +23,7 @@ pub enum Delivery {
         /// The workspaces, in config order.
         workspaces: Vec<String>,
         /// The pushed branch.
-        branch: String,
+        branch: BranchName,
         /// What the push did to it.
         change: Change,
     },
@@ -94,8 +95,9 @@ pub fn route(config: &Config, event: Option<&str>, body: &[u8]) -> Result<Delive
     if push.user_username.as_deref() == Some(bridge) {
         return Ok(Delivery::Ignore("pushed by the bridge account"));
     }
-    let Some(branch) = push.refname.strip_prefix("refs/heads/") else {
-        return Ok(Delivery::Ignore("not a branch"));
+    let branch = match BranchName::from_full(&push.refname) {
+        None => return Ok(Delivery::Ignore("not a branch")),
+        Some(named) => named.map_err(|e| Malformed(e.to_string()))?,
     };
     let project: Vec<_> = config
         .workspaces
@@ -107,7 +109,7 @@ pub fn route(config: &Config, event: Option<&str>, body: &[u8]) -> Result<Delive
     }
     let workspaces: Vec<String> = project
         .iter()
-        .filter(|ws| any_match(&ws.branches, branch))
+        .filter(|ws| any_match(&ws.branches, &branch))
         .map(|ws| ws.name.clone())
         .collect();
     if workspaces.is_empty() {
@@ -118,7 +120,7 @@ pub fn route(config: &Config, event: Option<&str>, body: &[u8]) -> Result<Delive
         (_, true) => Change::Deleted,
         _ => Change::Updated,
     };
-    Ok(Delivery::Sync { workspaces, branch: branch.to_string(), change })
+    Ok(Delivery::Sync { workspaces, branch, change })
 }
 
 /// Returns true when `gitlab_project` (path with namespace, or numeric id) names the event's

@@ -16,6 +16,7 @@ use crate::config::{Config, Workspace};
 use crate::outcome::{BranchResult, Outcome, WorkspaceResult};
 use crate::plan::Action;
 use crate::progress::Progress;
+use crate::refname::BranchName;
 use crate::sync::{describe, sync_workspace, SyncOptions};
 
 /// What the workers and the poller share.
@@ -37,7 +38,7 @@ impl Shared {
         &self,
         workspace: &str,
         source: &'static str,
-        branch: Option<&str>,
+        branch: Option<&BranchName>,
     ) -> Requested {
         let requested = self.scheduler.request(workspace, branch);
         if matches!(requested, Requested::Queued | Requested::Coalesced) {
@@ -70,7 +71,7 @@ fn work(shared: &Shared) {
 }
 
 /// Runs one sync of `ws`; a panic is logged and the worker carries on.
-fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<String>) {
+fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<BranchName>) {
     // A cron job holding the workspace's lock finishes first; waiting longer than a poll
     // period would only pile up behind it.
     let opts = SyncOptions { wait: ws.interval, prefetch: announced, ..SyncOptions::default() };

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::oid::Oid;
+use crate::refname::BranchName;
 
 /// One journal line, with the keys SPEC §9 names.
 #[derive(Debug, serde::Serialize)]
@@ -17,7 +18,7 @@ pub struct Entry {
     /// The workspace.
     pub workspace: String,
     /// The branch.
-    pub branch: String,
+    pub branch: BranchName,
     /// The side written, or that would have been written.
     pub remote: Option<&'static str>,
     /// The action planned (`blocked` for a push the preflight stopped).

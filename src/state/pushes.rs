@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::oid::Oid;
+use crate::refname::BranchName;
 
 /// Why a push is remembered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -69,7 +70,7 @@ pub enum PushesError {
 }
 
 /// Returns the remembered pushes by branch (none when the file does not exist).
-pub fn load(path: &Path) -> Result<BTreeMap<String, RememberedPush>, PushesError> {
+pub fn load(path: &Path) -> Result<BTreeMap<BranchName, RememberedPush>, PushesError> {
     let path_buf = || path.to_path_buf();
     match std::fs::read_to_string(path) {
         Ok(text) => serde_json::from_str(&text)
@@ -80,7 +81,7 @@ pub fn load(path: &Path) -> Result<BTreeMap<String, RememberedPush>, PushesError
 }
 
 /// Writes the remembered pushes whole.
-pub fn save(path: &Path, pushes: &BTreeMap<String, RememberedPush>) -> Result<(), PushesError> {
+pub fn save(path: &Path, pushes: &BTreeMap<BranchName, RememberedPush>) -> Result<(), PushesError> {
     let err = |source: std::io::Error| PushesError::Io { path: path.to_path_buf(), source };
     let text = serde_json::to_string_pretty(pushes).expect("remembered pushes always serialize");
     crate::files::write_atomically(path, text.as_bytes(), None).map_err(err)

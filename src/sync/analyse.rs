@@ -5,6 +5,7 @@ use crate::cache::{Cache, CacheError};
 use crate::oid::Oid;
 use crate::outcome::BranchPlan;
 use crate::plan::{decide, Action, Tips};
+use crate::refname::BranchName;
 
 use super::survey::Survey;
 
@@ -12,12 +13,12 @@ use super::survey::Survey;
 pub fn plan_branch(
     cache: &Cache,
     survey: &Survey,
-    name: &str,
+    name: &BranchName,
     tips: Tips,
 ) -> Result<BranchPlan, CacheError> {
     let action = decide(tips, cache)?;
     let mut plan = BranchPlan {
-        name: name.to_string(),
+        name: name.clone(),
         tips,
         action,
         commits: Vec::new(),

@@ -12,6 +12,7 @@ use crate::git::remote::{self, PushOutcome, Update};
 use crate::git::{Git, GitError};
 use crate::outcome::BranchPlan;
 use crate::plan::Side;
+use crate::refname::BranchName;
 
 /// What became of one branch's push.
 #[derive(Clone, Debug)]
@@ -33,7 +34,7 @@ pub fn push_all(
     cache: &Cache,
     ws: &Workspace,
     plans: &[&BranchPlan],
-) -> BTreeMap<String, PushResult> {
+) -> BTreeMap<BranchName, PushResult> {
     let updates = |side: Side| -> Vec<Update> {
         plans
             .iter()
@@ -71,7 +72,7 @@ fn classify(
     side: Side,
     updates: &[Update],
     outcome: Result<PushOutcome, GitError>,
-    results: &mut BTreeMap<String, PushResult>,
+    results: &mut BTreeMap<BranchName, PushResult>,
 ) {
     let outcome = match outcome {
         Ok(outcome) => outcome,

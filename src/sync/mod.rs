@@ -27,6 +27,7 @@ use crate::gitlab::GitlabClient;
 use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause, WorkspaceResult};
 use crate::plan::{Action, Side};
 use crate::progress::Progress;
+use crate::refname::BranchName;
 use crate::state::journal::{self, Entry};
 use crate::state::lock::{LockError, WorkspaceLock};
 use crate::state::pushes::{PushState, RememberedPush};
@@ -107,7 +108,7 @@ pub struct SyncOptions {
     /// Decide and print; write nothing to either remote.
     pub dry_run: bool,
     /// Only these branches (all mirrored branches when empty).
-    pub branches: Vec<String>,
+    pub branches: Vec<BranchName>,
     /// How long to wait for another run's lock.
     pub wait: Duration,
     /// Forget remembered failed and pending pushes to Git Fusion and plan from what the
@@ -115,7 +116,7 @@ pub struct SyncOptions {
     pub retry_failed: bool,
     /// Branches GitLab announced as moved (webhooks): fetched while the remotes are listed,
     /// which saves the run a round trip. Plans still use only what `ls-remote` lists.
-    pub prefetch: Vec<String>,
+    pub prefetch: Vec<BranchName>,
     /// Git Fusion's facts, when the caller already read them (the report reads them once
     /// for its checks, the plan and the author table).
     pub facts: Option<Arc<FusionFacts>>,
@@ -189,7 +190,7 @@ fn run(
         warned_no_state: false,
         moving: None,
     };
-    let mut only: Option<BTreeSet<String>> =
+    let mut only: Option<BTreeSet<BranchName>> =
         (!opts.branches.is_empty()).then(|| opts.branches.iter().cloned().collect());
     let mut attempts = || {
         for attempt in 1..=MAX_ATTEMPTS {
@@ -242,10 +243,10 @@ impl Run<'_> {
     fn attempt(
         &mut self,
         git: &Git,
-        only: Option<&BTreeSet<String>>,
+        only: Option<&BTreeSet<BranchName>>,
         last: bool,
         progress: &Progress,
-    ) -> Result<BTreeSet<String>, SyncError> {
+    ) -> Result<BTreeSet<BranchName>, SyncError> {
         let survey = survey::survey(
             git,
             self.ws,
@@ -293,7 +294,7 @@ impl Run<'_> {
         // moving through every attempt makes the run busy (exit 4), the others proceed.
         let moved = survey.moved;
         if last && !moved.is_empty() {
-            let names: Vec<&str> = moved.iter().map(String::as_str).collect();
+            let names: Vec<&str> = moved.iter().map(BranchName::as_str).collect();
             self.moving = Some(names.join(", "));
         }
         let replan = if last { BTreeSet::new() } else { moved };

@@ -70,7 +70,7 @@ pub fn run_record(config: &Config, run_id: &str, result: &WorkspaceResult) {
         .iter()
         .filter(|b| matches!(b.tally(), Tally::Attention | Tally::Failed))
         .map(|b| NeededAttention {
-            ref_name: b.plan.name.clone(),
+            ref_name: b.plan.name.to_string(),
             action: match b.tally() {
                 Tally::Failed => "failed".to_string(),
                 _ => b.plan.action_name().to_string(),

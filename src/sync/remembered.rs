@@ -12,6 +12,7 @@ use crate::fusion::p4::P4;
 use crate::git::Git;
 use crate::outcome::{BranchPlan, Reason};
 use crate::reason::Code;
+use crate::refname::BranchName;
 use crate::state::journal::now_rfc3339;
 use crate::state::pushes::{self, PushState, RememberedPush};
 
@@ -23,7 +24,7 @@ const RECHECK_WAIT: Duration = Duration::from_secs(10);
 /// The remembered pushes of one workspace, loaded at the start of a run.
 pub struct Remembered {
     path: PathBuf,
-    pushes: BTreeMap<String, RememberedPush>,
+    pushes: BTreeMap<BranchName, RememberedPush>,
     changed: bool,
 }
 
@@ -43,7 +44,7 @@ impl Remembered {
     /// `[perforce]` section, else through Git Fusion's `@wait` repository. Confirmed ones are
     /// forgotten, failed ones become failures. Asks nothing when nothing is pending.
     pub fn recheck_pending(&mut self, config: &Config, ws: &Workspace) -> Result<(), SyncError> {
-        let pending: Vec<(String, u64)> = self
+        let pending: Vec<(BranchName, u64)> = self
             .pushes
             .iter()
             .filter(|(_, p)| p.state == PushState::Pending)
@@ -106,10 +107,10 @@ impl Remembered {
 
     /// Remembers a failed or pending push of `branch`, keeping when it was first remembered
     /// if the same push was remembered before.
-    pub fn remember(&mut self, branch: &str, mut push: RememberedPush) {
+    pub fn remember(&mut self, branch: &BranchName, mut push: RememberedPush) {
         let earlier = self.pushes.get(branch).filter(|p| p.gitlab == push.gitlab);
         push.since = earlier.and_then(|p| p.since.clone()).or_else(|| Some(now_rfc3339()));
-        self.pushes.insert(branch.to_string(), push);
+        self.pushes.insert(branch.clone(), push);
         self.changed = true;
     }
 

@@ -16,6 +16,7 @@ use crate::gitlab::GitlabClient;
 use crate::oid::Oid;
 use crate::plan::{Side, Tips};
 use crate::progress::{Progress, Step};
+use crate::refname::BranchName;
 
 use super::SyncError;
 
@@ -23,10 +24,10 @@ use super::SyncError;
 #[derive(Debug, Default)]
 pub struct Survey {
     /// Branch name → tips and base.
-    pub branches: BTreeMap<String, Tips>,
+    pub branches: BTreeMap<BranchName, Tips>,
     /// Branches that vanished from a remote between `ls-remote` and the fetch: left out of
     /// `branches`, to be listed and planned again (the remote moved during the run).
-    pub moved: BTreeSet<String>,
+    pub moved: BTreeSet<BranchName>,
 }
 
 impl Survey {
@@ -41,17 +42,17 @@ pub fn survey(
     git: &Git,
     ws: &Workspace,
     cache: &Cache,
-    only: Option<&BTreeSet<String>>,
+    only: Option<&BTreeSet<BranchName>>,
     gitlab: Option<&GitlabClient>,
-    prefetch: &[String],
+    prefetch: &[BranchName],
     progress: &Progress,
 ) -> Result<Survey, SyncError> {
     let (gitlab_tips, fusion_tips, rules) = list_all(git, ws, cache, gitlab, prefetch)?;
-    let protected = |name: &String| rules.as_ref().is_none_or(|r| any_match(r, name));
-    let mirrored = |name: &String| {
+    let protected = |name: &BranchName| rules.as_ref().is_none_or(|r| any_match(r, name));
+    let mirrored = |name: &BranchName| {
         any_match(&ws.branches, name) && protected(name) && only.is_none_or(|o| o.contains(name))
     };
-    let names: BTreeSet<&String> =
+    let names: BTreeSet<&BranchName> =
         gitlab_tips.keys().chain(fusion_tips.keys()).filter(|n| mirrored(n)).collect();
     let mut tips = BTreeMap::new();
     for name in names {
@@ -67,7 +68,7 @@ pub fn survey(
 }
 
 /// A remote's branches and their tips, as `ls-remote` listed them.
-type Listing = BTreeMap<String, Oid>;
+type Listing = BTreeMap<BranchName, Oid>;
 
 /// Asks both remotes for their branches, and GitLab for its protected-branch rules when
 /// they decide, all at the same time: a no-op sync costs one round trip. Branches announced
@@ -77,7 +78,7 @@ fn list_all(
     ws: &Workspace,
     cache: &Cache,
     gitlab: Option<&GitlabClient>,
-    prefetch: &[String],
+    prefetch: &[BranchName],
 ) -> Result<(Listing, Listing, Option<Vec<BranchPattern>>), SyncError> {
     let listing = |side: Side, url: &RemoteUrl| {
         remote::list_branches(git, url).map_err(|source| SyncError::Remote { side, source })
@@ -96,9 +97,8 @@ fn list_all(
 
 /// Fetches the allowlisted branches a webhook announced into the prefetch namespace. A failure
 /// (a deleted branch, say) costs nothing: the normal fetch after the listing still runs.
-fn prefetch_announced(git: &Git, ws: &Workspace, cache_dir: &Path, branches: &[String]) {
-    let wanted: Vec<&str> =
-        branches.iter().filter(|b| any_match(&ws.branches, b)).map(String::as_str).collect();
+fn prefetch_announced(git: &Git, ws: &Workspace, cache_dir: &Path, branches: &[BranchName]) {
+    let wanted: Vec<&BranchName> = branches.iter().filter(|b| any_match(&ws.branches, b)).collect();
     if wanted.is_empty() {
         return;
     }
@@ -136,7 +136,7 @@ fn bring_into_cache(
     survey: &mut Survey,
     progress: &Progress,
 ) -> Result<(), SyncError> {
-    let lacking = |survey: &Survey| -> Vec<String> {
+    let lacking = |survey: &Survey| -> Vec<BranchName> {
         let missing = survey
             .branches
             .iter()
@@ -152,13 +152,13 @@ fn bring_into_cache(
         seed(git, cache, side, url, first, survey, sink)?;
         missing = lacking(survey);
     }
-    let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
+    let missing: Vec<&BranchName> = missing.iter().collect();
     if !missing.is_empty() {
         let label = format!("fetching {} branch(es) from {}", missing.len(), side.as_str());
         let step = progress.step(label, "objects");
         let mut sink = meter(&step);
         let sink = progress.reports().then_some(&mut sink as &mut dyn FnMut(&str));
-        let fetch = |branches: &[&str], sink| {
+        let fetch = |branches: &[&BranchName], sink| {
             remote::fetch(git, cache.path(), url, Cache::namespace(side), branches, sink)
         };
         let remote_error = |e| SyncError::Remote { side, source: RemoteError::Git(e) };
@@ -171,7 +171,7 @@ fn bring_into_cache(
                     match fetch(&[branch], None) {
                         Ok(()) => {}
                         Err(e) if vanished(&e) => {
-                            survey.moved.insert(branch.to_string());
+                            survey.moved.insert((*branch).clone());
                         }
                         Err(e) => return Err(remote_error(e)),
                     }
@@ -182,8 +182,8 @@ fn bring_into_cache(
     }
     let moved = survey.moved.clone();
     survey.branches.retain(|name, _| !moved.contains(name));
-    let fetched: BTreeSet<String> =
-        missing.iter().map(|s| s.to_string()).filter(|s| !moved.contains(s)).collect();
+    let fetched: BTreeSet<BranchName> =
+        missing.into_iter().filter(|s| !moved.contains(*s)).cloned().collect();
     for (name, tips) in survey.branches.iter_mut() {
         let Some(listed) = tips.on(side) else {
             continue;
@@ -205,7 +205,7 @@ fn seed(
     cache: &Cache,
     side: Side,
     url: &RemoteUrl,
-    branch: &str,
+    branch: &BranchName,
     survey: &mut Survey,
     on_progress: Option<&mut dyn FnMut(&str)>,
 ) -> Result<(), SyncError> {

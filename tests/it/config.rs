@@ -85,6 +85,14 @@ fn a_branch_no_workspace_mirrors_is_a_usage_error() {
 }
 
 #[test]
+fn a_branch_name_git_would_refuse_is_a_usage_error_saying_which_rule() {
+    let w = World::new();
+    let run = w.gfbridge(&["sync", "-b", "release/1..2"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("`release/1..2` is not a valid branch name: it has `..`"), "{run}");
+}
+
+#[test]
 fn an_unknown_workspace_name_is_a_usage_error() {
     let w = World::new();
     let run = w.gfbridge(&["sync", "-w", "gadgets"]);

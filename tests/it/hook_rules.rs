@@ -68,8 +68,11 @@ fn mirrored_fast_forwards_and_creations_are_proxied_with_the_old_value_expected(
         (format!("{A} {A} refs/heads/main"), "main", Some(A), A),
     ];
     for (line, branch, expected, new) in rows {
-        let proxy =
-            Verdict::Proxy { branch: branch.into(), expected: expected.map(oid), new: oid(new) };
+        let proxy = Verdict::Proxy {
+            branch: branch.parse().unwrap(),
+            expected: expected.map(oid),
+            new: oid(new),
+        };
         assert_eq!(verdict(&line), proxy, "{line}");
     }
 }

@@ -188,7 +188,11 @@ proptest::proptest! {
     /// What `git ls-remote` prints reads back as the branches it listed; other refs are skipped.
     #[test]
     fn ls_remote_listings_read_back_as_written(
-        branches in proptest::collection::btree_map("[a-z0-9._/-]{1,20}", "[0-9a-f]{40}", 0..20),
+        branches in proptest::collection::btree_map(
+            "[a-z0-9_][a-z0-9_-]{0,9}(/[a-z0-9_][a-z0-9_-]{0,9}){0,2}",
+            "[0-9a-f]{40}",
+            0..20,
+        ),
     ) {
         let mut text = String::new();
         for (name, sha) in &branches {
@@ -196,7 +200,7 @@ proptest::proptest! {
         }
         let parsed = gfbridge::git::remote::parse_ls_remote(&text).expect("well formed");
         let back: std::collections::BTreeMap<String, String> =
-            parsed.into_iter().map(|(k, v)| (k, v.to_string())).collect();
+            parsed.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         proptest::prop_assert_eq!(back, branches);
     }
 
@@ -275,6 +279,55 @@ fn every_reason_code_has_one_name_and_someone_to_act_on_it() {
         // Only what the next sync settles by itself may leave nobody to act.
         if code.blocks_by_default() && code != Code::FusionPending {
             assert_ne!(who, Who::NextSync, "{code} blocks: somebody must act");
+        }
+    }
+}
+
+/// Branch names are judged as git itself judges them: each row is also given to the real
+/// `git check-ref-format --branch`, so the table cannot drift from git.
+#[test]
+fn branch_names_are_accepted_exactly_when_git_accepts_them() {
+    use gfbridge::refname::BranchName;
+    let rows = [
+        ("main", true),
+        ("release/1.0", true),
+        ("feature/a-b_c", true),
+        ("ümlaut", true),
+        ("a@b", true),
+        ("", false),
+        ("-x", false),
+        ("@", true),
+        ("a..b", false),
+        ("a b", false),
+        ("a~1", false),
+        ("a^", false),
+        ("a:b", false),
+        ("a?", false),
+        ("a*", false),
+        ("a[", false),
+        ("a\\b", false),
+        ("a@{1}", false),
+        ("a.", false),
+        ("a/", false),
+        ("/a", false),
+        ("a//b", false),
+        (".a", false),
+        ("a/.b", false),
+        ("a.lock", false),
+        ("a.lock/b", false),
+        ("a\tb", false),
+        ("a\u{7f}", false),
+    ];
+    for (name, valid) in rows {
+        let git = std::process::Command::new("git")
+            .args(["check-ref-format", "--branch", name])
+            .output()
+            .expect("git runs");
+        assert_eq!(git.status.success(), valid, "the table disagrees with git about `{name}`");
+        let ours = name.parse::<BranchName>();
+        assert_eq!(ours.is_ok(), valid, "`{name}`: {ours:?}");
+        if let Err(e) = ours {
+            assert!(e.to_string().contains(name), "the error names the text: {e}");
         }
     }
 }

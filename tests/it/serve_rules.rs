@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use gfbridge::config::Config;
+use gfbridge::refname::BranchName;
 use gfbridge::serve::dedupe::SeenKeys;
 use gfbridge::serve::health::{judge, Seen, GRACE};
 use gfbridge::serve::scheduler::{Requested, Scheduler};
@@ -52,7 +53,7 @@ fn push(refname: &str, before: &str, after: &str) -> Value {
 
 fn sync(workspaces: &[&str], branch: &str, change: Change) -> Delivery {
     let workspaces = workspaces.iter().map(|w| w.to_string()).collect();
-    Delivery::Sync { workspaces, branch: branch.into(), change }
+    Delivery::Sync { workspaces, branch: branch.parse().unwrap(), change }
 }
 
 #[test]
@@ -129,11 +130,14 @@ fn webhook_routing_table() {
 }
 
 #[test]
-fn webhook_that_is_not_json_or_lacks_push_fields_is_malformed() {
+fn webhook_that_is_not_json_lacks_push_fields_or_names_an_impossible_branch_is_malformed() {
     let config = config();
     assert!(route(&config, Some("Push Hook"), b"not json").is_err());
     let body = json!({"object_kind": "push", "before": A}).to_string();
     assert!(route(&config, Some("Push Hook"), body.as_bytes()).is_err());
+    let body = push("refs/heads/main..x", A, B).to_string();
+    let error = route(&config, Some("Push Hook"), body.as_bytes()).expect_err("not a branch name");
+    assert!(error.to_string().contains("main..x"), "{error}");
 }
 
 #[test]
@@ -166,14 +170,16 @@ fn requests_during_a_run_coalesce_into_one_follow_up() {
 #[test]
 fn announced_branches_accumulate_until_the_run_starts() {
     let s = Scheduler::new(["a"]);
-    s.request("a", Some("main"));
-    s.request("a", Some("release/1"));
+    let (main, release): (BranchName, BranchName) =
+        ("main".parse().unwrap(), "release/1".parse().unwrap());
+    s.request("a", Some(&main));
+    s.request("a", Some(&release));
     s.request("a", None);
     let due = s.try_next().expect("a run");
-    assert_eq!(due.announced, vec!["main".to_string(), "release/1".to_string()]);
-    s.request("a", Some("main"));
+    assert_eq!(due.announced, vec![main.clone(), release]);
+    s.request("a", Some(&main));
     s.finished("a");
-    assert_eq!(s.try_next().expect("follow-up").announced, vec!["main".to_string()]);
+    assert_eq!(s.try_next().expect("follow-up").announced, vec![main]);
 }
 
 #[test]

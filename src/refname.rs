@@ -1,0 +1,157 @@
+//! Branch names as they cross the boundary (`ls-remote`, webhooks, hook input, `-b`): checked
+//! once against git's ref-name rules, then typed, so a name with `..`, a space or `@{` can
+//! never reach a refspec or a lease.
+//!
+//! Owns the short name (`main`, `release/1.0`) and its full ref (`refs/heads/main`); must not
+//! know which branches are mirrored.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::ops::Deref;
+use std::str::FromStr;
+
+/// The prefix of every branch's full ref name.
+pub const HEADS: &str = "refs/heads/";
+
+/// A branch's short name, valid as git's `check-ref-format --branch` requires.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BranchName(String);
+
+/// The error returned when text is not a name git accepts for a branch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{name}` is not a valid branch name: {why}")]
+pub struct BadBranchName {
+    /// The text, as given.
+    pub name: String,
+    /// Which rule of `git check-ref-format` it breaks.
+    pub why: &'static str,
+}
+
+impl BranchName {
+    /// Returns the full ref name, `refs/heads/<name>`.
+    pub fn full(&self) -> String {
+        format!("{HEADS}{}", self.0)
+    }
+
+    /// Returns the branch of a full ref name: `None` for refs outside `refs/heads/` (tags,
+    /// merge requests), an error for a `refs/heads/` name git would not accept.
+    pub fn from_full(refname: &str) -> Option<Result<BranchName, BadBranchName>> {
+        refname.strip_prefix(HEADS).map(str::parse)
+    }
+
+    /// Returns the name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Returns which rule of `git check-ref-format` (git-check-ref-format(1)) `name` breaks as
+/// the part after `refs/heads/`, or `None` when git accepts it.
+fn broken_rule(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        return Some("it is empty");
+    }
+    if name.starts_with('-') {
+        return Some("it begins with `-`");
+    }
+    if name.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Some("it has a control character");
+    }
+    if let Some(c) = name.chars().find(|c| " ~^:?*[\\".contains(*c)) {
+        return Some(match c {
+            ' ' => "it has a space",
+            '~' | '^' | ':' => "it has `~`, `^` or `:`",
+            _ => "it has `?`, `*`, `[` or `\\`",
+        });
+    }
+    if name.contains("..") {
+        return Some("it has `..`");
+    }
+    if name.contains("@{") {
+        return Some("it has `@{`");
+    }
+    if name.ends_with('.') {
+        return Some("it ends with `.`");
+    }
+    for component in name.split('/') {
+        if component.is_empty() {
+            return Some("it has an empty component (`//`, or `/` at either end)");
+        }
+        if component.starts_with('.') {
+            return Some("a component begins with `.`");
+        }
+        if component.ends_with(".lock") {
+            return Some("a component ends with `.lock`");
+        }
+    }
+    None
+}
+
+impl FromStr for BranchName {
+    type Err = BadBranchName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match broken_rule(s) {
+            None => Ok(BranchName(s.to_string())),
+            Some(why) => Err(BadBranchName { name: s.to_string(), why }),
+        }
+    }
+}
+
+impl Deref for BranchName {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for BranchName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for BranchName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for BranchName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for BranchName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Display for BranchName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad`, not `write_str`: tables align names with `{:<width$}`.
+        f.pad(&self.0)
+    }
+}
+
+impl fmt::Debug for BranchName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl serde::Serialize for BranchName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BranchName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
