@@ -13,8 +13,9 @@ use crate::fusion::facts::{self, FusionFacts};
 use crate::fusion::p4gf_config::{ChangeOwner, Source};
 use crate::git::remote::list_branches;
 use crate::git::Git;
-use crate::gitlab::GitlabClient;
+use crate::gitlab::{GitlabClient, ProtectedRule};
 use crate::refname::BranchName;
+use crate::sync::Listed;
 
 /// The oldest git with every flag gfbridge passes (`fetch --no-write-fetch-head`, leases).
 pub const MIN_GIT: (u32, u32) = (2, 30);
@@ -46,17 +47,24 @@ fn check(id: &'static str, status: Status, message: impl Into<String>) -> Check 
     Check { id, status, message: message.into() }
 }
 
-/// Returns every check for `ws`, in SPEC order.
-pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
-    run_checks_keeping_facts(config, ws).0
+/// The checks of a workspace, with what they learnt on the way.
+pub struct Checked {
+    /// Every check, in SPEC order.
+    pub checks: Vec<Check>,
+    /// Git Fusion's facts, when they could be read.
+    pub facts: Option<FusionFacts>,
+    /// Both remotes' branches (and GitLab's rules when they decide), when all could be read.
+    pub listed: Option<Listed>,
 }
 
-/// Returns every check for `ws`, and Git Fusion's facts when they could be read, so that a
-/// caller (the report) reads them once for the checks, the plan and the author table.
-pub fn run_checks_keeping_facts(
-    config: &Config,
-    ws: &Workspace,
-) -> (Vec<Check>, Option<FusionFacts>) {
+/// Returns every check for `ws`, in SPEC order.
+pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
+    run_checks_keeping_facts(config, ws).checks
+}
+
+/// Returns every check for `ws` with what they learnt, so that a caller (the report) lists
+/// each remote and reads Git Fusion's settings once for the checks, the plan and the authors.
+pub fn run_checks_keeping_facts(config: &Config, ws: &Workspace) -> Checked {
     let git = Git::new(&config.bridge.git);
     let mut checks =
         vec![check("config", Status::Pass, format!("{} is valid", config.path.display()))];
@@ -76,7 +84,8 @@ pub fn run_checks_keeping_facts(
     }
     let names: BTreeSet<BranchName> =
         [&gitlab, &fusion].into_iter().flatten().flat_map(|b| b.keys().cloned()).collect();
-    checks.extend(protection(config, ws, &names));
+    let (protection, rules) = protection(config, ws, &names);
+    checks.extend(protection);
     let mirrored: Vec<&BranchName> = names.iter().filter(|n| any_match(&ws.branches, n)).collect();
     let on_both: Vec<&BranchName> = mirrored
         .iter()
@@ -86,29 +95,38 @@ pub fn run_checks_keeping_facts(
         })
         .collect();
     checks.push(state(config, ws, &on_both));
+    let facts = fusion_checks(config, ws, &mirrored, &mut checks);
+    let listed = match (gitlab, fusion, rules) {
+        (Ok(gitlab), Ok(fusion), Ok(rules)) => Some(Listed { gitlab, fusion, rules }),
+        _ => None,
+    };
+    Checked { checks, facts, listed }
+}
+
+/// Adds the checks of Git Fusion's settings and returns the facts they were read from.
+fn fusion_checks(
+    config: &Config,
+    ws: &Workspace,
+    mirrored: &[&BranchName],
+    checks: &mut Vec<Check>,
+) -> Option<FusionFacts> {
+    let ids = ["change_owner", "unknown_git", "fusion_branches"];
     let Some(perforce) = &config.perforce else {
         let why = "not checked: no [perforce] section, so Git Fusion's settings cannot be read";
-        let unchecked = ["change_owner", "unknown_git", "fusion_branches"]
-            .map(|id| check(id, Status::Warn, why))
-            .to_vec();
-        return ([checks, unchecked].concat(), None);
+        checks.extend(ids.map(|id| check(id, Status::Warn, why)));
+        return None;
     };
     match facts::load(perforce, ws) {
         Ok(facts) => {
             checks.push(change_owner(&facts));
             checks.push(unknown_git(config, &facts));
-            checks.push(fusion_branches(&facts, &mirrored));
-            (checks, Some(facts))
+            checks.push(fusion_branches(&facts, mirrored));
+            Some(facts)
         }
         Err(e) => {
-            for id in ["change_owner", "unknown_git", "fusion_branches"] {
-                checks.push(check(
-                    id,
-                    Status::Fail,
-                    format!("cannot read Git Fusion's settings: {e}"),
-                ));
-            }
-            (checks, None)
+            let why = format!("cannot read Git Fusion's settings: {e}");
+            checks.extend(ids.map(|id| check(id, Status::Fail, why.clone())));
+            None
         }
     }
 }
@@ -161,24 +179,34 @@ fn git_version(git: &Git) -> Check {
     }
 }
 
-fn protection(config: &Config, ws: &Workspace, names: &BTreeSet<BranchName>) -> Vec<Check> {
+/// Returns the protection checks and GitLab's rules when they decide (`Ok(None)` when the
+/// allowlist alone decides, `Err(())` when they could not be read).
+fn protection(
+    config: &Config,
+    ws: &Workspace,
+    names: &BTreeSet<BranchName>,
+) -> (Vec<Check>, Result<Option<Vec<ProtectedRule>>, ()>) {
     match ws.protected_from {
-        ProtectedFrom::Config => vec![
-            check("gitlab_api", Status::Pass, "not checked: protected_from = \"config\""),
-            check(
-                "protected_branches",
-                Status::Pass,
-                "not checked: protected_from = \"config\" (the allowlist alone decides)",
-            ),
-        ]
-        .into_iter()
-        .chain(unused_patterns(ws, names))
-        .collect(),
+        ProtectedFrom::Config => {
+            let checks = vec![
+                check("gitlab_api", Status::Pass, "not checked: protected_from = \"config\""),
+                check(
+                    "protected_branches",
+                    Status::Pass,
+                    "not checked: protected_from = \"config\" (the allowlist alone decides)",
+                ),
+            ];
+            (checks.into_iter().chain(unused_patterns(ws, names)).collect(), Ok(None))
+        }
         ProtectedFrom::Gitlab => gitlab_protection(config, ws, names),
     }
 }
 
-fn gitlab_protection(config: &Config, ws: &Workspace, names: &BTreeSet<BranchName>) -> Vec<Check> {
+fn gitlab_protection(
+    config: &Config,
+    ws: &Workspace,
+    names: &BTreeSet<BranchName>,
+) -> (Vec<Check>, Result<Option<Vec<ProtectedRule>>, ()>) {
     let settings = config.gitlab.as_ref().expect("config validation requires [gitlab] here");
     let project = ws.gitlab_project.as_deref().expect("config validation requires gitlab_project");
     let rules =
@@ -186,14 +214,15 @@ fn gitlab_protection(config: &Config, ws: &Workspace, names: &BTreeSet<BranchNam
     let rules = match rules {
         Ok(rules) => rules,
         Err(e) => {
-            return vec![
+            let checks = vec![
                 check("gitlab_api", Status::Fail, e.to_string()),
                 check(
                     "protected_branches",
                     Status::Fail,
                     "not checked: GitLab's API could not be read",
                 ),
-            ]
+            ];
+            return (checks, Err(()));
         }
     };
     let api = check(
@@ -238,7 +267,7 @@ fn gitlab_protection(config: &Config, ws: &Workspace, names: &BTreeSet<BranchNam
     } else {
         check("protected_branches", Status::Warn, problems.join("; "))
     };
-    vec![api, branches]
+    (vec![api, branches], Ok(Some(rules)))
 }
 
 /// Warns for allowlist entries that select no existing branch: they mirror nothing.

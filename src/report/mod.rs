@@ -112,13 +112,15 @@ pub fn build(config: &Config, selected: &[&Workspace], progress: &Progress) -> R
 }
 
 fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceReport {
-    // Git Fusion's settings are read once, for the checks, the plan and the author table.
-    let (checks, facts) = run_checks_keeping_facts(config, ws);
-    let facts = facts.map(Arc::new);
+    // Each remote is listed once and Git Fusion's settings are read once, for the checks,
+    // the plan and the author table: they describe the same moment.
+    let checked = run_checks_keeping_facts(config, ws);
+    let (checks, facts) = (checked.checks, checked.facts.map(Arc::new));
     let opts = SyncOptions {
         dry_run: true,
         wait: LOCK_WAIT,
         facts: facts.clone(),
+        listed: checked.listed.map(Arc::new),
         ..SyncOptions::default()
     };
     let plan = sync_workspace(config, ws, &opts, progress);

@@ -36,6 +36,7 @@ use remembered::Remembered;
 
 pub use analyse::describe;
 use execute::PushResult;
+pub use survey::{Listed, Listing};
 
 /// How many times a branch is planned again within one run after losing a push race.
 const MAX_ATTEMPTS: usize = 3;
@@ -120,6 +121,9 @@ pub struct SyncOptions {
     /// Git Fusion's facts, when the caller already read them (the report reads them once
     /// for its checks, the plan and the author table).
     pub facts: Option<Arc<FusionFacts>>,
+    /// What the caller listed moments ago (the report's checks): the first attempt plans from
+    /// it instead of asking both remotes again. Later attempts always list afresh.
+    pub listed: Option<Arc<Listed>>,
 }
 
 /// Returns the result of syncing `ws`; failures are inside the result, never lost.
@@ -189,6 +193,7 @@ fn run(
         results: Vec::new(),
         warned_no_state: false,
         moving: None,
+        listed: opts.listed.clone(),
     };
     let mut only: Option<BTreeSet<BranchName>> =
         (!opts.branches.is_empty()).then(|| opts.branches.iter().cloned().collect());
@@ -235,6 +240,8 @@ struct Run<'a> {
     warned_no_state: bool,
     /// Branches that vanished from a remote during every attempt.
     moving: Option<String>,
+    /// What the caller listed, until the first attempt uses it.
+    listed: Option<Arc<Listed>>,
 }
 
 impl Run<'_> {
@@ -252,8 +259,11 @@ impl Run<'_> {
             self.ws,
             self.cache,
             only,
-            self.gitlab,
-            &self.opts.prefetch,
+            survey::Sources {
+                gitlab: self.gitlab,
+                listed: self.listed.take().map(Arc::unwrap_or_clone),
+                prefetch: &self.opts.prefetch,
+            },
             progress,
         )?;
         // No base at all while branches exist on both sides: the state was lost (or this is

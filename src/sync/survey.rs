@@ -12,7 +12,7 @@ use crate::config::Workspace;
 use crate::git::remote::{self, RemoteError};
 use crate::git::runner::progress_counts;
 use crate::git::{Git, GitError, RemoteUrl};
-use crate::gitlab::GitlabClient;
+use crate::gitlab::{GitlabClient, ProtectedRule};
 use crate::oid::Oid;
 use crate::plan::{Side, Tips};
 use crate::progress::{Progress, Step};
@@ -37,17 +37,44 @@ impl Survey {
     }
 }
 
+/// What listing the remotes found: both remotes' branches and, when they decide, GitLab's
+/// protected-branch rules.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    /// GitLab's branches.
+    pub gitlab: Listing,
+    /// Git Fusion's branches.
+    pub fusion: Listing,
+    /// GitLab's protected-branch rules (`None` when the allowlist alone decides).
+    pub rules: Option<Vec<ProtectedRule>>,
+}
+
+/// Where a survey learns the remotes' state.
+pub struct Sources<'a> {
+    /// GitLab's API, when its protection rules decide.
+    pub gitlab: Option<&'a GitlabClient>,
+    /// What a caller listed moments ago (the report's checks); without it both remotes are
+    /// asked.
+    pub listed: Option<Listed>,
+    /// Branches a webhook announced, fetched while the remotes are listed.
+    pub prefetch: &'a [BranchName],
+}
+
 /// Returns the survey of `ws`'s mirrored branches, limited to `only` when given.
 pub fn survey(
     git: &Git,
     ws: &Workspace,
     cache: &Cache,
     only: Option<&BTreeSet<BranchName>>,
-    gitlab: Option<&GitlabClient>,
-    prefetch: &[BranchName],
+    sources: Sources<'_>,
     progress: &Progress,
 ) -> Result<Survey, SyncError> {
-    let (gitlab_tips, fusion_tips, rules) = list_all(git, ws, cache, gitlab, prefetch)?;
+    let listed = match sources.listed {
+        Some(known) => known,
+        None => list_all(git, ws, cache, sources.gitlab, sources.prefetch)?,
+    };
+    let Listed { gitlab: gitlab_tips, fusion: fusion_tips, rules } = listed;
+    let rules = rules.map(|r| patterns_of(&r));
     let protected = |name: &BranchName| rules.as_ref().is_none_or(|r| any_match(r, name));
     let mirrored = |name: &BranchName| {
         any_match(&ws.branches, name) && protected(name) && only.is_none_or(|o| o.contains(name))
@@ -68,7 +95,7 @@ pub fn survey(
 }
 
 /// A remote's branches and their tips, as `ls-remote` listed them.
-type Listing = BTreeMap<BranchName, Oid>;
+pub type Listing = BTreeMap<BranchName, Oid>;
 
 /// Asks both remotes for their branches, and GitLab for its protected-branch rules when
 /// they decide, all at the same time: a no-op sync costs one round trip. Branches announced
@@ -79,19 +106,19 @@ fn list_all(
     cache: &Cache,
     gitlab: Option<&GitlabClient>,
     prefetch: &[BranchName],
-) -> Result<(Listing, Listing, Option<Vec<BranchPattern>>), SyncError> {
+) -> Result<Listed, SyncError> {
     let listing = |side: Side, url: &RemoteUrl| {
         remote::list_branches(git, url).map_err(|source| SyncError::Remote { side, source })
     };
     std::thread::scope(|scope| {
         let fusion = scope.spawn(|| listing(Side::Fusion, &ws.fusion_remote));
-        let rules = scope.spawn(|| gitlab.map(|client| protected_patterns(client, ws)).transpose());
+        let rules = scope.spawn(|| gitlab.map(|client| protected_rules(client, ws)).transpose());
         let cache_dir = cache.path();
         scope.spawn(|| prefetch_announced(git, ws, cache_dir, prefetch));
         let gitlab_tips = listing(Side::Gitlab, &ws.gitlab_remote);
         let fusion = fusion.join().expect("ls-remote thread does not panic");
         let rules = rules.join().expect("GitLab API thread does not panic");
-        Ok((gitlab_tips?, fusion?, rules?))
+        Ok(Listed { gitlab: gitlab_tips?, fusion: fusion?, rules: rules? })
     })
 }
 
@@ -107,23 +134,23 @@ fn prefetch_announced(git: &Git, ws: &Workspace, cache_dir: &Path, branches: &[B
     }
 }
 
-/// Returns GitLab's protected-branch rules of the workspace's project, compiled with the
-/// same wildcard rule as the allowlist (GitLab's own).
-fn protected_patterns(
-    client: &GitlabClient,
-    ws: &Workspace,
-) -> Result<Vec<BranchPattern>, SyncError> {
+/// Returns GitLab's protected-branch rules of the workspace's project.
+fn protected_rules(client: &GitlabClient, ws: &Workspace) -> Result<Vec<ProtectedRule>, SyncError> {
     let project = ws.gitlab_project.as_deref().expect("config validation requires gitlab_project");
-    let rules = client.protected_branches(project)?;
+    Ok(client.protected_branches(project)?)
+}
+
+/// Returns GitLab's rules compiled with the same wildcard rule as the allowlist (GitLab's own).
+fn patterns_of(rules: &[ProtectedRule]) -> Vec<BranchPattern> {
     // A rule GitLab holds cannot be an invalid pattern for us; skip any that is, loudly.
-    Ok(rules
+    rules
         .iter()
         .filter_map(|r| {
             BranchPattern::new(&r.name)
                 .map_err(|e| tracing::warn!(rule = %r.name, "ignoring GitLab rule: {e}"))
                 .ok()
         })
-        .collect())
+        .collect()
 }
 
 /// Fetches the tips of `side` that the cache lacks, then records every tip of that side in

@@ -331,6 +331,20 @@ fn html_report_prints_every_row_without_scroll_boxes() {
 }
 
 #[test]
+fn the_report_lists_each_remote_once_for_its_checks_and_its_plan() {
+    let w = World::new();
+    w.wrap_git(r#"echo "$*" >> "$WORLD/git-calls""#);
+    w.seed("main");
+    w.commit(Gitlab, "main", "goes to Git Fusion");
+    assert_eq!(report_json(&w).0, 3);
+    let calls = std::fs::read_to_string(w.path("git-calls")).expect("calls");
+    let listings: Vec<&str> = calls.lines().filter(|c| c.starts_with("ls-remote")).collect();
+    assert_eq!(listings.len(), 2, "one ls-remote per remote: {calls}");
+    assert!(listings.iter().any(|c| c.contains("gitlab.git")), "{calls}");
+    assert!(listings.iter().any(|c| c.contains("fusion.git")), "{calls}");
+}
+
+#[test]
 fn the_report_reads_git_fusions_settings_once_per_workspace() {
     let w = World::new();
     w.seed("main");
