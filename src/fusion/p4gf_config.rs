@@ -4,7 +4,7 @@
 //!
 //! Owns parsing and lookup only. It never runs `p4`; callers hand it the files' text.
 
-use std::collections::{BTreeMap, HashMap};
+pub use super::ini::{IniFile, ParseError};
 
 /// Sections of the global file; in a per-repo file these names are ignored by Git Fusion
 /// (its validator says "would be ignored"), and any other name not starting with `@` is a
@@ -19,140 +19,6 @@ pub const GLOBAL_SECTIONS: &[&str] = &[
     "undoc",
     "@repo",
 ];
-
-/// The error returned when a file is not valid configparser INI (Git Fusion would fail too).
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}, line {line}: {message}")]
-pub struct ParseError {
-    /// Which file, as the caller named it.
-    pub file: String,
-    /// 1-based line number.
-    pub line: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-/// One parsed `p4gf_config` file: sections in file order, options lower-cased.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct IniFile {
-    sections: Vec<(String, BTreeMap<String, String>)>,
-    /// Section name → index in `sections`: lookups stay constant-time however many
-    /// sections a generated file holds (Git Fusion repos with tens of thousands of branches).
-    index: HashMap<String, usize>,
-}
-
-impl IniFile {
-    /// Returns the file parsed from `text`; `file` names it in errors.
-    pub fn parse(file: &str, text: &str) -> Result<IniFile, ParseError> {
-        Parser { file, ini: IniFile::default(), current: None, indent: 0 }.run(text)
-    }
-
-    /// Returns the raw value of `key` in `section` (section case-sensitive, key not).
-    pub fn get(&self, section: &str, key: &str) -> Option<&str> {
-        self.section(section)?.get(&key.to_ascii_lowercase()).map(String::as_str)
-    }
-
-    /// Returns the options of `section`, if the file has it.
-    pub fn section(&self, name: &str) -> Option<&BTreeMap<String, String>> {
-        self.index.get(name).map(|&i| &self.sections[i].1)
-    }
-
-    /// Returns the section names in file order.
-    pub fn section_names(&self) -> impl Iterator<Item = &str> {
-        self.sections.iter().map(|(n, _)| n.as_str())
-    }
-}
-
-struct Parser<'a> {
-    file: &'a str,
-    ini: IniFile,
-    /// The option whose value a more-indented line continues: (section index, key).
-    current: Option<(usize, String)>,
-    indent: usize,
-}
-
-impl Parser<'_> {
-    fn error(&self, line: usize, message: impl Into<String>) -> ParseError {
-        ParseError { file: self.file.to_string(), line, message: message.into() }
-    }
-
-    fn run(mut self, text: &str) -> Result<IniFile, ParseError> {
-        for (index, raw) in text.lines().enumerate() {
-            self.line(index + 1, raw)?;
-        }
-        for (_, options) in &mut self.ini.sections {
-            for value in options.values_mut() {
-                // configparser keeps blank lines inside a value but not at its end.
-                let trimmed = value.trim_end_matches('\n').to_string();
-                *value = trimmed;
-            }
-        }
-        Ok(self.ini)
-    }
-
-    fn line(&mut self, number: usize, raw: &str) -> Result<(), ParseError> {
-        let stripped = raw.trim();
-        if stripped.starts_with('#') || stripped.starts_with(';') {
-            return Ok(()); // A comment, even inside a multi-line value, is dropped.
-        }
-        let indent = raw.len() - raw.trim_start().len();
-        if stripped.is_empty() {
-            self.continue_value(""); // Blank lines belong to a value being continued.
-            return Ok(());
-        }
-        if self.current.is_some() && indent > self.indent {
-            self.continue_value(stripped);
-            return Ok(());
-        }
-        self.indent = indent;
-        if let Some(header) = stripped.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-            return self.header(number, header);
-        }
-        self.option(number, stripped)
-    }
-
-    fn continue_value(&mut self, text: &str) {
-        if let Some((section, key)) = &self.current {
-            let value = self.ini.sections[*section].1.get_mut(key).expect("current key exists");
-            if !value.is_empty() || !text.is_empty() {
-                value.push('\n');
-            }
-            value.push_str(text);
-        }
-    }
-
-    fn header(&mut self, number: usize, name: &str) -> Result<(), ParseError> {
-        if self.ini.section(name).is_some() {
-            return Err(self.error(number, format!("section [{name}] appears twice")));
-        }
-        self.ini.index.insert(name.to_string(), self.ini.sections.len());
-        self.ini.sections.push((name.to_string(), BTreeMap::new()));
-        self.current = None;
-        Ok(())
-    }
-
-    fn option(&mut self, number: usize, text: &str) -> Result<(), ParseError> {
-        let Some(section) = self.ini.sections.len().checked_sub(1) else {
-            return Err(self.error(number, "an option before any [section] header"));
-        };
-        // configparser's option regex is non-greedy: the first `=` or `:` splits.
-        let Some(split) = text.find(['=', ':']) else {
-            return Err(self.error(number, format!("`{text}` is not `key = value`")));
-        };
-        let key = text[..split].trim().to_ascii_lowercase();
-        if key.is_empty() {
-            return Err(self.error(number, format!("`{text}` has no option name")));
-        }
-        let value = text[split + 1..].trim().to_string();
-        let options = &mut self.ini.sections[section].1;
-        if options.insert(key.clone(), value).is_some() {
-            let name = &self.ini.sections[section].0;
-            return Err(self.error(number, format!("option `{key}` appears twice in [{name}]")));
-        }
-        self.current = Some((section, key));
-        Ok(())
-    }
-}
 
 /// Returns the boolean `value` per `ConfigParser.BOOLEAN_STATES`, or `None` if it is not one.
 pub fn boolean(value: &str) -> Option<bool> {
@@ -189,14 +55,27 @@ pub struct FusionConfig {
 }
 
 impl FusionConfig {
-    /// Returns the value of a global-section key after the cascade, and where it came from.
-    pub fn effective(&self, section: &str, key: &str) -> Option<(&str, Source)> {
-        let from_repo = self.repo.as_ref().and_then(|r| r.get("@repo", key));
-        if let Some(value) = from_repo.filter(|v| !is_none_value(v)) {
-            return Some((value, Source::RepoFile));
+    /// Returns the raw value of a global-section key after the cascade (`RepoConfig._get`):
+    /// the repo file's `[@repo]` value whenever the key is there, else the global file's.
+    fn raw(&self, section: &str, key: &str) -> Option<(&str, Source)> {
+        match self.repo.as_ref().and_then(|r| r.get("@repo", key)) {
+            Some(value) => Some((value, Source::RepoFile)),
+            None => self.global.get(section, key).map(|v| (v, Source::GlobalFile)),
         }
-        let from_global = self.global.get(section, key).filter(|v| !is_none_value(v));
-        from_global.map(|v| (v, Source::GlobalFile))
+    }
+
+    /// Returns the value of a global-section key after the cascade, and where it came from;
+    /// `None` when unset. A `[@repo]` value of `none` or empty does not fall through to the
+    /// global file: it means unset, and the default applies (reference §9.7).
+    pub fn effective(&self, section: &str, key: &str) -> Option<(&str, Source)> {
+        self.raw(section, key).filter(|(v, _)| !is_none_value(v))
+    }
+
+    /// Returns a key as Git Fusion tests `getboolean()`'s result for truth: a boolean word is
+    /// that boolean, any other non-empty text (`none`, `maybe`) is true, and empty or unset
+    /// is false (reference §9.5, `email-case-sensitivity`).
+    pub fn truthy(&self, section: &str, key: &str) -> bool {
+        self.raw(section, key).is_some_and(|(v, _)| boolean(v).unwrap_or(!v.is_empty()))
     }
 
     /// Returns a boolean global-section key after the cascade; a value that is not a boolean

@@ -100,9 +100,16 @@ fn change_owner_cascade_covers_every_case() {
         (
             g_pusher,
             Some("[@repo]\nchange-owner = none\n"),
-            ChangeOwner::Pusher,
-            Source::GlobalFile,
-            "none in repo = unset",
+            ChangeOwner::Author,
+            Source::Default,
+            "§9.7: none in [@repo] means unset, it does not fall through to the global pusher",
+        ),
+        (
+            g_pusher,
+            Some("[@repo]\nchange-owner =\n"),
+            ChangeOwner::Author,
+            Source::Default,
+            "§9.7: empty in [@repo] likewise",
         ),
         (
             "[git-to-perforce]\nchange-owner = committer\n",
@@ -189,4 +196,139 @@ fn a_config_with_eighty_thousand_sections_parses_in_linear_time() {
     let took = start.elapsed();
     assert_eq!(ini.get("branch-79999", "git-branch-name"), Some("b79999"));
     assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn email_case_sensitivity_is_true_for_any_non_empty_non_boolean_value() {
+    // §9.5: getboolean() returns the raw text for a non-boolean, and Git Fusion tests its truth.
+    let rows = [
+        (None, None, false),
+        (Some("yes"), None, true),
+        (Some("no"), None, false),
+        (Some("none"), None, true),
+        (Some("maybe"), None, true),
+        (Some(""), None, false),
+        (Some("yes"), Some("off"), false),
+        (Some("yes"), Some(""), false),
+        (None, Some("none"), true),
+    ];
+    for (in_global, in_repo, expected) in rows {
+        let g = in_global
+            .map_or(String::new(), |v| format!("[authentication]\nemail-case-sensitivity = {v}\n"));
+        let r = in_repo.map(|v| format!("[@repo]\nemail-case-sensitivity = {v}\n"));
+        let config = FusionConfig { global: global(&g), repo: r.as_deref().and_then(repo) };
+        assert_eq!(
+            config.truthy("authentication", "email-case-sensitivity"),
+            expected,
+            "global {in_global:?}, repo {in_repo:?}"
+        );
+    }
+}
+
+/// Lines that exercise configparser's corners: headers with text after them, `[DEFAULT]`,
+/// continuation and comment lines, both delimiters, empty values, non-ASCII option names.
+const LINES: &[&str] = &[
+    "[a]",
+    "[b]",
+    "[DEFAULT]",
+    "[a] # a note",
+    "[c]x]",
+    "  [d]",
+    "[]",
+    "key = v",
+    "Key: v2",
+    "k=",
+    "k = a = b",
+    "ÄKey = Über",
+    "other :x",
+    "  continued",
+    "\tmore",
+    "    # an indented comment",
+    "# a comment",
+    "; a comment",
+    "",
+    "   ",
+    "x",
+    "=v",
+    "two words = yes",
+];
+
+/// Returns `count` texts of 1 to 8 lines drawn from `LINES`, the same ones on every run.
+fn generated_texts(count: usize) -> Vec<String> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |bound: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % bound as u64) as usize
+    };
+    (0..count)
+        .map(|_| {
+            let lines: Vec<&str> = (0..1 + next(8)).map(|_| LINES[next(LINES.len())]).collect();
+            lines.join("\n") + "\n"
+        })
+        .collect()
+}
+
+/// What gfbridge reads, in the shape the Python side prints.
+fn as_configparser_reads(text: &str) -> serde_json::Value {
+    match IniFile::parse("p4gf_config", text) {
+        Err(_) => serde_json::json!({"error": true}),
+        Ok(ini) => {
+            let sections: Vec<serde_json::Value> = ini
+                .section_names()
+                .map(|name| serde_json::json!([name, ini.section(name).expect("listed")]))
+                .collect();
+            serde_json::json!({"sections": sections, "defaults": ini.defaults()})
+        }
+    }
+}
+
+#[test]
+fn p4gf_config_texts_read_as_pythons_configparser_reads_them() {
+    let mut texts: Vec<String> = [
+        "[authentication]  # note\nauthor-source = git-user\n",
+        "[@repo]\ndescription = one\n  two\n\n  three\n\n",
+        "[a]\nk = 1\n# comment\n  still k\n",
+        "[DEFAULT]\nread-only = yes\n[b]\ngit-branch-name = main\n",
+        "[a]\nk = 1\n[a]\n",
+        "k = 1\n",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    let count =
+        std::env::var("GFBRIDGE_INI_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(400);
+    texts.extend(generated_texts(count));
+    let script = crate::harness::repo_root().join("tests/it/fixtures/configparser_dump.py");
+    let mut child = std::process::Command::new("python3")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let input = serde_json::to_vec(&texts).expect("json");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write");
+    let output = child.wait_with_output().expect("python3 ends");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let python: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("json out");
+    let mut disagreements = Vec::new();
+    for (text, theirs) in texts.iter().zip(&python) {
+        let ours = as_configparser_reads(text);
+        let same = match (ours.get("error"), theirs.get("error")) {
+            (Some(_), Some(_)) => true,
+            (None, None) => ours == *theirs,
+            _ => false,
+        };
+        if !same {
+            disagreements.push(format!("{text:?}\n  python: {theirs}\n  gfbridge: {ours}"));
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} texts differ:\n{}",
+        disagreements.len(),
+        texts.len(),
+        disagreements.join("\n")
+    );
 }
