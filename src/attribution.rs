@@ -143,10 +143,12 @@ fn considered_commits(
             .commits_between(&tips, &[])
             .map_err(|e| AttributionError::Read(e.to_string()));
     }
+    // In push order (branch by branch, oldest first), as Git Fusion reads them: its answers
+    // depend on the order (reference §9.4).
     let outgoing =
         plan.branches.iter().filter(|b| matches!(b.plan.action, Action::PushToFusion { .. }));
-    let unique: BTreeSet<Oid> = outgoing.flat_map(|b| b.plan.commits.iter().copied()).collect();
-    Ok(unique.into_iter().collect())
+    let mut seen = BTreeSet::new();
+    Ok(outgoing.flat_map(|b| b.plan.commits.iter().copied()).filter(|c| seen.insert(*c)).collect())
 }
 
 fn rows(
@@ -155,18 +157,20 @@ fn rows(
     cache: &Cache,
     commits: &[Oid],
 ) -> Result<Vec<AuthorRow>, AttributionError> {
-    let directory = facts.directory(&config.bridge.unknown_user);
-    let mut by_email: BTreeMap<String, AuthorRow> = BTreeMap::new();
+    // Git Fusion maps each (address, name) pair on its own (reference §9.3): one row each.
+    let mut directory = facts.directory();
+    let sensitive = directory.email_case_sensitive();
+    let mut by_author: BTreeMap<(String, String), AuthorRow> = BTreeMap::new();
     for oid in commits {
         let (name, email) = commits::author(cache.repo(), *oid)
             .map_err(|e| AttributionError::Read(e.message().to_string()))?;
-        let key = if directory.email_case_sensitive { email.clone() } else { email.to_lowercase() };
-        let row = by_email.entry(key).or_insert_with(|| {
+        let key = if sensitive { email.clone() } else { email.to_lowercase() };
+        let row = by_author.entry((key, name.clone())).or_insert_with(|| {
             let mapping = directory.map(&name, &email);
             let intended = config
                 .authors
                 .iter()
-                .find(|(e, _)| same_email(e, &email, directory.email_case_sensitive))
+                .find(|(e, _)| same_email(e, &email, sensitive))
                 .map(|(_, u)| u.clone());
             AuthorRow {
                 email: email.clone(),
@@ -179,22 +183,19 @@ fn rows(
             }
         });
         row.commits += 1;
-        row.name = name;
     }
-    Ok(by_email.into_values().collect())
+    Ok(by_author.into_values().collect())
 }
 
 /// Returns the `p4gf_usermap` lines that make Git Fusion follow `[authors]`: one for each
 /// entry whose address Git Fusion would attribute to another user. Names come from git when
 /// the author was seen, else from the intended user's `FullName`.
 pub fn usermap_lines(config: &Config, attribution: &Attribution) -> Vec<String> {
-    let directory = attribution.facts.directory(&config.bridge.unknown_user);
+    let mut directory = attribution.facts.directory();
+    let sensitive = directory.email_case_sensitive();
     let mut lines = Vec::new();
     for (email, user) in &config.authors {
-        let seen = attribution
-            .rows
-            .iter()
-            .find(|r| same_email(&r.email, email, directory.email_case_sensitive));
+        let seen = attribution.rows.iter().find(|r| same_email(&r.email, email, sensitive));
         let known =
             attribution.facts.user(user).map(|u| u.full_name.clone()).filter(|n| !n.is_empty());
         let name = seen.map(|r| r.name.clone()).or(known).unwrap_or_else(|| user.clone());

@@ -254,8 +254,15 @@ impl Validator<'_> {
         // A bare name is looked up on PATH; anything with a slash is a path from the config.
         let git = if git.contains('/') { self.relative(&git) } else { PathBuf::from(git) };
         let unknown_user = raw.unknown_user.unwrap_or_else(|| "unknown_git".into());
-        if unknown_user.trim().is_empty() {
-            return Err(self.invalid("bridge.unknown_user", "must name a Perforce user"));
+        // Git Fusion's code names this user itself (`p4gf_const.P4GF_UNKNOWN_USER`); another
+        // name here would make every prediction about unmapped authors wrong.
+        if unknown_user != crate::fusion::authors::UNKNOWN_GIT {
+            return Err(self.invalid(
+                "bridge.unknown_user",
+                format!(
+                    "must be \"unknown_git\" (got \"{unknown_user}\"): Git Fusion always gives unmapped authors to the user `unknown_git`, a constant of its code; remove the key or set it to that"
+                ),
+            ));
         }
         Ok(Bridge {
             cache_dir: self.relative(raw.cache_dir.as_deref().unwrap_or(".gfbridge")),

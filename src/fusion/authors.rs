@@ -1,40 +1,49 @@
-//! Predicting which Perforce user Git Fusion makes the owner of a commit's changelist
-//! (SPEC §4; reference git-fusion.md §2.2, `p4gf_g2p_user.py` `_git_to_p4_user`).
+//! Predicting which Perforce user Git Fusion makes the owner of a commit's changelist, as Git
+//! Fusion's own code maps authors (reference git-fusion.md §2.2 and, where they differ, §9:
+//! `p4gf_g2p_user.py` `_git_to_p4_user`, `p4gf_usermap.py` `UserMap`).
 //!
-//! Pure: the usermap, the users and the settings come in; a `Mapping` comes out. The rules
-//! here must match Git Fusion's exactly, because attribution in Perforce is permanent.
+//! Pure: the usermap, the users and the settings come in; a `Mapping` per commit comes out.
+//! A `Directory` is one push's `UserMap`: it remembers earlier hits and answers per (email,
+//! name) pair, so commits must be asked about in the order Git Fusion reads them (oldest
+//! first). Attribution in Perforce is permanent: these rules must match Git Fusion's exactly.
 
-use super::users::{P4User, UsermapLine};
+use std::collections::HashMap;
+
+use super::users::{P4User, UsermapLine, UsersError};
+
+/// The Perforce user Git Fusion gives unmapped authors: a constant of its code
+/// (`p4gf_const.P4GF_UNKNOWN_USER`), not a setting.
+pub const UNKNOWN_GIT: &str = "unknown_git";
+
+/// The user Git Fusion itself runs as; usermap lines for it are skipped.
+const GIT_FUSION_USER: &str = "git-fusion-user";
 
 /// One entry of `[authentication] author-source`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthorSource {
     /// The author email, then each shorter domain.
     GitEmail,
-    /// The part of the email before `@`, as a Perforce user name.
+    /// The part of the email before the first `@`, as a Perforce user name.
     GitEmailAccount,
     /// The git author name, as a Perforce user name.
     GitUser,
 }
 
-/// Returns the sources in `value` (comma-separated, in order); `git-email` when unset.
-/// Unknown entries are skipped, as they match nothing.
+/// Returns the sources of an `author-source` value (`None`: unset, `none` or empty, which
+/// means `git-email`). Entries are split on commas, trimmed and compared case-sensitively;
+/// unknown ones are skipped, and when none is known the list is empty: no source is tried
+/// and every author goes to `unknown_git` (reference §9.2).
 pub fn author_sources(value: Option<&str>) -> Vec<AuthorSource> {
-    let sources: Vec<AuthorSource> = value
-        .unwrap_or("git-email")
+    let Some(value) = value else { return vec![AuthorSource::GitEmail] };
+    value
         .split(',')
-        .filter_map(|s| match s.trim().to_ascii_lowercase().as_str() {
+        .filter_map(|s| match s.trim() {
             "git-email" => Some(AuthorSource::GitEmail),
             "git-email-account" => Some(AuthorSource::GitEmailAccount),
             "git-user" => Some(AuthorSource::GitUser),
             _ => None,
         })
-        .collect();
-    if sources.is_empty() {
-        vec![AuthorSource::GitEmail]
-    } else {
-        sources
-    }
+        .collect()
 }
 
 /// How Git Fusion found (or did not find) the Perforce user.
@@ -43,7 +52,7 @@ pub fn author_sources(value: Option<&str>) -> Vec<AuthorSource> {
 pub enum Via {
     /// A `p4gf_usermap` line.
     Usermap,
-    /// `p4 users`.
+    /// `p4 users` (or an earlier hit on it in the same push).
     P4Users,
     /// No match; `unknown_git` exists and takes it.
     UnknownGit,
@@ -63,10 +72,10 @@ impl Via {
     }
 }
 
-/// Git Fusion's pick for one author.
+/// Git Fusion's pick for one commit's author.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mapping {
-    /// The Perforce user, or `None` when unmapped.
+    /// The Perforce user, or `None` when the push would be refused.
     pub p4_user: Option<String>,
     /// How it was found.
     pub via: Via,
@@ -74,139 +83,255 @@ pub struct Mapping {
     pub detail: String,
 }
 
-/// Everything Git Fusion consults to map an author.
+/// One row of Git Fusion's in-memory user list: `(p4user, email, fullname)` and where it came
+/// from.
+#[derive(Clone, Debug)]
+struct Entry {
+    user: String,
+    email: String,
+    found: Via,
+    line: usize,
+}
+
+/// Everything Git Fusion consults to map authors, and what one push has looked up so far.
 #[derive(Clone, Debug)]
 pub struct Directory {
-    /// `p4gf_usermap` lines, file order.
-    pub usermap: Vec<UsermapLine>,
-    /// `p4 users -a`.
-    pub users: Vec<P4User>,
-    /// `[authentication] author-source`.
-    pub sources: Vec<AuthorSource>,
-    /// `[authentication] email-case-sensitivity = yes`.
-    pub email_case_sensitive: bool,
-    /// The server folds user-name case (`caseHandling` ≠ `sensitive`).
-    pub case_insensitive_server: bool,
-    /// The `unknown_git` user's name.
-    pub unknown_user: String,
+    /// `p4gf_usermap` as read (an error is raised only when a lookup first needs the file).
+    usermap: Result<Vec<UsermapLine>, UsersError>,
+    /// `p4 users -a`: every user, with its type.
+    all_users: Vec<P4User>,
+    /// `p4 users` as Git Fusion runs it (no `-a`: no service or operator users), names folded
+    /// on a case-insensitive server.
+    p4_users: Vec<Entry>,
+    sources: Vec<AuthorSource>,
+    email_case_sensitive: bool,
+    case_insensitive_server: bool,
+    /// The usermap's entries followed by earlier hits on `p4 users` (`UserMap.users`), once a
+    /// lookup has read the usermap.
+    known: Option<Result<Vec<Entry>, UsersError>>,
+    /// Answers per (email, name), as `G2PUser` caches them.
+    answers: HashMap<(String, String), Mapping>,
 }
 
 impl Directory {
-    /// Returns Git Fusion's pick for the author `name <email>`.
-    pub fn map(&self, name: &str, email: &str) -> Mapping {
-        let email = email.trim_matches(['<', '>']);
-        for source in &self.sources {
-            for key in candidate_keys(*source, name, email) {
-                if let Some((user, via, detail)) = self.lookup(*source, &key) {
-                    // A hit on a user Perforce does not have is final: no fallback.
-                    return self.existing(user, via, detail, email);
+    /// Returns the directory of one push.
+    pub fn new(
+        usermap: Result<Vec<UsermapLine>, UsersError>,
+        users: Vec<P4User>,
+        sources: Vec<AuthorSource>,
+        email_case_sensitive: bool,
+        case_insensitive_server: bool,
+    ) -> Directory {
+        let p4_users = users
+            .iter()
+            .filter(|u| u.kind == "standard")
+            .map(|u| Entry {
+                user: fold_user(&u.user, case_insensitive_server),
+                email: u.email.clone(),
+                found: Via::P4Users,
+                line: 0,
+            })
+            .collect();
+        Directory {
+            usermap,
+            all_users: users,
+            p4_users,
+            sources,
+            email_case_sensitive,
+            case_insensitive_server,
+            known: None,
+            answers: HashMap::new(),
+        }
+    }
+
+    /// Returns whether addresses are compared with their local part's letter case.
+    pub fn email_case_sensitive(&self) -> bool {
+        self.email_case_sensitive
+    }
+
+    /// Returns Git Fusion's pick for the author of one commit, `name <email>` as git stores
+    /// them. Ask in the order Git Fusion reads the commits: earlier hits change later answers.
+    pub fn map(&mut self, name: &str, email: &str) -> Mapping {
+        let (name, email) = git_fusion_ident(name, email);
+        let key = (email.clone(), name.clone());
+        if let Some(answer) = self.answers.get(&key) {
+            return answer.clone();
+        }
+        let answer = self.lookup_author(&name, &email);
+        self.answers.insert(key, answer.clone());
+        answer
+    }
+
+    fn lookup_author(&mut self, name: &str, email: &str) -> Mapping {
+        let refused = |why: String| Mapping {
+            p4_user: None,
+            via: Via::Unmapped,
+            detail: format!("{why}: User '{email}' not permitted to commit"),
+        };
+        for source in self.sources.clone() {
+            let found = match source {
+                AuthorSource::GitEmail => {
+                    let mut found = Ok(None);
+                    for candidate in email_candidates(email) {
+                        found = self.find(Field::Email, &candidate);
+                        if !matches!(found, Ok(None)) {
+                            break;
+                        }
+                    }
+                    found
+                }
+                AuthorSource::GitEmailAccount => {
+                    let account = email.split_once('@').map_or(email, |(account, _)| account);
+                    self.find(Field::User, &fold_user(account, self.case_insensitive_server))
+                }
+                AuthorSource::GitUser => {
+                    self.find(Field::User, &fold_user(name, self.case_insensitive_server))
+                }
+            };
+            match found {
+                Err(e) => return refused(format!("Git Fusion cannot read p4gf_usermap ({e})")),
+                Ok(None) => {}
+                Ok(Some((entry, key))) => {
+                    let detail = match entry.found {
+                        Via::Usermap => format!("`{key}` matches p4gf_usermap line {}", entry.line),
+                        _ => format!("`{key}` matches p4 users"),
+                    };
+                    if !self.exists(&entry.user) {
+                        // A hit on a user Perforce does not have is final: no fallback.
+                        return refused(format!(
+                            "{detail}, which names `{}`, not a standard Perforce user",
+                            entry.user
+                        ));
+                    }
+                    return Mapping { p4_user: Some(entry.user), via: entry.found, detail };
                 }
             }
         }
-        let unknown = self.unknown_user.clone();
-        match self.user(&unknown) {
-            Some(_) => {
-                Mapping { p4_user: Some(unknown), via: Via::UnknownGit, detail: "no match".into() }
-            }
-            None => Mapping {
-                p4_user: None,
-                via: Via::Unmapped,
-                detail: format!(
-                    "no match and no `{unknown}` user: User '{email}' not permitted to commit"
-                ),
+        let tried = if self.sources.is_empty() {
+            "author-source names no source Git Fusion knows, so no lookup is made"
+        } else {
+            "no match"
+        };
+        match self.p4_users.iter().find(|e| e.user == UNKNOWN_GIT) {
+            Some(_) => Mapping {
+                p4_user: Some(UNKNOWN_GIT.to_string()),
+                via: Via::UnknownGit,
+                detail: tried.to_string(),
             },
+            None => refused(format!("{tried} and no standard `{UNKNOWN_GIT}` user")),
         }
     }
 
-    fn existing(&self, user: String, via: Via, detail: String, email: &str) -> Mapping {
-        match self.user(&user) {
-            Some(_) => Mapping { p4_user: Some(user), via, detail },
-            None => Mapping {
-                p4_user: None,
-                via: Via::Unmapped,
-                detail: format!(
-                    "{detail} names `{user}`, who is not a Perforce user: User '{email}' not permitted to commit"
-                ),
-            },
+    /// `UserMap._lookup_by_tuple_index`: the usermap and earlier hits first, then `p4 users`
+    /// (a hit there is remembered for later lookups). Returns the entry and the key matched.
+    fn find(&mut self, field: Field, value: &str) -> Result<Option<(Entry, String)>, UsersError> {
+        if self.known.is_none() {
+            self.known = Some(self.read_usermap());
         }
-    }
-
-    fn lookup(&self, source: AuthorSource, key: &str) -> Option<(String, Via, String)> {
-        let by_email = source == AuthorSource::GitEmail;
-        let from_usermap = self.usermap.iter().find(|l| {
-            let hit = if by_email {
-                self.same_email(&l.email, key)
-            } else {
-                self.same_user(&l.user, key)
-            };
-            // Lines for existing users that are not `standard` are skipped, as Git Fusion does.
-            hit && self.user(&l.user).is_none_or(|u| u.kind == "standard")
-        });
-        if let Some(line) = from_usermap {
-            let detail = format!("`{key}` matches p4gf_usermap line {}", line.line);
-            return Some((line.user.clone(), Via::Usermap, detail));
+        let sensitive = self.email_case_sensitive;
+        let matches = |e: &Entry| match field {
+            Field::Email => same_email(&e.email, value, sensitive),
+            Field::User => e.user == value,
+        };
+        let known = match self.known.as_mut().expect("read above") {
+            Ok(known) => known,
+            Err(e) => return Err(e.clone()),
+        };
+        if let Some(entry) = known.iter().find(|e| matches(e)) {
+            return Ok(Some((entry.clone(), value.to_string())));
         }
-        let from_users = self.users.iter().find(|u| {
-            if by_email {
-                self.same_email(&u.email, key)
-            } else {
-                self.same_user(&u.user, key)
-            }
-        })?;
-        Some((from_users.user.clone(), Via::P4Users, format!("`{key}` matches p4 users")))
+        let Some(entry) = self.p4_users.iter().find(|e| matches(e)).cloned() else {
+            return Ok(None);
+        };
+        known.push(entry.clone());
+        Ok(Some((entry, value.to_string())))
     }
 
-    fn user(&self, name: &str) -> Option<&P4User> {
-        self.users.iter().find(|u| self.same_user(&u.user, name))
+    /// `UserMap._read_user_map`: usermap lines in file order, names folded on a
+    /// case-insensitive server, without `git-fusion-user` and without existing users whose
+    /// type is not `standard`.
+    fn read_usermap(&self) -> Result<Vec<Entry>, UsersError> {
+        let lines = self.usermap.clone()?;
+        let fold = self.case_insensitive_server;
+        Ok(lines
+            .into_iter()
+            .map(|l| (fold_user(&l.user, fold), l))
+            .filter(|(user, _)| user != GIT_FUSION_USER)
+            .filter(|(user, _)| {
+                let spec = self.all_users.iter().find(|u| fold_user(&u.user, fold) == *user);
+                spec.is_none_or(|u| u.kind == "standard")
+            })
+            .map(|(user, l)| Entry { user, email: l.email, found: Via::Usermap, line: l.line })
+            .collect())
     }
 
-    fn same_user(&self, a: &str, b: &str) -> bool {
-        same_user(a, b, self.case_insensitive_server)
-    }
-
-    /// Returns true when two addresses are the same for Git Fusion (see `same_email`).
-    pub fn same_email(&self, a: &str, b: &str) -> bool {
-        same_email(a, b, self.email_case_sensitive)
+    /// `UserMap.p4user_exists`: the user is in `p4 users` (standard users only).
+    fn exists(&self, user: &str) -> bool {
+        let user = fold_user(user, self.case_insensitive_server);
+        self.p4_users.iter().any(|e| e.user == user)
     }
 }
 
-/// Returns true when `a` and `b` name the same Perforce user: a case-insensitive server folds
-/// user-name case, a case-sensitive one does not.
-pub fn same_user(a: &str, b: &str, case_insensitive_server: bool) -> bool {
+#[derive(Clone, Copy)]
+enum Field {
+    Email,
+    User,
+}
+
+/// Returns `user` as Git Fusion compares it: Unicode case folding (Python's `casefold`) on a
+/// case-insensitive server, unchanged on a case-sensitive one.
+fn fold_user(user: &str, case_insensitive_server: bool) -> String {
     if case_insensitive_server {
-        a.eq_ignore_ascii_case(b)
+        caseless::default_case_fold_str(user)
     } else {
-        a == b
+        user.to_string()
     }
 }
 
-/// Returns true when Git Fusion would treat `a` and `b` as one address: whole address
-/// case-insensitive by default; with `email-case-sensitivity = yes`, an exact local part and
-/// a case-insensitive domain.
+/// Returns true when `a` and `b` name the same Perforce user on the server.
+pub fn same_user(a: &str, b: &str, case_insensitive_server: bool) -> bool {
+    fold_user(a, case_insensitive_server) == fold_user(b, case_insensitive_server)
+}
+
+/// Returns true when Git Fusion treats `a` and `b` as one address (`_find_by_tuple_index`):
+/// by default the whole address in lower case (Python's `str.lower`); with
+/// `email-case-sensitivity`, split at the last `@`, an exact local part and a lower-cased
+/// domain. Without any `@` Python's slicing keeps all but the last character as the local
+/// part and the whole text as the domain; that quirk is kept.
 pub fn same_email(a: &str, b: &str, case_sensitive: bool) -> bool {
     if !case_sensitive {
-        return a.eq_ignore_ascii_case(b);
+        return a.to_lowercase() == b.to_lowercase();
     }
-    match (a.rsplit_once('@'), b.rsplit_once('@')) {
-        (Some((la, da)), Some((lb, db))) => la == lb && da.eq_ignore_ascii_case(db),
-        _ => a == b,
-    }
-}
-
-/// Returns the keys Git Fusion tries for one source, in order.
-pub fn candidate_keys(source: AuthorSource, name: &str, email: &str) -> Vec<String> {
-    match source {
-        AuthorSource::GitEmail => subdomains(email),
-        AuthorSource::GitEmailAccount => {
-            email.split_once('@').map(|(local, _)| vec![local.to_string()]).unwrap_or_default()
+    fn split(email: &str) -> (&str, String) {
+        match email.rfind('@') {
+            Some(at) => (&email[..at], email[at + 1..].to_lowercase()),
+            None => {
+                let local = email.char_indices().last().map_or("", |(i, _)| &email[..i]);
+                (local, email.to_lowercase())
+            }
         }
-        AuthorSource::GitUser => vec![name.to_string()],
     }
+    split(a) == split(b)
 }
 
-/// `bob@dhcp.corp.example.com` → itself, `bob@corp.example.com`, `bob@example.com`, `bob@com`.
-fn subdomains(email: &str) -> Vec<String> {
-    let Some((local, domain)) = email.split_once('@') else { return vec![email.to_string()] };
+/// Returns the addresses `git-email` tries (`email_subdomain_iter`): the address, then each
+/// shorter domain, split at the last `@`. An address without `@`, or starting with it,
+/// yields none (reference §9.6).
+pub fn email_candidates(email: &str) -> Vec<String> {
+    let Some(at) = email.rfind('@').filter(|at| *at > 0) else { return Vec::new() };
+    let (account, domain) = (&email[..=at], &email[at + 1..]);
     let parts: Vec<&str> = domain.split('.').collect();
-    (0..parts.len()).map(|i| format!("{local}@{}", parts[i..].join("."))).collect()
+    (0..parts.len()).map(|i| format!("{account}{}", parts[i..].join("."))).collect()
+}
+
+/// Returns the author's name and address as Git Fusion reads them from `git fast-export`'s
+/// `author <name> <<email>> <date> <tz>` line (`p4gf_fastexport.Parser`): the name runs to the
+/// first ` <`, the address to the next blank, then `<` and `>` are stripped from its ends. So
+/// `<peggy x@example.com>` becomes `peggy` (reference §9.10).
+pub fn git_fusion_ident(name: &str, email: &str) -> (String, String) {
+    let line = format!("{name} <{email}> 0 +0000");
+    let Some(split) = line.find(" <") else { return (name.to_string(), email.to_string()) };
+    let rest = &line[split + 1..];
+    let address = rest.split(' ').next().unwrap_or("");
+    (line[..split].to_string(), address.trim_matches(['<', '>']).to_string())
 }

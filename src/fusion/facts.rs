@@ -32,8 +32,9 @@ pub enum FactsError {
 pub struct FusionFacts {
     /// The global and per-repo `p4gf_config`.
     pub config: FusionConfig,
-    /// `p4gf_usermap` lines.
-    pub usermap: Vec<UsermapLine>,
+    /// `p4gf_usermap` lines, or why Git Fusion could not read the file (which refuses a push
+    /// only once a lookup needs the usermap: Git Fusion reads it lazily, reference §9.8).
+    pub usermap: Result<Vec<UsermapLine>, UsersError>,
     /// `p4 users -a`.
     pub users: Vec<P4User>,
     /// The server folds case (`caseHandling` ≠ `sensitive`).
@@ -64,7 +65,7 @@ pub fn load(perforce: &Perforce, ws: &Workspace) -> Result<FusionFacts, FactsErr
             global: IniFile::parse(&global_path, global.as_deref().unwrap_or(""))?,
             repo: repo.map(|text| IniFile::parse(&repo_path, &text)).transpose()?,
         },
-        usermap: parse_usermap(&usermap_path, usermap.as_deref().unwrap_or(""))?,
+        usermap: parse_usermap(&usermap_path, usermap.as_deref().unwrap_or("")),
         users: parse_users("p4 users", &users)?,
         case_insensitive: case.is_some_and(|c| c != "sensitive"),
     })
@@ -86,22 +87,16 @@ fn read(path: &Path) -> Result<String, FactsError> {
 }
 
 impl FusionFacts {
-    /// Returns the author directory Git Fusion would consult, with `unknown_user` as its
-    /// fallback user.
-    pub fn directory(&self, unknown_user: &str) -> Directory {
-        let auth = |key| self.config.effective("authentication", key).map(|(v, _)| v);
-        Directory {
-            usermap: self.usermap.clone(),
-            users: self.users.clone(),
-            sources: author_sources(auth("author-source")),
-            email_case_sensitive: self.config.flag(
-                "authentication",
-                "email-case-sensitivity",
-                false,
-            ),
-            case_insensitive_server: self.case_insensitive,
-            unknown_user: unknown_user.to_string(),
-        }
+    /// Returns the author directory of one push, as Git Fusion's `UserMap` starts it.
+    pub fn directory(&self) -> Directory {
+        let sources = self.config.effective("authentication", "author-source").map(|(v, _)| v);
+        Directory::new(
+            self.usermap.clone(),
+            self.users.clone(),
+            author_sources(sources),
+            self.config.truthy("authentication", "email-case-sensitivity"),
+            self.case_insensitive,
+        )
     }
 
     /// Returns the Perforce user called `name`, compared as the server compares names.

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use git2::Repository;
 
-use super::authors::{same_user, Directory, Mapping, Via};
+use super::authors::{same_email, same_user, Directory, Mapping, Via};
 use super::facts::FusionFacts;
 use super::p4gf_config::ChangeOwner;
 use crate::commits::{CommitInfo, Trees};
@@ -46,7 +46,6 @@ pub struct Preflight<'a> {
     policy: UnmappedPolicy,
     merges: bool,
     submodules: bool,
-    mappings: HashMap<(String, String), Mapping>,
 }
 
 impl<'a> Preflight<'a> {
@@ -55,25 +54,24 @@ impl<'a> Preflight<'a> {
         let git_to_p4 = |key| facts.config.flag("git-to-perforce", key, true);
         Preflight {
             facts,
-            directory: facts.directory(&config.bridge.unknown_user),
+            directory: facts.directory(),
             intended: config.authors.iter().map(|(e, u)| (e.as_str(), u.as_str())).collect(),
             policy: config.bridge.on_unmapped_author,
             merges: git_to_p4("enable-git-merge-commits"),
             submodules: git_to_p4("enable-git-submodules"),
-            mappings: HashMap::new(),
         }
     }
 
-    /// Returns Git Fusion's pick for an author, computed once per author per run.
+    /// Returns Git Fusion's pick for a commit's author. One directory serves the whole run,
+    /// as one `UserMap` serves a push: ask in push order, oldest commit first.
     pub fn mapping(&mut self, name: &str, email: &str) -> Mapping {
-        let key = (name.to_string(), email.to_string());
-        let directory = &self.directory;
-        self.mappings.entry(key).or_insert_with(|| directory.map(name, email)).clone()
+        self.directory.map(name, email)
     }
 
     /// Returns the `[authors]` user intended for `email`, compared as Git Fusion compares.
     pub fn intended(&self, email: &str) -> Option<&'a str> {
-        self.intended.iter().find(|(e, _)| self.directory.same_email(e, email)).map(|(_, u)| *u)
+        let sensitive = self.directory.email_case_sensitive();
+        self.intended.iter().find(|(e, _)| same_email(e, email, sensitive)).map(|(_, u)| *u)
     }
 
     /// Returns the reasons about a whole branch (SPEC §4; `commit` is null for these).

@@ -29,7 +29,7 @@ pub struct UsermapLine {
 }
 
 /// The error returned when users or the usermap cannot be read.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UsersError {
     /// Git Fusion fails the same way: `Unable to read 'p4gf_usermap'. Illegal character …`.
     #[error("{file}, line {line}: Illegal character '{character}' in email address '{email}' (Git Fusion refuses to read the usermap; fix or remove that line)")]
@@ -106,20 +106,19 @@ fn parse_ztag_users(text: &str) -> Vec<P4User> {
 ///
 /// As `p4gf_usermap.py` does: blank lines and `#` lines are ignored; a line must match
 /// `([^ \t]+)[ \t]+([^ \t]+)[ \t]+"?([^"]+)"?` (two-column lines are skipped); an email with
-/// `<`, `>` or `,` is an error; lines for `git-fusion-user` are skipped.
+/// `<`, `>` or `,` is an error. Which lines Git Fusion then ignores (`git-fusion-user`, users
+/// that are not `standard`) depends on the server, so `authors::Directory` decides that.
 pub fn parse_usermap(file: &str, text: &str) -> Result<Vec<UsermapLine>, UsersError> {
     let mut lines = Vec::new();
     for (index, raw) in text.lines().enumerate() {
-        if raw.trim().is_empty() || raw.starts_with('#') {
+        // Python's `line.strip()` comes before the `#` test: an indented `# ...` is a comment.
+        if raw.trim().is_empty() || raw.trim().starts_with('#') {
             continue;
         }
         let Some((user, email, full_name)) = split_usermap_line(raw) else { continue };
         if let Some(character) = email.chars().find(|c| matches!(c, '<' | '>' | ',')) {
             let (file, email) = (file.to_string(), email.to_string());
             return Err(UsersError::IllegalEmail { file, line: index + 1, character, email });
-        }
-        if user == "git-fusion-user" {
-            continue;
         }
         lines.push(UsermapLine {
             user: user.into(),

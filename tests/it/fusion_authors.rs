@@ -10,20 +10,26 @@ fn example(name: &str) -> String {
     std::fs::read_to_string(repo_root().join("p4-fixtures/examples").join(name)).expect("example")
 }
 
-fn directory() -> Directory {
-    Directory {
-        usermap: parse_usermap("p4gf_usermap", &example("p4gf_usermap")).expect("usermap"),
-        users: parse_users("users.jsonl", &example("users.jsonl")).expect("users"),
-        sources: author_sources(None),
-        email_case_sensitive: false,
-        case_insensitive_server: false,
-        unknown_user: "unknown_git".into(),
-    }
+fn users() -> Vec<P4User> {
+    parse_users("users.jsonl", &example("users.jsonl")).expect("users")
 }
 
-fn pick(d: &Directory, name: &str, email: &str) -> (Option<String>, Via) {
+fn build(users: Vec<P4User>, sources: Option<&str>, sensitive: bool, fold: bool) -> Directory {
+    let usermap = parse_usermap("p4gf_usermap", &example("p4gf_usermap"));
+    Directory::new(usermap, users, author_sources(sources), sensitive, fold)
+}
+
+fn directory() -> Directory {
+    build(users(), None, false, false)
+}
+
+fn pick(d: &mut Directory, name: &str, email: &str) -> (Option<String>, Via) {
     let m = d.map(name, email);
     (m.p4_user, m.via)
+}
+
+fn user(name: &str, email: &str, kind: &str) -> P4User {
+    P4User { user: name.into(), email: email.into(), full_name: name.into(), kind: kind.into() }
 }
 
 #[test]
@@ -45,7 +51,7 @@ fn a_p4_error_record_in_users_is_an_error() {
 }
 
 #[test]
-fn usermap_lines_quotes_optional_two_columns_skipped_gf_user_skipped() {
+fn usermap_lines_quotes_optional_two_columns_skipped() {
     let lines = parse_usermap("p4gf_usermap", &example("p4gf_usermap")).expect("usermap");
     let got: Vec<(&str, &str, &str)> =
         lines.iter().map(|l| (l.user.as_str(), l.email.as_str(), l.full_name.as_str())).collect();
@@ -56,6 +62,7 @@ fn usermap_lines_quotes_optional_two_columns_skipped_gf_user_skipped() {
             ("jdoe", "jane.doe@example.com", "Jane Doe"),
             ("ghost", "ghost@example.com", "Left The Company"),
             ("build", "build-alias@example.com", "Build Robot"),
+            ("git-fusion-user", "everyone@example.com", "Git Fusion"),
         ]
     );
 }
@@ -71,82 +78,191 @@ fn an_illegal_character_in_a_usermap_email_names_the_line() {
 
 #[test]
 fn usermap_wins_over_p4_users_and_is_read_in_file_order() {
-    let d = directory();
-    assert_eq!(pick(&d, "Jane", "jane@contractor.example"), (Some("jdoe".into()), Via::Usermap));
-    assert_eq!(pick(&d, "Jane", "jane@example.com"), (Some("jdoe".into()), Via::P4Users));
+    let mut d = directory();
+    assert_eq!(
+        pick(&mut d, "Jane", "jane@contractor.example"),
+        (Some("jdoe".into()), Via::Usermap)
+    );
+    assert_eq!(pick(&mut d, "Jane", "jane@example.com"), (Some("jdoe".into()), Via::P4Users));
 }
 
 #[test]
-fn shorter_domains_are_tried_in_order() {
-    let d = directory();
+fn shorter_domains_are_tried_in_order_split_at_the_last_at() {
+    let mut d = directory();
     // bob@dhcp.corp.example.com → bob@corp.example.com matches p4 users.
-    assert_eq!(pick(&d, "Bob", "bob@dhcp.corp.example.com"), (Some("bsmith".into()), Via::P4Users));
     assert_eq!(
-        candidate_keys(AuthorSource::GitEmail, "Bob", "bob@dhcp.corp.example.com"),
+        pick(&mut d, "Bob", "bob@dhcp.corp.example.com"),
+        (Some("bsmith".into()), Via::P4Users)
+    );
+    assert_eq!(
+        email_candidates("bob@dhcp.corp.example.com"),
         vec!["bob@dhcp.corp.example.com", "bob@corp.example.com", "bob@example.com", "bob@com"]
     );
+    assert_eq!(email_candidates("a@b@c.org"), vec!["a@b@c.org", "a@b@org"], "§9.6: last @");
+    assert!(email_candidates("bob").is_empty(), "§9.6: no @, no git-email key");
+    assert!(email_candidates("@example.com").is_empty(), "an @ at the front: no key");
 }
 
 #[test]
 fn emails_compare_case_insensitively_unless_case_sensitivity_is_on() {
     let mut d = directory();
-    assert_eq!(pick(&d, "J", "JANE@Example.COM"), (Some("jdoe".into()), Via::P4Users));
-    d.email_case_sensitive = true;
-    assert_eq!(pick(&d, "J", "jane@EXAMPLE.com").1, Via::P4Users, "domain still case-insensitive");
-    assert_eq!(pick(&d, "J", "JANE@example.com").1, Via::UnknownGit, "local part exact");
+    assert_eq!(pick(&mut d, "J", "JANE@Example.COM"), (Some("jdoe".into()), Via::P4Users));
+    let mut d = build(users(), None, true, false);
+    assert_eq!(
+        pick(&mut d, "J", "jane@EXAMPLE.com").1,
+        Via::P4Users,
+        "domain still case-insensitive"
+    );
+    assert_eq!(pick(&mut d, "J", "JANE@example.com").1, Via::UnknownGit, "local part exact");
 }
 
 #[test]
-fn unknown_git_only_when_it_exists() {
+fn letter_case_of_addresses_folds_beyond_ascii() {
+    // §9.11: Python's str.lower(), not ASCII-only folding.
+    let mut d = build(vec![user("eva", "éva@example.com", "standard")], None, false, false);
+    assert_eq!(pick(&mut d, "Éva", "ÉVA@example.com"), (Some("eva".into()), Via::P4Users));
+    assert!(same_user("STRASSE", "straße", true), "casefold: ß is ss on a case-insensitive server");
+    assert!(!same_user("STRASSE", "straße", false));
+}
+
+#[test]
+fn unknown_git_only_when_it_is_a_standard_user() {
     let mut d = directory();
-    assert_eq!(pick(&d, "Zed", "zed@nowhere.test"), (Some("unknown_git".into()), Via::UnknownGit));
-    d.users.retain(|u| u.user != "unknown_git");
-    let m = d.map("Zed", "zed@nowhere.test");
+    assert_eq!(
+        pick(&mut d, "Zed", "zed@nowhere.test"),
+        (Some("unknown_git".into()), Via::UnknownGit)
+    );
+    let mut without = users();
+    without.retain(|u| u.user != "unknown_git");
+    let m = build(without, None, false, false).map("Zed", "zed@nowhere.test");
     assert_eq!((m.p4_user, m.via), (None, Via::Unmapped));
     assert!(m.detail.contains("User 'zed@nowhere.test' not permitted to commit"), "{}", m.detail);
+    // §9.1: a service `unknown_git` is invisible to `p4 users`, so it does not exist either.
+    let mut service = users();
+    service.iter_mut().filter(|u| u.user == "unknown_git").for_each(|u| u.kind = "service".into());
+    let m = build(service, None, false, false).map("Zed", "zed@nowhere.test");
+    assert_eq!((m.p4_user, m.via), (None, Via::Unmapped));
+}
+
+#[test]
+fn service_and_operator_users_are_invisible_to_author_mapping() {
+    // §9.1: Git Fusion runs `p4 users` without -a. build@example.com is a service user.
+    let mut d = directory();
+    assert_eq!(
+        pick(&mut d, "B", "build@example.com"),
+        (Some("unknown_git".into()), Via::UnknownGit)
+    );
+    let mut ops = users();
+    ops.push(user("oper", "oper@example.com", "operator"));
+    let mut d = build(ops, Some("git-user"), false, false);
+    assert_eq!(pick(&mut d, "oper", "x@y.test").1, Via::UnknownGit);
 }
 
 #[test]
 fn a_hit_on_a_user_that_does_not_exist_is_unmapped_without_fallback() {
-    let d = directory();
-    let m = d.map("Ghost", "ghost@example.com");
+    let m = directory().map("Ghost", "ghost@example.com");
     assert_eq!((m.p4_user.clone(), m.via), (None, Via::Unmapped), "no fall back to unknown_git");
     assert!(m.detail.contains("ghost"), "{}", m.detail);
 }
 
 #[test]
-fn usermap_lines_for_non_standard_users_are_skipped() {
-    let d = directory();
+fn usermap_lines_for_non_standard_users_and_git_fusion_user_are_skipped() {
+    let mut d = directory();
+    let unknown = (Some("unknown_git".into()), Via::UnknownGit);
+    assert_eq!(pick(&mut d, "B", "build-alias@example.com"), unknown);
+    assert_eq!(pick(&mut d, "E", "everyone@example.com"), unknown);
+    // §9.9: on a case-insensitive server, in any letter case; indented `#` lines are comments.
+    let usermap = parse_usermap(
+        "p4gf_usermap",
+        "Git-Fusion-User all@example.com \"GF\"\n   # jdoe commented@example.com \"Jane\"\n",
+    );
+    let mut d = Directory::new(usermap.clone(), users(), author_sources(None), false, true);
+    assert_eq!(pick(&mut d, "A", "all@example.com"), unknown);
+    assert_eq!(pick(&mut d, "J", "commented@example.com"), unknown);
+    let mut d = Directory::new(usermap, users(), author_sources(None), false, false);
     assert_eq!(
-        pick(&d, "B", "build-alias@example.com"),
-        (Some("unknown_git".into()), Via::UnknownGit)
+        pick(&mut d, "A", "all@example.com"),
+        (None, Via::Unmapped),
+        "case-sensitive: a user"
     );
 }
 
 #[test]
-fn author_sources_are_tried_in_order() {
-    let mut d = directory();
-    d.sources = author_sources(Some("git-email-account, git-email"));
+fn author_sources_are_strict_case_sensitive_and_have_no_fallback() {
+    let mut d = build(users(), Some("git-email-account, git-email"), false, false);
     // The account `jdoe` is looked up as a user name: usermap lines first, as every lookup.
+    assert_eq!(pick(&mut d, "x", "jdoe@elsewhere.test"), (Some("jdoe".into()), Via::Usermap));
+    let mut d = build(users(), Some("git-user"), false, false);
     assert_eq!(
-        pick(&d, "x", "jdoe@elsewhere.test"),
-        (Some("jdoe".into()), Via::Usermap),
-        "account first"
+        pick(&mut d, "bsmith", "nobody@nowhere.test"),
+        (Some("bsmith".into()), Via::P4Users)
     );
-    d.sources = author_sources(Some("git-user"));
-    assert_eq!(pick(&d, "bsmith", "nobody@nowhere.test"), (Some("bsmith".into()), Via::P4Users));
+    // §9.2: unknown entries are skipped, and with none known nothing is looked up.
+    assert!(author_sources(Some("bogus")).is_empty());
+    assert!(author_sources(Some("Git-Email")).is_empty(), "compared case-sensitively");
+    assert!(author_sources(Some("git-user git-email")).is_empty(), "no comma: one entry");
+    assert_eq!(author_sources(None), vec![AuthorSource::GitEmail], "unset: git-email");
+    let mut d = build(users(), Some("Git-Email"), false, false);
+    assert_eq!(pick(&mut d, "Jane", "jane@example.com").1, Via::UnknownGit);
+    // With no lookup, an unreadable usermap refuses nothing (§9.8: it is read lazily).
+    let broken = parse_usermap("p4gf_usermap", "bob <bob@x.com> \"Bob\"\n");
+    let mut d = Directory::new(broken.clone(), users(), author_sources(Some("nope")), false, false);
+    assert_eq!(pick(&mut d, "Jane", "jane@example.com").1, Via::UnknownGit);
+    let mut d = Directory::new(broken, users(), author_sources(None), false, false);
+    let m = d.map("Jane", "jane@example.com");
+    assert_eq!(m.via, Via::Unmapped, "a lookup needs the usermap: {}", m.detail);
+    assert!(m.detail.contains("Illegal character"), "{}", m.detail);
+}
+
+#[test]
+fn the_account_is_everything_before_the_first_at() {
+    let mut d = build(users(), Some("git-email-account"), false, false);
+    assert_eq!(pick(&mut d, "x", "bsmith@a@b.test"), (Some("bsmith".into()), Via::P4Users));
+    assert_eq!(pick(&mut d, "x", "bsmith"), (Some("bsmith".into()), Via::P4Users), "no @");
+}
+
+#[test]
+fn authors_are_mapped_per_address_and_name_pair() {
+    // §9.3: the same address with two names, under git-user, gives two answers.
+    let mut d = build(users(), Some("git-user"), false, false);
+    assert_eq!(pick(&mut d, "bsmith", "shared@example.com").0.as_deref(), Some("bsmith"));
+    assert_eq!(pick(&mut d, "jdoe", "shared@example.com").0.as_deref(), Some("jdoe"));
+}
+
+#[test]
+fn an_earlier_hit_in_the_same_push_is_found_before_p4_users() {
+    // §9.4: two users share an address; `first` comes first in `p4 users`. A lookup by name
+    // that hits `second` puts it on Git Fusion's list, so a later lookup by address finds it.
+    let shared = vec![
+        user("first", "team@example.com", "standard"),
+        user("second", "team@example.com", "standard"),
+        user("unknown_git", "u@x", "standard"),
+    ];
+    let fresh = build(shared.clone(), Some("git-user, git-email"), false, false)
+        .map("nobody", "team@example.com");
+    assert_eq!(fresh.p4_user.as_deref(), Some("first"));
+    let mut d = build(shared, Some("git-user, git-email"), false, false);
+    assert_eq!(pick(&mut d, "second", "other@example.com").0.as_deref(), Some("second"));
+    assert_eq!(pick(&mut d, "nobody", "team@example.com").0.as_deref(), Some("second"));
+}
+
+#[test]
+fn the_address_is_read_as_git_fusions_fast_export_parser_splits_it() {
+    // §9.10: the address runs to the next blank.
+    assert_eq!(git_fusion_ident("Peggy", "peggy x@example.com"), ("Peggy".into(), "peggy".into()));
     assert_eq!(
-        author_sources(Some("bogus")),
-        vec![AuthorSource::GitEmail],
-        "nothing usable → default"
+        git_fusion_ident("Jane Doe", "jane@example.com"),
+        ("Jane Doe".into(), "jane@example.com".into())
     );
+    let mut d = directory();
+    assert_eq!(pick(&mut d, "Jane", "x jane@example.com").1, Via::UnknownGit);
 }
 
 #[test]
 fn user_names_fold_case_only_on_a_case_insensitive_server() {
-    let mut d = directory();
-    d.sources = author_sources(Some("git-user"));
-    assert_eq!(pick(&d, "carol", "c@nowhere.test").1, Via::UnknownGit, "case-sensitive server");
-    d.case_insensitive_server = true;
-    assert_eq!(pick(&d, "carol", "c@nowhere.test"), (Some("Carol".into()), Via::P4Users));
+    let mut d = build(users(), Some("git-user"), false, false);
+    assert_eq!(pick(&mut d, "carol", "c@nowhere.test").1, Via::UnknownGit, "case-sensitive server");
+    // Git Fusion folds the names it reads, and names the folded user as the owner.
+    let mut d = build(users(), Some("git-user"), false, true);
+    assert_eq!(pick(&mut d, "CAROL", "c@nowhere.test"), (Some("carol".into()), Via::P4Users));
 }
