@@ -25,6 +25,8 @@ import re
 import subprocess
 import sys
 
+import authors
+
 ZERO = "0" * 40
 
 
@@ -82,15 +84,23 @@ class Repo:
                 parser.read_file(f)
         return parser
 
-    def config_value(self, section, key, default):
-        """repo [@repo] -> global section -> default; empty and `none` read as unset."""
+    def config_raw(self, section, key):
+        """The text Git Fusion finds: the repo file's [@repo] whenever it has the key, else the
+        global section (reference §1.3, §9.7: a [@repo] none or empty does not fall through)."""
         repo = self.ini("repos", self.encoded, "p4gf_config")
-        for parser, sect in ((repo, "@repo"), (self.ini("p4gf_config"), section)):
-            if parser.has_option(sect, key):
-                value = parser.get(sect, key).strip()
-                if value and value.lower() != "none":
-                    return value
-        return default
+        if repo.has_section("@repo") and repo.has_option("@repo", key):
+            return repo.get("@repo", key)
+        glob = self.ini("p4gf_config")
+        if glob.has_section(section) and glob.has_option(section, key):
+            return glob.get(section, key)
+        return None
+
+    def config_value(self, section, key, default):
+        """The value after the cascade; empty and `none` mean unset, so `default`."""
+        value = self.config_raw(section, key)
+        if value is None or value.strip() == "" or value.strip().lower() == "none":
+            return default
+        return value.strip()
 
     def config_flag(self, section, key, default):
         value = self.config_value(section, key, None)
@@ -117,69 +127,23 @@ class Repo:
         with open(self.path("info.json")) as f:
             return json.load(f).get("caseHandling", "sensitive") != "sensitive"
 
-    # --- Authors (reference §2.2, §2.5) ---
+    # --- Authors (reference §2.2, §9): see authors.py ---
 
     @functools.lru_cache(maxsize=None)
     def users(self):
         with open(self.path("users.jsonl")) as f:
             return [json.loads(line) for line in f if line.strip()]
 
-    @functools.lru_cache(maxsize=None)
-    def usermap(self):
+    def author_map(self):
+        """A fresh user map for one push."""
         path = self.path("depot", ".git-fusion", "users", "p4gf_usermap")
-        rows = []
-        if not os.path.exists(path):
-            return rows
-        with open(path) as f:
-            for line in f:
-                if not line.strip() or line.startswith("#"):
-                    continue
-                m = re.search(r'([^ \t]+)[ \t]+([^ \t]+)[ \t]+"?([^"]+)"?', line)
-                if not m:
-                    continue
-                for c in "<>,":
-                    if c in m.group(2):
-                        raise SystemExit(f"Unable to read 'p4gf_usermap'. Illegal character '{c}' in email address '{m.group(2)}'")
-                if m.group(1) != "git-fusion-user":
-                    rows.append((m.group(1), m.group(2)))
-        return rows
+        text = open(path).read() if os.path.exists(path) else None
+        sources = authors.sources_of(self.config_value("authentication", "author-source", None))
+        email_case = authors.is_true(self.config_raw("authentication", "email-case-sensitivity"))
+        return authors.Push(self.users(), text, sources, email_case, self.case_insensitive())
 
-    def map_author(self, name, email):
-        """Returns the Perforce user Git Fusion picks for the author, or None."""
-        users = self.users()
-        fold = self.case_insensitive()
-        same_user = (lambda a, b: a.lower() == b.lower()) if fold else (lambda a, b: a == b)
-        exists = lambda u: next((x for x in users if same_user(x["User"], u)), None)
-        sensitive = self.config_flag("authentication", "email-case-sensitivity", False)
-
-        def same_email(a, b):
-            if not sensitive:
-                return a.lower() == b.lower()
-            (la, _, da), (lb, _, db) = a.partition("@"), b.partition("@")
-            return la == lb and da.lower() == db.lower()
-
-        usermap = [(u, e) for (u, e) in self.usermap()
-                   if not (exists(u) and exists(u).get("Type", "standard") != "standard")]
-        sources = [s.strip() for s in self.config_value("authentication", "author-source", "git-email").split(",")]
-        for source in sources:
-            if source == "git-email":
-                local, _, domain = email.partition("@")
-                parts = domain.split(".")
-                keys = [f"{local}@{'.'.join(parts[i:])}" for i in range(len(parts))]
-                match_map = lambda key: next((u for (u, e) in usermap if same_email(e, key)), None)
-                match_users = lambda key: next((x["User"] for x in users if same_email(x.get("Email", ""), key)), None)
-            elif source in ("git-email-account", "git-user"):
-                keys = [email.partition("@")[0]] if source == "git-email-account" else [name]
-                match_map = lambda key: next((u for (u, e) in usermap if same_user(u, key)), None)
-                match_users = lambda key: next((x["User"] for x in users if same_user(x["User"], key)), None)
-            else:
-                continue
-            for key in keys:
-                hit = match_map(key) or match_users(key)
-                if hit:
-                    return exists(hit)["User"] if exists(hit) else None
-        unknown = exists("unknown_git")
-        return unknown["User"] if unknown else None
+    def author(self, sha1):
+        return authors.author_of(self.git("cat-file", "commit", sha1))
 
 
 def read_updates():
@@ -236,6 +200,7 @@ def rule_commits(repo, updates):
     merges_ok = repo.config_flag("git-to-perforce", "enable-git-merge-commits", True)
     submodules_ok = repo.config_flag("git-to-perforce", "enable-git-submodules", True)
     by_author = repo.change_owner() == "author"
+    owners = repo.author_map()
     for old, new, ref in updates:
         if new == ZERO:
             continue
@@ -255,8 +220,12 @@ def rule_commits(repo, updates):
                 if conflict:
                     return conflict
             if by_author:
-                name, email = repo.git("log", "-1", "--format=%an%x00%ae", sha1).strip().split("\0")
-                if repo.map_author(name, email) is None:
+                name, email = repo.author(sha1)
+                try:
+                    owner = owners.owner(name, email)
+                except authors.UsermapError as e:
+                    return str(e)
+                if owner is None:
                     return f"User '{email}' not permitted to commit"
 
 
@@ -310,18 +279,17 @@ def post_receive(repo):
     known = recorded_commits(repo)
     pusher = repo.settings.get("pusher", "gitlab-mirror")
     by_author = repo.change_owner() == "author"
+    owners = repo.author_map()
     records = []
     for old, new, ref in updates:
         if new == ZERO or not ref.startswith("refs/heads/"):
             continue  # Deletions make no changelist; tags are not changelists.
         branch = ref[len("refs/heads/"):]
-        log = repo.git("log", "--reverse", "--topo-order", "--format=%H%x00%an%x00%ae", new)
-        for line in log.splitlines():
-            sha1, name, email = line.split("\0")
+        for sha1 in repo.git("rev-list", "--reverse", "--topo-order", new).split():
             if sha1 in known:
                 continue
             known.add(sha1)
-            owner = repo.map_author(name, email) if by_author else pusher
+            owner = owners.owner(*repo.author(sha1)) if by_author else pusher
             records.append({"sha1": sha1, "branch": branch, "owner": owner, "push": push_id})
     first = repo.bump("change-counter", len(records)) if records else 0
     with open(repo.path("changelists.jsonl"), "a") as f:

@@ -128,3 +128,87 @@ fn authors_on_a_busy_workspace_exits_4_and_suggests_no_flag_it_lacks() {
     assert!(run.stderr.contains("busy"), "{run}");
     assert!(!run.stderr.contains("--wait"), "authors has no --wait: {run}");
 }
+
+/// Sets up the stand-in for a generated case of `fusion_authors::generated_case`.
+fn world_for(case: &serde_json::Value) -> World {
+    let w = World::new();
+    let users: Vec<String> =
+        case["users"].as_array().unwrap().iter().map(|u| u.to_string()).collect();
+    w.fusion_file("users.jsonl", &(users.join("\n") + "\n"));
+    match case["usermap"].as_str() {
+        Some(text) => w.fusion_file("depot/.git-fusion/users/p4gf_usermap", text),
+        None => w.fusion_file("depot/.git-fusion/users/p4gf_usermap", ""),
+    }
+    let mut global = String::from("[authentication]\n");
+    for key in ["author_source", "email_case"] {
+        if let Some(value) = case[key].as_str() {
+            let name =
+                if key == "author_source" { "author-source" } else { "email-case-sensitivity" };
+            global.push_str(&format!("{name} = {value}\n"));
+        }
+    }
+    w.global_config(&global);
+    let handling = if case["folding"].as_bool().unwrap() { "insensitive" } else { "sensitive" };
+    w.fusion_file("info.json", &format!("{{\"caseHandling\": \"{handling}\"}}\n"));
+    w
+}
+
+/// For generated authors, users, usermaps and settings: every push the Git Fusion stand-in
+/// refuses was predicted (an author with no owner), and every changelist it records is owned
+/// by the user gfbridge predicted. More cases with GFBRIDGE_AUTHOR_PUSHES.
+#[test]
+fn for_generated_cases_the_stand_in_records_the_predicted_owners_after_a_real_push() {
+    let count =
+        std::env::var("GFBRIDGE_AUTHOR_PUSHES").ok().and_then(|n| n.parse().ok()).unwrap_or(12);
+    let mut choices = crate::fusion_authors::Choices(0x1234_5678_9ABC_DEF1);
+    for i in 0..count {
+        let case = crate::fusion_authors::generated_case(&mut choices);
+        let w = world_for(&case);
+        let mut pushed = Vec::new();
+        for (j, c) in case["commits"].as_array().unwrap().iter().enumerate() {
+            let (name, email) = (c[0].as_str().unwrap(), c[1].as_str().unwrap());
+            w.set_author(name, email);
+            pushed.push((w.commit(Gitlab, "main", &format!("commit {j}")), name, email));
+        }
+        let run = w.gfbridge(&["authors", "--format", "json"]);
+        assert!(run.code == 0 || run.code == 3, "case {i}: {run}\n{case}");
+        let rows = run.json()["workspaces"][0]["authors"].as_array().expect("rows").clone();
+        let predicted = |name: &str, email: &str| -> Option<String> {
+            let row = rows
+                .iter()
+                .find(|r| {
+                    r["name"] == name
+                        && r["email"].as_str().unwrap().to_lowercase() == email.to_lowercase()
+                })
+                .unwrap_or_else(|| panic!("case {i}: no row for {name} <{email}>: {rows:#?}"));
+            row["p4_user"].as_str().map(str::to_string)
+        };
+        let refusal_predicted = pushed.iter().any(|(_, n, e)| predicted(n, e).is_none());
+        // A real push to the stand-in, not through gfbridge: does Git Fusion accept it?
+        let push = w.raw_push(Gitlab, Fusion, "main");
+        assert_eq!(
+            !push.success, refusal_predicted,
+            "case {i}: {case}\n{}\n{rows:#?}",
+            push.stderr
+        );
+        if push.success {
+            let owners: BTreeMap<String, String> = w
+                .changelists()
+                .iter()
+                .map(|c| {
+                    (
+                        c["sha1"].as_str().unwrap().to_string(),
+                        c["owner"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            for (oid, name, email) in &pushed {
+                assert_eq!(
+                    owners.get(oid).cloned(),
+                    predicted(name, email),
+                    "case {i}: owner of {name} <{email}>'s commit\n{case}"
+                );
+            }
+        }
+    }
+}

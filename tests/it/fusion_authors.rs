@@ -266,3 +266,160 @@ fn user_names_fold_case_only_on_a_case_insensitive_server() {
     let mut d = build(users(), Some("git-user"), false, true);
     assert_eq!(pick(&mut d, "CAROL", "c@nowhere.test"), (Some("carol".into()), Via::P4Users));
 }
+
+/// A deterministic stream of choices (xorshift), so that a failing case can be found again.
+pub(crate) struct Choices(pub(crate) u64);
+
+impl Choices {
+    pub(crate) fn pick<'a, T>(&mut self, from: &'a [T]) -> &'a T {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        &from[(self.0 % from.len() as u64) as usize]
+    }
+}
+
+/// One generated case: users, usermap, settings and the authors of a push, in order.
+pub(crate) fn generated_case(c: &mut Choices) -> serde_json::Value {
+    const NAMES: &[&str] =
+        &["jdoe", "JDoe", "bsmith", "carol", "Carol", "straße", "STRASSE", "team", "svc"];
+    const ADDRESSES: &[&str] = &[
+        "jane@example.com",
+        "JANE@Example.com",
+        "bob@corp.example.com",
+        "bob@dhcp.corp.example.com",
+        "team@example.com",
+        "éva@example.com",
+        "ÉVA@EXAMPLE.COM",
+        "bsmith",
+        "peggy x@example.com",
+        "jdoe@a@b.example.com",
+    ];
+    const TYPES: &[&str] = &["standard", "standard", "standard", "service", "operator"];
+    let mut users: Vec<serde_json::Value> = (0..1 + c.0 % 6)
+        .map(|_| {
+            let (user, email, kind) = (c.pick(NAMES), c.pick(ADDRESSES), c.pick(TYPES));
+            serde_json::json!({"User": user, "Email": email, "FullName": user, "Type": kind})
+        })
+        .collect();
+    if *c.pick(&[true, false]) {
+        // Two users sharing an address: where earlier hits of the push change answers (§9.4).
+        for user in ["carol", "bsmith"] {
+            let email = "team@example.com";
+            users.push(serde_json::json!({"User": user, "Email": email, "FullName": user, "Type": "standard"}));
+        }
+    }
+    if *c.pick(&[true, true, true, false]) {
+        let kind = c.pick(&["standard", "standard", "service"]);
+        users.push(serde_json::json!({"User": "unknown_git", "Email": "u@h", "FullName": "U", "Type": kind}));
+    }
+    let usermap_lines = [
+        "jdoe jane@example.com \"Jane Doe\"",
+        "JDoe team@example.com Team",
+        "ghost bob@example.com \"Gone\"",
+        "svc team@example.com \"Service\"",
+        "git-fusion-user jane@example.com \"GF\"",
+        "Git-Fusion-User team@example.com \"GF\"",
+        "   # carol jane@example.com \"commented\"",
+        "carol éva@example.com \"Éva\"",
+        "bsmith jane@example.com",
+        "bad <jane@example.com> \"Bad\"",
+    ];
+    let usermap: Vec<&str> = (0..c.0 % 5).map(|_| *c.pick(&usermap_lines)).collect();
+    let sources: &[Option<&str>] = &[
+        None,
+        Some("git-email"),
+        Some("git-email-account"),
+        Some("git-user"),
+        Some("git-user, git-email"),
+        Some("git-email-account,git-email"),
+        Some("Git-Email"),
+        Some("git-user git-email"),
+        Some("bogus, git-user"),
+    ];
+    let email_case: &[Option<&str>] = &[None, Some("no"), Some("yes"), Some("none"), Some("")];
+    let authors: &[&str] =
+        &["Jane Doe", "jdoe", "bsmith", "bsmith", "Carol", "carol", "straße", "Nobody", "Nobody"];
+    let commits: Vec<(&str, &str)> =
+        (0..1 + c.0 % 6).map(|_| (*c.pick(authors), *c.pick(ADDRESSES))).collect();
+    serde_json::json!({
+        "users": users,
+        "usermap": (!usermap.is_empty()).then(|| usermap.join("\n") + "\n"),
+        "author_source": c.pick(sources),
+        "email_case": c.pick(email_case),
+        "folding": c.pick(&[true, false]),
+        "commits": commits,
+    })
+}
+
+/// gfbridge's owners for a generated case, in commit order (`None`: the push is refused).
+fn predicted_owners(case: &serde_json::Value) -> Vec<Option<String>> {
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    let users: Vec<P4User> = case["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| {
+            user(
+                u["User"].as_str().unwrap(),
+                u["Email"].as_str().unwrap(),
+                u["Type"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let usermap = parse_usermap("p4gf_usermap", &text(&case["usermap"]).unwrap_or_default());
+    // The values as the cascade hands them over: `none` and empty mean unset.
+    let source =
+        text(&case["author_source"]).filter(|v| !v.is_empty() && v.to_lowercase() != "none");
+    let email_case = text(&case["email_case"]);
+    let sensitive = email_case
+        .is_some_and(|v| gfbridge::fusion::p4gf_config::boolean(&v).unwrap_or(!v.is_empty()));
+    let folding = case["folding"].as_bool().expect("folding");
+    let mut d =
+        Directory::new(usermap, users, author_sources(source.as_deref()), sensitive, folding);
+    case["commits"]
+        .as_array()
+        .expect("commits")
+        .iter()
+        .map(|c| d.map(c[0].as_str().unwrap(), c[1].as_str().unwrap()).p4_user)
+        .collect()
+}
+
+/// Two independent readings of reference §2.2 and §9 — gfbridge's and the Git Fusion
+/// stand-in's — give the same owner for every commit of generated cases (odd settings,
+/// service users, shared addresses, case folding, order effects). More cases with
+/// GFBRIDGE_AUTHOR_CASES.
+#[test]
+fn gfbridge_and_the_stand_in_agree_on_every_owner_of_generated_cases() {
+    let count =
+        std::env::var("GFBRIDGE_AUTHOR_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(500);
+    let mut choices = Choices(0x2545_F491_4F6C_DD1D);
+    let cases: Vec<serde_json::Value> = (0..count).map(|_| generated_case(&mut choices)).collect();
+    let script = repo_root().join("tests/it/fixtures/stand_in_authors.py");
+    let mut child = std::process::Command::new("python3")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let input = serde_json::to_vec(&cases).expect("json");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write");
+    let output = child.wait_with_output().expect("python3 ends");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let theirs: Vec<Vec<Option<String>>> = serde_json::from_slice(&output.stdout).expect("json");
+    let mut disagreements = Vec::new();
+    let mut commits = 0;
+    for (case, stand_in) in cases.iter().zip(&theirs) {
+        let ours = predicted_owners(case);
+        commits += ours.len();
+        if ours != *stand_in {
+            disagreements.push(format!("{case}\n  stand-in: {stand_in:?}\n  gfbridge: {ours:?}"));
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} of {count} cases ({commits} commits) differ:\n{}",
+        disagreements.len(),
+        disagreements.iter().take(5).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
