@@ -19,17 +19,20 @@ pub struct CommitInfo {
     pub author_name: String,
     /// Author email, without angle brackets.
     pub author_email: String,
-    /// Entries added or changed against the first parent.
+    /// Entries added, changed or deleted against the first parent: what Git Fusion's
+    /// `fast-export --no-data` lists (reference §8.0 item 9).
     pub changes: Vec<Change>,
 }
 
-/// One entry a commit adds or changes.
+/// One entry a commit adds, changes or deletes.
 #[derive(Clone, Debug)]
 pub struct Change {
     /// The path, as bytes (git paths need not be UTF-8).
     pub path: Vec<u8>,
     /// True when the entry is new in this commit.
     pub added: bool,
+    /// True when the commit deletes the entry (only views judge deletions).
+    pub deleted: bool,
     /// True for a gitlink (submodule, mode 160000).
     pub gitlink: bool,
 }

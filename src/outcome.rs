@@ -18,9 +18,23 @@ pub struct Reason {
     pub message: String,
     /// Whether it turns the push into `blocked` (others are reported only).
     pub blocks: bool,
+    /// The git path concerned, for findings about one file (SPEC §13.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Its depot path, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depot_path: Option<String>,
+    /// The Perforce user concerned, for findings about a user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 impl Reason {
+    /// Returns a finding with no file or user attached.
+    pub fn new(code: Code, commit: Option<Oid>, message: String, blocks: bool) -> Reason {
+        Reason { code, commit, message, blocks, path: None, depot_path: None, user: None }
+    }
+
     /// Returns `<code> <commit or "branch">: <message>`, the one-line form every text output uses.
     pub fn line(&self) -> String {
         let commit = self.commit.map_or_else(|| "branch".to_string(), |c| c.short());

@@ -31,6 +31,12 @@ pub enum Code {
     CaseConflict,
     /// A path with `@ # % *`, stored escaped.
     EscapedPath,
+    /// A path the branch's view does not map (SPEC §13.1).
+    NotInView,
+    /// A user Git Fusion checks lacks write on a depot path (SPEC §13.2).
+    PermissionDenied,
+    /// A commit that changes no file while the view cannot hold an empty changelist.
+    EmptyCommit,
     /// Git Fusion refused or failed this push for these tips before.
     FusionRejected,
     /// A previous push to Git Fusion is still unconfirmed.
@@ -39,7 +45,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in SPEC order (for tables and tests).
-    pub const ALL: [Code; 13] = [
+    pub const ALL: [Code; 16] = [
         Code::ChangeOwnerPusher,
         Code::UnmappedAuthor,
         Code::UnknownGitAuthor,
@@ -51,6 +57,9 @@ impl Code {
         Code::InvalidPath,
         Code::CaseConflict,
         Code::EscapedPath,
+        Code::NotInView,
+        Code::PermissionDenied,
+        Code::EmptyCommit,
         Code::FusionRejected,
         Code::FusionPending,
     ];
@@ -69,6 +78,9 @@ impl Code {
             Code::InvalidPath => "invalid_path",
             Code::CaseConflict => "case_conflict",
             Code::EscapedPath => "escaped_path",
+            Code::NotInView => "not_in_view",
+            Code::PermissionDenied => "permission_denied",
+            Code::EmptyCommit => "empty_commit",
             Code::FusionRejected => "fusion_rejected",
             Code::FusionPending => "fusion_pending",
         }

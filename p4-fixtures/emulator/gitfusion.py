@@ -26,6 +26,7 @@ import subprocess
 import sys
 
 import authors
+import views
 
 ZERO = "0" * 40
 
@@ -114,6 +115,15 @@ class Repo:
                     "authentication", "quota", "undoc", "@repo"}
         return [(s, repo[s]) for s in repo.sections() if not s.startswith("@") and s not in globals_]
 
+    def branch_view(self, branch):
+        """The view lines Git Fusion uses for `branch`: its section's, else (a new branch,
+        made lightweight) the first branch section's (reference §8.2, simplified: the
+        parent's branch is taken to be the first one). None without any view."""
+        sections = [s for _, s in self.branch_sections() if s.get("view")]
+        own = [s for s in sections if s.get("git-branch-name") == branch]
+        chosen = own or sections
+        return views.parse(chosen[0]["view"]) if chosen else None
+
     def repo_read_only(self):
         repo = self.ini("repos", self.encoded, "p4gf_config")
         return repo.has_option("@repo", "read-only") and repo.getboolean("@repo", "read-only")
@@ -156,8 +166,9 @@ def new_commits(repo, new):
     return [line.split() for line in out.splitlines()]
 
 
-def changed_entries(repo, sha1, parents):
-    """(mode, path, status) of entries the commit adds or modifies against its first parent."""
+def changed_entries(repo, sha1, parents, deletions=False):
+    """(mode, path, status) of entries the commit adds or modifies against its first parent
+    (and deletes, with `deletions`: what fast-export lists, reference §8.0 item 9)."""
     base = parents[0] if parents else "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
     out = repo.git("diff-tree", "-r", "--no-renames", "-z", "--raw", base, sha1)
     fields = out.split("\0")
@@ -165,7 +176,7 @@ def changed_entries(repo, sha1, parents):
     for i in range(0, len(fields) - 1, 2):
         meta, path = fields[i], fields[i + 1]
         parts = meta.lstrip(":").split()
-        if len(parts) >= 5 and parts[4] in ("A", "M", "T"):
+        if len(parts) >= 5 and parts[4][0] in ("AMTD" if deletions else "AMT"):
             entries.append((parts[1], path, parts[4]))
     return entries
 
@@ -204,6 +215,7 @@ def rule_commits(repo, updates):
     for old, new, ref in updates:
         if new == ZERO:
             continue
+        view = repo.branch_view(ref[len("refs/heads/"):])
         for sha1, *parents in new_commits(repo, new):
             if len(parents) > 1 and not merges_ok:
                 return "Merge commits are not enabled for this repo."
@@ -215,6 +227,13 @@ def rule_commits(repo, updates):
                 bad = next((c for c in path if ord(c) < 0x20 or ord(c) == 0x7F), None)
                 if bad is not None:
                     return f"Perforce: Non-printable characters not allowed in Perforce: character x{ord(bad):02X} in filepath: {path}"
+            if view is not None:
+                listed = changed_entries(repo, sha1, parents, deletions=True)
+                if not listed and views.depot_path(view, views.EMPTY_PLACEHOLDER) is None:
+                    return (f"Empty commit {sha1[:7]} not permitted. Git Fusion branch views "
+                            "must include root to permit empty commits.")
+                if any(views.depot_path(view, path) is None for _, path, _ in listed):
+                    return "file(s) not in client view"
             if repo.case_insensitive():
                 conflict = case_conflict(repo, sha1, parents)
                 if conflict:

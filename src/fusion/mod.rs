@@ -10,3 +10,4 @@ pub mod p4;
 pub mod p4gf_config;
 pub mod preflight;
 pub mod users;
+pub mod view;

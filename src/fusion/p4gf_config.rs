@@ -121,6 +121,7 @@ impl FusionConfig {
                     id: id.to_string(),
                     git_branch_name: get("git-branch-name").map(String::from),
                     read_only: get("read-only").and_then(boolean).unwrap_or(false),
+                    view: get("view").map(String::from),
                 }
             })
             .collect()
@@ -158,6 +159,8 @@ pub struct BranchSection {
     pub git_branch_name: Option<String>,
     /// `read-only = yes`.
     pub read_only: bool,
+    /// The `view` lines, as written (reference §8.1).
+    pub view: Option<String>,
 }
 
 /// Returns a repo name as Git Fusion stores it in depot paths and keys (`/` → `_0xS_`,

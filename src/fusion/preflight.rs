@@ -13,6 +13,7 @@ use git2::Repository;
 use super::authors::{same_email, same_user, Directory, Mapping, Via};
 use super::facts::FusionFacts;
 use super::p4gf_config::ChangeOwner;
+use super::view::View;
 use crate::commits::{CommitInfo, Trees};
 use crate::config::{Config, UnmappedPolicy};
 use crate::git::log::{for_each_commit, LogError};
@@ -46,7 +47,12 @@ pub struct Preflight<'a> {
     policy: UnmappedPolicy,
     merges: bool,
     submodules: bool,
+    /// Each pushed branch's view, parsed once (`None`: no view gfbridge can predict with).
+    views: HashMap<BranchName, Option<View>>,
 }
+
+/// The file a view must map at its top level for Git Fusion to take an empty commit.
+const EMPTY_PLACEHOLDER: &str = ".p4gf_empty_changelist_placeholder";
 
 impl<'a> Preflight<'a> {
     /// Returns the preflight for Git Fusion's `facts` and the bridge's `config`.
@@ -59,6 +65,7 @@ impl<'a> Preflight<'a> {
             policy: config.bridge.on_unmapped_author,
             merges: git_to_p4("enable-git-merge-commits"),
             submodules: git_to_p4("enable-git-submodules"),
+            views: HashMap::new(),
         }
     }
 
@@ -112,17 +119,37 @@ impl<'a> Preflight<'a> {
         reasons
     }
 
+    /// Returns the view of `branch` when gfbridge can predict with it: the `view` of the
+    /// branch section of the repo's `p4gf_config` that names it. A new or lightweight
+    /// branch's view is chosen by Git Fusion during the push (reference §8.2), so none is
+    /// guessed here: gfbridge never blocks on a guess.
+    fn view_of(&mut self, branch: &BranchName) -> Option<View> {
+        let config = &self.facts.config;
+        let view = self.views.entry(branch.clone()).or_insert_with(|| {
+            let sections = config.branches();
+            let section = sections.iter().find(|s| s.git_branch_name.as_deref() == Some(branch))?;
+            View::parse(section.view.as_deref()?)
+                .map_err(|e| {
+                    tracing::warn!(branch = %branch, section = %section.id, "views not checked: {e}");
+                })
+                .ok()
+        });
+        view.clone()
+    }
+
     /// Returns the findings for commit `oid`, whose parents, author and changes are `info`.
     /// `trees` reads whole trees, needed only for case twins on a case-insensitive server.
     fn commit_reasons(
         &mut self,
         trees: &mut Trees,
+        view: Option<&View>,
         oid: Oid,
         info: &CommitInfo,
     ) -> Result<Vec<Reason>, git2::Error> {
         let mut reasons = self.author_reasons(oid, info);
         reasons.extend(self.shape_reasons(oid, info));
-        for change in &info.changes {
+        reasons.extend(view.map(|v| view_reasons(v, oid, info)).unwrap_or_default());
+        for change in info.changes.iter().filter(|c| !c.deleted) {
             reasons.extend(path_reasons(oid, &change.path));
             if change.added && self.facts.case_insensitive {
                 if let Some(twin) = trees.case_twin(oid, &change.path)? {
@@ -135,8 +162,8 @@ impl<'a> Preflight<'a> {
         Ok(reasons)
     }
 
-    /// Returns the findings for `commits` (oldest first), in that order; `checked` is told
-    /// how many commits have been read so far (for progress).
+    /// Returns the findings for `commits` (oldest first) pushed to `branch`, in that order;
+    /// `checked` is told how many commits have been read so far (for progress).
     ///
     /// The commits are read in one pass from one `git log --raw -z` child run by `git` on
     /// `git_dir` (`None`: the repository git's environment names, as in a hook); `repo` is
@@ -148,16 +175,18 @@ impl<'a> Preflight<'a> {
         repo: &Repository,
         git: &Git,
         git_dir: Option<&Path>,
+        branch: &BranchName,
         commits: &[Oid],
         checked: &mut dyn FnMut(usize),
     ) -> Result<Vec<Reason>, InspectError> {
+        let view = self.view_of(branch);
         let mut trees = Trees::new(repo);
         let mut found: Vec<Reason> = Vec::new();
         let mut seen: HashMap<(Code, String), (usize, usize)> = HashMap::new();
         let mut count = 0;
         for_each_commit(git, git_dir, commits, |oid, info| {
             let reasons = self
-                .commit_reasons(&mut trees, oid, &info)
+                .commit_reasons(&mut trees, view.as_ref(), oid, &info)
                 .map_err(|e| InspectError { commit: Some(oid), reason: e.message().to_string() })?;
             for r in reasons {
                 match seen.get_mut(&(r.code, r.message.clone())) {
@@ -188,7 +217,7 @@ impl<'a> Preflight<'a> {
                 "merge commit while enable-git-merge-commits = no".into(),
             ));
         }
-        for change in info.changes.iter().filter(|c| c.gitlink && !self.submodules) {
+        for change in info.changes.iter().filter(|c| c.gitlink && !c.deleted && !self.submodules) {
             let path = String::from_utf8_lossy(&change.path);
             let message = format!("submodule `{path}` while enable-git-submodules = no");
             reasons.push(reason(Code::SubmodulesDisabled, oid, message));
@@ -238,11 +267,38 @@ impl<'a> Preflight<'a> {
 }
 
 fn reason(code: Code, oid: Oid, message: String) -> Reason {
-    Reason { code, commit: Some(oid), message, blocks: code.blocks_by_default() }
+    Reason::new(code, Some(oid), message, code.blocks_by_default())
 }
 
 fn branch_reason(code: Code, message: String) -> Reason {
-    Reason { code, commit: None, message, blocks: true }
+    Reason::new(code, None, message, true)
+}
+
+/// Returns what the branch's view says of a commit (SPEC §13.1, reference §8.1, §8.6): each
+/// listed file, deletions included, must map to a depot path; a commit that lists none needs
+/// the top-level placeholder mapped.
+fn view_reasons(view: &View, oid: Oid, info: &CommitInfo) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if info.changes.is_empty() && view.depot_path(EMPTY_PLACEHOLDER).is_none() {
+        let message = format!(
+            "the commit changes no file, and the branch's view does not map a top-level {EMPTY_PLACEHOLDER} (Git Fusion: `Empty commit {} not permitted`)",
+            oid.short()
+        );
+        reasons.push(reason(Code::EmptyCommit, oid, message));
+    }
+    for change in &info.changes {
+        let path = String::from_utf8_lossy(&change.path);
+        if view.depot_path(&path).is_none() {
+            let verb = if change.deleted { "deletes" } else { "writes" };
+            let message = format!(
+                "the commit {verb} `{path}`, which the branch's view does not map (Git Fusion: `file(s) not in client view`)"
+            );
+            let mut r = reason(Code::NotInView, oid, message);
+            r.path = Some(path.into_owned());
+            reasons.push(r);
+        }
+    }
+    reasons
 }
 
 /// Returns the findings about one path's name (reference §3 "File names", §6.3).

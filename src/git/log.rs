@@ -128,13 +128,15 @@ pub fn next_commit(input: &mut impl BufRead) -> Result<Option<(Oid, CommitInfo)>
         let [_, new_mode, _, _, status] = parts[..] else {
             return Err(bad("a raw diff line without five fields"));
         };
-        match status.chars().next() {
-            Some('D') => {}
-            Some(letter) => {
-                changes.push(Change { path, added: letter == 'A', gitlink: new_mode == "160000" })
-            }
-            None => return Err(bad("a raw diff line without a status")),
-        }
+        let Some(letter) = status.chars().next() else {
+            return Err(bad("a raw diff line without a status"));
+        };
+        changes.push(Change {
+            path,
+            added: letter == 'A',
+            deleted: letter == 'D',
+            gitlink: new_mode == "160000",
+        });
     }
     Ok(Some((oid, CommitInfo { parents, author_name, author_email, changes })))
 }

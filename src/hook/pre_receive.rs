@@ -145,7 +145,14 @@ fn preflight(
         let mut reasons = preflight.branch_reasons(&p.branch, p.expected.is_none());
         // git's environment in the hook names the repository and its quarantined objects.
         let git = Git::in_hook(&config.bridge.git);
-        reasons.extend(preflight.commits_reasons(repo, &git, None, &commits, &mut |_| {})?);
+        reasons.extend(preflight.commits_reasons(
+            repo,
+            &git,
+            None,
+            &p.branch,
+            &commits,
+            &mut |_| {},
+        )?);
         if !reasons.is_empty() {
             findings.insert(p.branch.clone(), reasons);
         }

@@ -210,6 +210,9 @@ pub fn code_remedy(code: Code) -> (Who, &'static str) {
         Code::InvalidPath => (Who::Developer, "Rewrite the branch's new commits so that no path contains `...` or a control character."),
         Code::CaseConflict => (Who::Developer, "Remove one of the paths that differ only in letter case from the new commits."),
         Code::EscapedPath => (Who::NextSync, "Nothing: Perforce stores the path escaped."),
+        Code::NotInView => (Who::PerforceAdmin, "Widen the branch's view in the repo's p4gf_config to map the path, or have developers move the file inside the view."),
+        Code::PermissionDenied => (Who::PerforceAdmin, "Grant the named user write access to the depot path in the protections table."),
+        Code::EmptyCommit => (Who::PerforceAdmin, "Map a top-level .p4gf_empty_changelist_placeholder in the branch's view, or have developers drop the empty commit."),
         Code::FusionRejected => (Who::BridgeOperator, "Fix what Git Fusion's message names, then run `gfbridge sync --retry-failed`."),
         Code::FusionPending => (Who::NextSync, "The next sync asks Git Fusion again; if it stays pending, check the push in Perforce and run `gfbridge sync --retry-failed`."),
     }

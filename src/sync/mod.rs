@@ -368,6 +368,7 @@ impl Run<'_> {
             repo,
             git,
             dir,
+            &plan.name,
             &plan.commits,
             &mut checked,
         )?);

@@ -102,7 +102,7 @@ impl Remembered {
                 format!("Git Fusion push {id} of {} is still not confirmed", push.gitlab.short()),
             ),
         };
-        Some(Reason { code, commit: None, message, blocks: true })
+        Some(Reason::new(code, None, message, true))
     }
 
     /// Remembers a failed or pending push of `branch`, keeping when it was first remembered

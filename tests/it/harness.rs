@@ -27,6 +27,8 @@ pub struct World {
 pub enum Entry {
     File(&'static str),
     Gitlink(String),
+    /// The path is removed.
+    Removed,
 }
 
 /// What one run of gfbridge printed and returned.
@@ -163,23 +165,6 @@ impl World {
         std::fs::write(path, kept.join("\n") + "\n").expect("users");
     }
 
-    /// Pushes `branch` from one remote to the other with plain git (no gfbridge, no lease),
-    /// as a user would, and says whether the receiving side accepted it.
-    pub fn raw_push(&self, from: Side, to: Side, branch: &str) -> Pushed {
-        let out = git()
-            .arg("--git-dir")
-            .arg(self.remote(from))
-            .arg("push")
-            .arg(self.remote(to))
-            .arg(format!("refs/heads/{branch}:refs/heads/{branch}"))
-            .output()
-            .expect("git push runs");
-        Pushed {
-            success: out.status.success(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
     pub fn set_author(&self, name: &str, email: &str) {
         *self.author.borrow_mut() = (name.into(), email.into());
     }
@@ -235,6 +220,9 @@ impl World {
                         git2::Oid::from_str(target).expect("oid"),
                         git2::FileMode::Commit,
                     );
+                }
+                Entry::Removed => {
+                    update.remove(*path);
                 }
             }
         }
@@ -493,10 +481,4 @@ pub fn hold_lock(w: &World, name: &str) -> std::fs::File {
         .expect("lock file");
     file.try_lock().expect("test takes the lock");
     file
-}
-
-/// What a plain `git push` did.
-pub struct Pushed {
-    pub success: bool,
-    pub stderr: String,
 }

@@ -304,3 +304,75 @@ fn dry_run_blocks_the_same_way() {
     assert_eq!(run.branch("main")["action"], "blocked");
     assert!(w.journal().is_empty());
 }
+
+/// main's view maps only `src/`: the seed commit's `seed-main.txt` sits outside it.
+const SRC_ONLY: &str =
+    "[widgets-main]\ngit-branch-name = main\nview = //depot/w/main/src/... src/...\n";
+
+#[test]
+fn not_in_view_blocks_a_file_outside_the_branch_view_naming_the_path() {
+    let w = seeded();
+    w.repo_config(SRC_ONLY);
+    w.commit_files(Gitlab, "main", &[("docs/guide.md", Entry::File("g"))], "outside");
+    let branch = assert_blocked(&w, "not_in_view");
+    let reason = &branch["reasons"][0];
+    assert_eq!(reason["path"], "docs/guide.md", "{reason}");
+    assert!(reason["message"].as_str().unwrap().contains("docs/guide.md"), "{reason}");
+    assert_fusion_rejects(&w, "file(s) not in client view");
+}
+
+#[test]
+fn not_in_view_counts_deletions_too() {
+    let w = seeded();
+    w.repo_config(SRC_ONLY);
+    w.commit_files(Gitlab, "main", &[("seed-main.txt", Entry::Removed)], "delete outside");
+    let branch = assert_blocked(&w, "not_in_view");
+    assert_eq!(branch["reasons"][0]["path"], "seed-main.txt");
+    assert_fusion_rejects(&w, "file(s) not in client view");
+}
+
+#[test]
+fn files_inside_the_view_pass_and_branches_without_a_known_view_are_not_judged() {
+    let w = seeded();
+    w.repo_config(SRC_ONLY);
+    w.commit_files(Gitlab, "main", &[("src/a.c", Entry::File("int a;"))], "inside");
+    assert!(assert_pushed(&w)["reasons"].as_array().unwrap().is_empty());
+    // A view gfbridge cannot read is never guessed at: nothing is blocked on it.
+    w.repo_config("[widgets-main]\ngit-branch-name = main\nview = //depot/w/main/... *\n");
+    w.commit_files(Gitlab, "main", &[("docs/x.md", Entry::File("x"))], "unreadable view");
+    let run = w.sync_json();
+    assert!(
+        run.branch("main")["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["code"] != "not_in_view"),
+        "{run}"
+    );
+}
+
+#[test]
+fn empty_commit_blocks_unless_the_view_maps_the_top_level_placeholder() {
+    let w = seeded();
+    w.repo_config(SRC_ONLY);
+    let tip = w.tip(Gitlab, "main").unwrap();
+    w.commit_files(Gitlab, "main", &[], "empty");
+    let branch = assert_blocked(&w, "empty_commit");
+    assert!(branch["reasons"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains(".p4gf_empty_changelist_placeholder"));
+    assert_fusion_rejects(&w, "not permitted. Git Fusion branch views must include root");
+    // A merge whose tree equals its first parent's is empty too.
+    w.set_branch(Gitlab, "main", &tip);
+    let side =
+        w.make_commit_with(Gitlab, &[tip.clone()], &[("src/side.c", Entry::File("s"))], "side");
+    let merge = w.make_commit_with(Gitlab, &[tip.clone(), side], &[], "merge keeping main's tree");
+    w.set_branch(Gitlab, "main", &merge);
+    assert_blocked(&w, "empty_commit");
+    // With the whole branch in view the placeholder is mapped, and the empty commit passes.
+    w.repo_config("[widgets-main]\ngit-branch-name = main\nview = //depot/w/main/... ...\n");
+    w.set_branch(Gitlab, "main", &tip);
+    w.commit_files(Gitlab, "main", &[], "empty, mapped");
+    assert_pushed(&w);
+}
