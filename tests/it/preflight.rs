@@ -365,8 +365,12 @@ fn empty_commit_blocks_unless_the_view_maps_the_top_level_placeholder() {
     assert_fusion_rejects(&w, "not permitted. Git Fusion branch views must include root");
     // A merge whose tree equals its first parent's is empty too.
     w.set_branch(Gitlab, "main", &tip);
-    let side =
-        w.make_commit_with(Gitlab, &[tip.clone()], &[("src/side.c", Entry::File("s"))], "side");
+    let side = w.make_commit_with(
+        Gitlab,
+        std::slice::from_ref(&tip),
+        &[("src/side.c", Entry::File("s"))],
+        "side",
+    );
     let merge = w.make_commit_with(Gitlab, &[tip.clone(), side], &[], "merge keeping main's tree");
     w.set_branch(Gitlab, "main", &merge);
     assert_blocked(&w, "empty_commit");
