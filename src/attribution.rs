@@ -95,7 +95,7 @@ pub fn attribution(
     all_history: bool,
     progress: &Progress,
 ) -> Result<Attribution, AttributionError> {
-    if config.perforce.is_none() {
+    if ws.perforce.is_none() {
         return Err(AttributionError::NoPerforce(ws.name.clone()));
     }
     let opts = SyncOptions { dry_run: true, ..SyncOptions::default() };
@@ -113,7 +113,7 @@ pub fn attribution_of(
     facts: Option<&FusionFacts>,
 ) -> Result<Attribution, AttributionError> {
     let perforce =
-        config.perforce.as_ref().ok_or_else(|| AttributionError::NoPerforce(ws.name.clone()))?;
+        ws.perforce.as_ref().ok_or_else(|| AttributionError::NoPerforce(ws.name.clone()))?;
     if let Some(shown) = &plan.error {
         return Err(AttributionError::Plan(shown.clone()));
     }

@@ -111,7 +111,7 @@ fn fusion_checks(
     checks: &mut Vec<Check>,
 ) -> Option<FusionFacts> {
     let ids = ["change_owner", "unknown_git", "fusion_branches"];
-    let Some(perforce) = &config.perforce else {
+    let Some(perforce) = &ws.perforce else {
         let why = "not checked: no [perforce] section, so Git Fusion's settings cannot be read";
         checks.extend(ids.map(|id| check(id, Status::Warn, why)));
         return None;

@@ -43,5 +43,7 @@ branches = ["main", "release/*"]     # allowlist; `*` matches any run of charact
 protected_from = "gitlab"            # "gitlab": allowlist ∩ GitLab's protected branches; "config": allowlist alone
 interval = "60s"                     # serve: poll period
 # repo_config_file = "exports/widgets.p4gf_config"   # offline per-repo p4gf_config
+# [workspace.perforce]                 # this workspace's own Helix server; unset keys come
+# port = "ssl:helix-eu.example.com:1666" # from [perforce] above
 "#
 }

@@ -126,6 +126,10 @@ pub struct Workspace {
     pub interval: Duration,
     /// Offline per-repo `p4gf_config`.
     pub repo_config_file: Option<PathBuf>,
+    /// This workspace's Perforce settings: its `[workspace.perforce]` over the global
+    /// `[perforce]` (SPEC §11). Every p4 call, offline file and check of the workspace uses
+    /// these, so nothing learnt from one server is used for another.
+    pub perforce: Option<Perforce>,
 }
 
 /// The whole validated configuration.
@@ -137,8 +141,6 @@ pub struct Config {
     pub bridge: Bridge,
     /// `[gitlab]`, if present.
     pub gitlab: Option<Gitlab>,
-    /// `[perforce]`, if present.
-    pub perforce: Option<Perforce>,
     /// `[authors]`: intended attribution, git email → Perforce user.
     pub authors: BTreeMap<String, String>,
     /// The workspaces, in file order.
@@ -214,7 +216,10 @@ impl Validator<'_> {
     fn config(&self, raw: RawConfig) -> Result<Config, ConfigError> {
         let bridge = self.bridge(raw.bridge)?;
         let gitlab = raw.gitlab.map(|g| self.gitlab(g)).transpose()?;
-        let perforce = raw.perforce.map(|p| self.perforce(p)).transpose()?;
+        // Checked on its own first, so that an error names `perforce.<key>`.
+        if let Some(global) = &raw.perforce {
+            self.perforce(global.clone(), "perforce")?;
+        }
         let authors = self.authors(raw.authors)?;
         if raw.workspace.is_empty() {
             return Err(self.invalid(
@@ -225,7 +230,7 @@ impl Validator<'_> {
         let mut names = BTreeSet::new();
         let mut workspaces = Vec::new();
         for (index, ws) in raw.workspace.into_iter().enumerate() {
-            let ws = self.workspace(index, ws)?;
+            let ws = self.workspace(index, ws, raw.perforce.as_ref())?;
             self.gitlab_needs(index, &ws, gitlab.as_ref())?;
             if !names.insert(ws.name.clone()) {
                 let key = format!("workspace[{index}].name");
@@ -235,7 +240,7 @@ impl Validator<'_> {
             }
             workspaces.push(ws);
         }
-        Ok(Config { path: self.path.to_path_buf(), bridge, gitlab, perforce, authors, workspaces })
+        Ok(Config { path: self.path.to_path_buf(), bridge, gitlab, authors, workspaces })
     }
 
     fn bridge(&self, raw: raw::RawBridge) -> Result<Bridge, ConfigError> {
@@ -309,11 +314,13 @@ impl Validator<'_> {
         })
     }
 
-    fn perforce(&self, raw: raw::RawPerforce) -> Result<Perforce, ConfigError> {
+    /// Returns validated Perforce settings; `table` names them in errors (`perforce`, or
+    /// `workspace[1].perforce`).
+    fn perforce(&self, raw: raw::RawPerforce, table: &str) -> Result<Perforce, ConfigError> {
         if let Some(case) = raw.case_handling.as_deref() {
             if case != "sensitive" && case != "insensitive" {
                 let msg = format!("`{case}` is not one of \"sensitive\", \"insensitive\"");
-                return Err(self.invalid("perforce.case_handling", msg));
+                return Err(self.invalid(format!("{table}.case_handling"), msg));
             }
         }
         let file = |v: Option<String>| v.map(|v| self.relative(&v));
@@ -354,7 +361,12 @@ impl Validator<'_> {
         Ok(raw)
     }
 
-    fn workspace(&self, index: usize, raw: RawWorkspace) -> Result<Workspace, ConfigError> {
+    fn workspace(
+        &self,
+        index: usize,
+        raw: RawWorkspace,
+        global: Option<&raw::RawPerforce>,
+    ) -> Result<Workspace, ConfigError> {
         let at = |key: &str| format!("workspace[{index}].{key}");
         let required = |value: Option<String>, key: &str| {
             value
@@ -398,6 +410,13 @@ impl Validator<'_> {
         }
         let interval = duration::parse(raw.interval.as_deref().unwrap_or("60s"), Bounds::INTERVAL)
             .map_err(|m| self.invalid(at("interval"), m))?;
+        let perforce = match (raw.perforce, global) {
+            (Some(own), base) => {
+                Some(self.perforce(own.over(&base.cloned().unwrap_or_default()), &at("perforce"))?)
+            }
+            (None, Some(base)) => Some(self.perforce(base.clone(), "perforce")?),
+            (None, None) => None,
+        };
         Ok(Workspace {
             name,
             gitlab_project: raw.gitlab_project,
@@ -408,6 +427,7 @@ impl Validator<'_> {
             protected_from,
             interval,
             repo_config_file: raw.repo_config_file.map(|f| self.relative(&f)),
+            perforce,
         })
     }
 

@@ -40,7 +40,7 @@ pub struct RawGitlab {
     pub timeout: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPerforce {
     pub p4: Option<String>,
@@ -50,6 +50,23 @@ pub struct RawPerforce {
     pub usermap_file: Option<String>,
     pub global_config_file: Option<String>,
     pub case_handling: Option<String>,
+}
+
+impl RawPerforce {
+    /// Returns these settings with every key not given here taken from `base` (SPEC §11: a
+    /// workspace's `[workspace.perforce]` over the global `[perforce]`).
+    pub fn over(self, base: &RawPerforce) -> RawPerforce {
+        let base = base.clone();
+        RawPerforce {
+            p4: self.p4.or(base.p4),
+            port: self.port.or(base.port),
+            user: self.user.or(base.user),
+            users_file: self.users_file.or(base.users_file),
+            usermap_file: self.usermap_file.or(base.usermap_file),
+            global_config_file: self.global_config_file.or(base.global_config_file),
+            case_handling: self.case_handling.or(base.case_handling),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,4 +82,5 @@ pub struct RawWorkspace {
     pub interval: Option<String>,
     pub repo_config_file: Option<String>,
     pub tags: Option<Vec<String>>,
+    pub perforce: Option<RawPerforce>,
 }

@@ -134,7 +134,7 @@ fn preflight(
     proxied: &[Proxied],
 ) -> Result<BTreeMap<BranchName, Vec<Reason>>, HookError> {
     let mut findings = BTreeMap::new();
-    let Some(settings) = &config.perforce else { return Ok(findings) };
+    let Some(settings) = &ws.perforce else { return Ok(findings) };
     let facts = facts::load(settings, ws)?;
     let mut preflight = Preflight::new(config, &facts);
     let known = mirrored_tips(repo, ws)?;

@@ -124,7 +124,7 @@ fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceR
         ..SyncOptions::default()
     };
     let plan = sync_workspace(config, ws, &opts, progress);
-    let authors = match (&plan.error, &config.perforce) {
+    let authors = match (&plan.error, &ws.perforce) {
         (Some(_), _) => Err("unknown: the plan could not be made".to_string()),
         (None, None) => Err("unknown: no [perforce] section to read Git Fusion's users".into()),
         (None, Some(_)) => attribution_of(config, ws, &plan, false, facts.as_deref())

@@ -348,7 +348,7 @@ impl Run<'_> {
         git: &Git,
         progress: &Progress,
     ) -> Result<(), SyncError> {
-        let Some(settings) = &self.config.perforce else { return Ok(()) };
+        let Some(settings) = &self.ws.perforce else { return Ok(()) };
         let facts = match self.facts.get() {
             Some(facts) => facts,
             None => {
@@ -436,7 +436,7 @@ impl Run<'_> {
         push_id: Option<u64>,
     ) -> Result<BranchResult, SyncError> {
         let new = plan.tips.gitlab.expect("a push to Git Fusion has a GitLab tip");
-        let verdict = match (&self.config.perforce, push_id) {
+        let verdict = match (&self.ws.perforce, push_id) {
             (Some(settings), Some(id)) => {
                 let timeout = self.config.bridge.push_confirm_timeout;
                 // The push already happened: if Git Fusion cannot be asked, it is pending (and

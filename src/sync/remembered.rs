@@ -51,7 +51,7 @@ impl Remembered {
             .filter_map(|(branch, p)| p.push_id.map(|id| (branch.clone(), id)))
             .collect();
         for (branch, id) in pending {
-            let status = match &config.perforce {
+            let status = match &ws.perforce {
                 Some(settings) => confirm(&P4::new(settings), &ws.fusion_repo, id, Duration::ZERO)
                     .map_err(SyncError::Recheck)?,
                 None => {

@@ -1,6 +1,8 @@
 //! Bad configuration of every kind: exit 2, and a message naming the file, the key (with
 //! line and column where TOML gives them) and what is wrong. Plus `init`.
 
+use std::process::Command;
+
 use crate::harness::*;
 
 const BASE: &str = r#"[[workspace]]
@@ -111,4 +113,69 @@ fn init_writes_an_example_that_loads_and_never_overwrites() {
     let again = w.gfbridge(&["init", "-o", "new.toml"]);
     assert_eq!(again.code, 2, "{again}");
     assert!(again.stderr.contains("already exists"), "{again}");
+}
+
+/// SPEC §11: a second workspace on another Helix server, with its own `[workspace.perforce]`:
+/// each is judged by its own server's users, and each server sees only its workspace's calls.
+#[test]
+fn each_workspace_asks_its_own_perforce_server_and_nothing_crosses() {
+    let w = World::new();
+    let eu = w.path("fusion-eu.git");
+    run_ok(
+        Command::new(repo_root().join("p4-fixtures/make-fusion-repo")).arg(&eu).arg("acme/game"),
+    );
+    // The EU server has no unknown_git: an author nobody maps is refused there.
+    let users = std::fs::read_to_string(eu.join("fusion/users.jsonl")).expect("users");
+    let kept: Vec<&str> = users.lines().filter(|l| !l.contains("\"unknown_git\"")).collect();
+    std::fs::write(eu.join("fusion/users.jsonl"), kept.join("\n") + "\n").expect("users");
+    let game = format!(
+        r#"
+[[workspace]]
+name = "game"
+gitlab_remote = "gitlab.git"
+fusion_remote = "fusion-eu.git"
+fusion_repo = "acme/game"
+branches = ["game"]
+protected_from = "config"
+[workspace.perforce]
+port = "{}"
+"#,
+        eu.join("fusion").display()
+    );
+    w.write_config(&format!("{}{game}", w.default_config()));
+    w.seed("main");
+    w.commit(Gitlab, "game", "game seed");
+    run_ok(
+        git().arg("--git-dir").arg(w.remote(Gitlab)).args(["push", "--quiet"]).arg(&eu).arg("game"),
+    );
+    w.set_author("Zed", "zed@nowhere.test");
+    w.commit(Gitlab, "main", "to the default server");
+    w.commit(Gitlab, "game", "to the EU server");
+    let run = w.sync_json();
+    assert_eq!(run.code, 3, "{run}");
+    let json = run.json();
+    let (widgets, game) = (&json["workspaces"][0]["branches"], &json["workspaces"][1]["branches"]);
+    assert_eq!(widgets[0]["outcome"], "done", "unknown_git exists on the default server: {run}");
+    assert_eq!(game[0]["action"], "blocked", "not on the EU server: {run}");
+    assert_eq!(game[0]["reasons"][0]["code"], "unmapped_author");
+    let calls = |dir: &std::path::Path| {
+        std::fs::read_to_string(dir.join("fusion/p4-calls.log")).unwrap_or_default()
+    };
+    assert!(
+        !calls(&w.remote(Fusion)).contains("acme_0xS_game"),
+        "the default server was not asked about game"
+    );
+    assert!(!calls(&eu).contains("acme_0xS_widgets"), "the EU server was not asked about widgets");
+    assert!(calls(&eu).contains("acme_0xS_game"), "{}", calls(&eu));
+}
+
+#[test]
+fn a_workspace_perforce_key_overrides_only_itself_and_errors_name_the_workspace() {
+    let w = World::new();
+    let text =
+        format!("{}\n[workspace.perforce]\ncase_handling = \"sideways\"\n", w.default_config());
+    w.write_config(&text);
+    let run = w.gfbridge(&["check"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("workspace[0].perforce.case_handling"), "{run}");
 }
