@@ -11,6 +11,7 @@ use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::{Config, ProtectedFrom, UnmappedPolicy, Workspace};
 use crate::fusion::facts::{self, FusionFacts};
 use crate::fusion::p4gf_config::{ChangeOwner, Source};
+use crate::fusion::permissions::{self, Permissions, GIT_FUSION_USER};
 use crate::git::remote::list_branches;
 use crate::git::Git;
 use crate::gitlab::{GitlabClient, ProtectedRule};
@@ -110,7 +111,7 @@ fn fusion_checks(
     mirrored: &[&BranchName],
     checks: &mut Vec<Check>,
 ) -> Option<FusionFacts> {
-    let ids = ["change_owner", "unknown_git", "fusion_branches"];
+    let ids = ["change_owner", "unknown_git", "fusion_branches", "protections"];
     let Some(perforce) = &ws.perforce else {
         let why = "not checked: no [perforce] section, so Git Fusion's settings cannot be read";
         checks.extend(ids.map(|id| check(id, Status::Warn, why)));
@@ -121,6 +122,7 @@ fn fusion_checks(
             checks.push(change_owner(&facts));
             checks.push(unknown_git(config, &facts));
             checks.push(fusion_branches(&facts, mirrored));
+            checks.push(protections(&facts));
             Some(facts)
         }
         Err(e) => {
@@ -367,5 +369,31 @@ fn fusion_branches(facts: &FusionFacts, mirrored: &[&BranchName]) -> Check {
             missing.join(", ")
         );
         check("fusion_branches", Status::Fail, message)
+    }
+}
+
+/// Check `protections` (SPEC §13.2): can protections be read, and may `git-fusion-user` write
+/// `//.git-fusion/...`, without which Git Fusion fails every push (reference §8.3)?
+fn protections(facts: &FusionFacts) -> Check {
+    let mut permissions = Permissions::new(facts.protections.clone());
+    if let Some(why) = permissions.unavailable() {
+        return check("protections", Status::Pass, why);
+    }
+    let how = match facts.protections {
+        permissions::Source::Online { .. } => "read from the server (p4 protects -u -h)",
+        _ => "read from protects_file and groups_file",
+    };
+    match permissions.write_map(GIT_FUSION_USER) {
+        Err(why) => check("protections", Status::Warn, format!("not fully checked: {why}")),
+        Ok(map) if map.allows("//.git-fusion/p4gf_config") => check(
+            "protections",
+            Status::Pass,
+            format!("{how}; git-fusion-user may write //.git-fusion/..."),
+        ),
+        Ok(_) => check(
+            "protections",
+            Status::Fail,
+            format!("{how}; git-fusion-user may not write //.git-fusion/..., so Git Fusion fails every push with `permission denied`"),
+        ),
     }
 }

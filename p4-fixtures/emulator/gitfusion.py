@@ -26,6 +26,7 @@ import subprocess
 import sys
 
 import authors
+import protects
 import views
 
 ZERO = "0" * 40
@@ -234,6 +235,9 @@ def rule_commits(repo, updates):
                             "must include root to permit empty commits.")
                 if any(views.depot_path(view, path) is None for _, path, _ in listed):
                     return "file(s) not in client view"
+                denied = unauthorized(repo, owners, by_author, sha1, view, listed)
+                if denied:
+                    return f"user '{denied}' not authorized to submit file(s) in git commit"
             if repo.case_insensitive():
                 conflict = case_conflict(repo, sha1, parents)
                 if conflict:
@@ -246,6 +250,29 @@ def rule_commits(repo, updates):
                     return str(e)
                 if owner is None:
                     return f"User '{email}' not permitted to commit"
+
+
+def unauthorized(repo, owners, by_author, sha1, view, listed):
+    """The first user Git Fusion checks who may not write one of the files (reference §8.3,
+    §8.0 item 2), or None: the owner unless ignore-author-permissions, the pusher when it is
+    not the owner (or authors are ignored), and git-fusion-user."""
+    pusher = repo.settings.get("pusher", "gitlab-mirror")
+    owner = owners.owner(*repo.author(sha1)) if by_author else pusher
+    ignore = repo.config_flag("git-to-perforce", "ignore-author-permissions", False)
+    users = ([] if ignore or owner is None else [owner]) + ([pusher] if ignore or pusher != owner else [])
+    users.append("git-fusion-user")
+    with open(repo.path("info.json")) as f:
+        fusion_host = json.load(f).get("clientAddress", "127.0.0.1")
+    client_host = repo.settings.get("client_host", "127.0.0.1")
+    for _, path, _ in listed:
+        depot = views.depot_path(view, path)
+        if depot.startswith("//.git-fusion/"):
+            continue
+        for user in users:
+            host = fusion_host if user == "git-fusion-user" else client_host
+            if not protects.may_write(protects.lines_for(repo.dir, user, host), depot):
+                return user
+    return None
 
 
 def case_conflict(repo, sha1, parents):

@@ -103,6 +103,24 @@ pub struct Perforce {
     pub global_config_file: Option<PathBuf>,
     /// Offline replacement for `p4 info`'s `caseHandling`.
     pub case_handling: Option<String>,
+    /// Offline protections: saved `p4 -ztag -Mj protects -a` (SPEC §13.2).
+    pub protects_file: Option<PathBuf>,
+    /// Offline groups: saved `p4 -ztag -Mj groups`.
+    pub groups_file: Option<PathBuf>,
+    /// The address Git Fusion sees gfbridge connect from (the host of its protections).
+    pub client_host: Option<String>,
+    /// `git-fusion-user`'s `clientAddress`, for offline protections.
+    pub fusion_host: Option<String>,
+    /// The Perforce user Git Fusion authenticates gfbridge's pushes as (SPEC §13.1).
+    pub pusher: Option<String>,
+}
+
+impl Perforce {
+    /// Returns the pusher Git Fusion checks: `pusher`, else `user` (SPEC §13.1; the
+    /// `[credentials.fusion]` user comes between them once credentials exist).
+    pub fn pusher(&self) -> Option<&str> {
+        self.pusher.as_deref().or(self.user.as_deref())
+    }
 }
 
 /// One `[[workspace]]`: a GitLab project paired with a Git Fusion repo.
@@ -333,6 +351,11 @@ impl Validator<'_> {
             usermap_file: file(raw.usermap_file),
             global_config_file: file(raw.global_config_file),
             case_handling: raw.case_handling,
+            protects_file: file(raw.protects_file),
+            groups_file: file(raw.groups_file),
+            client_host: raw.client_host,
+            fusion_host: raw.fusion_host,
+            pusher: raw.pusher,
         })
     }
 

@@ -50,6 +50,11 @@ pub struct RawPerforce {
     pub usermap_file: Option<String>,
     pub global_config_file: Option<String>,
     pub case_handling: Option<String>,
+    pub protects_file: Option<String>,
+    pub groups_file: Option<String>,
+    pub client_host: Option<String>,
+    pub fusion_host: Option<String>,
+    pub pusher: Option<String>,
 }
 
 impl RawPerforce {
@@ -65,6 +70,11 @@ impl RawPerforce {
             usermap_file: self.usermap_file.or(base.usermap_file),
             global_config_file: self.global_config_file.or(base.global_config_file),
             case_handling: self.case_handling.or(base.case_handling),
+            protects_file: self.protects_file.or(base.protects_file),
+            groups_file: self.groups_file.or(base.groups_file),
+            client_host: self.client_host.or(base.client_host),
+            fusion_host: self.fusion_host.or(base.fusion_host),
+            pusher: self.pusher.or(base.pusher),
         }
     }
 }

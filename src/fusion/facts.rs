@@ -5,8 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use super::authors::{author_sources, same_user, Directory};
-use super::p4::{P4Error, P4};
+use super::p4::{Info, P4Error, P4};
 use super::p4gf_config::{encode_repo_name, FusionConfig, IniFile, ParseError};
+use super::permissions::Source;
+use super::protects::{parse_groups, parse_protects, Groups, TableError};
 use super::users::{parse_usermap, parse_users, P4User, UsermapLine, UsersError};
 use crate::config::{Perforce, Workspace};
 
@@ -22,6 +24,9 @@ pub enum FactsError {
     /// The users or the usermap cannot be read.
     #[error(transparent)]
     Users(#[from] UsersError),
+    /// A saved protections or groups table is not `-ztag -Mj` output.
+    #[error(transparent)]
+    Table(#[from] TableError),
     /// An offline file named in the config cannot be read.
     #[error("cannot read {path}: {reason}")]
     Read { path: PathBuf, reason: String },
@@ -39,6 +44,10 @@ pub struct FusionFacts {
     pub users: Vec<P4User>,
     /// The server folds case (`caseHandling` ≠ `sensitive`).
     pub case_insensitive: bool,
+    /// Where the users' write permissions come from (SPEC §13.2).
+    pub protections: Source,
+    /// The Perforce user Git Fusion authenticates gfbridge's pushes as, when configured.
+    pub pusher: Option<String>,
 }
 
 /// Returns the facts for `ws`, from files where the config names them, else from `p4`.
@@ -55,10 +64,15 @@ pub fn load(perforce: &Perforce, ws: &Workspace) -> Result<FusionFacts, FactsErr
         Some(path) => read(path)?,
         None => p4.users()?,
     };
-    let case = match &perforce.case_handling {
-        Some(case) => Some(case.clone()),
-        None => p4.case_handling()?,
+    // `p4 info` is asked only for what no setting gives: case handling, and git-fusion-user's
+    // address when protections are read online.
+    let online = perforce.protects_file.is_none() && perforce.client_host.is_some();
+    let info = match (&perforce.case_handling, online) {
+        (Some(_), false) => Info::default(),
+        _ => p4.info()?,
     };
+    let case = perforce.case_handling.clone().or(info.case_handling);
+    let protections = protections(perforce, &p4, info.client_address)?;
     Ok(FusionFacts {
         config: FusionConfig {
             // Git Fusion creates a missing global file with defaults, so absent = all defaults.
@@ -68,6 +82,41 @@ pub fn load(perforce: &Perforce, ws: &Workspace) -> Result<FusionFacts, FactsErr
         usermap: parse_usermap(&usermap_path, usermap.as_deref().unwrap_or("")),
         users: parse_users("p4 users", &users)?,
         case_insensitive: case.is_some_and(|c| c != "sensitive"),
+        protections,
+        pusher: perforce.pusher().map(String::from),
+    })
+}
+
+/// Returns where protections come from: the saved table when `protects_file` is set, the
+/// server when `client_host` is, else nowhere (and why).
+fn protections(
+    perforce: &Perforce,
+    p4: &P4,
+    client_address: Option<String>,
+) -> Result<Source, FactsError> {
+    if let Some(path) = &perforce.protects_file {
+        let table = parse_protects(&path.display().to_string(), &read(path)?)?;
+        let groups = match &perforce.groups_file {
+            Some(path) => parse_groups(&path.display().to_string(), &read(path)?)?,
+            None => Groups::default(),
+        };
+        return Ok(Source::Offline {
+            table,
+            groups,
+            client_host: perforce.client_host.clone(),
+            fusion_host: perforce.fusion_host.clone(),
+        });
+    }
+    Ok(match &perforce.client_host {
+        Some(host) => Source::Online {
+            p4: p4.clone(),
+            client_host: host.clone(),
+            fusion_host: perforce.fusion_host.clone().or(client_address),
+        },
+        None => Source::Unavailable(
+            "not checked: set [perforce] client_host (the address Git Fusion sees gfbridge connect from; reading protections online needs super access) or protects_file and groups_file (offline)"
+                .into(),
+        ),
     })
 }
 

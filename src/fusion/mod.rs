@@ -8,6 +8,8 @@ pub mod facts;
 pub mod ini;
 pub mod p4;
 pub mod p4gf_config;
+pub mod permissions;
 pub mod preflight;
+pub mod protects;
 pub mod users;
 pub mod view;

@@ -71,9 +71,14 @@ impl P4 {
         self.run(args).map(Option::unwrap_or_default)
     }
 
-    /// Returns `caseHandling` from `p4 -ztag -Mj info`.
-    pub fn case_handling(&self) -> Result<Option<String>, P4Error> {
-        Ok(parse_case_handling(&self.text(&["-ztag", "-Mj", "info"])?))
+    /// Returns `caseHandling` and `clientAddress` from `p4 -ztag -Mj info`.
+    pub fn info(&self) -> Result<Info, P4Error> {
+        Ok(parse_info(&self.text(&["-ztag", "-Mj", "info"])?))
+    }
+
+    /// Returns the output of `p4 -ztag -Mj protects -u <user> -h <host>` (needs super).
+    pub fn protects(&self, user: &str, host: &str) -> Result<String, P4Error> {
+        self.text(&["-ztag", "-Mj", "protects", "-u", user, "-h", host])
     }
 
     /// Returns the output of `p4 -ztag -Mj users -a`.
@@ -92,9 +97,19 @@ impl P4 {
     }
 }
 
-/// Returns `caseHandling` from the output of `p4 -ztag -Mj info` (one JSON object a line).
-pub fn parse_case_handling(text: &str) -> Option<String> {
-    json_lines(text).find_map(|v| v.get("caseHandling")?.as_str().map(String::from))
+/// What `p4 info` says that gfbridge uses.
+#[derive(Clone, Debug, Default)]
+pub struct Info {
+    /// `caseHandling`.
+    pub case_handling: Option<String>,
+    /// `clientAddress`: the address the server sees this connection come from.
+    pub client_address: Option<String>,
+}
+
+/// Returns what gfbridge uses of `p4 -ztag -Mj info` output (one JSON object a line).
+pub fn parse_info(text: &str) -> Info {
+    let field = |k: &str| json_lines(text).find_map(|v| v.get(k)?.as_str().map(String::from));
+    Info { case_handling: field("caseHandling"), client_address: field("clientAddress") }
 }
 
 /// Returns (key, value) pairs from the output of `p4 -ztag -Mj keys`; lines that are not a

@@ -13,6 +13,7 @@ use git2::Repository;
 use super::authors::{same_email, same_user, Directory, Mapping, Via};
 use super::facts::FusionFacts;
 use super::p4gf_config::ChangeOwner;
+use super::permissions::{Permissions, GIT_FUSION_USER};
 use super::view::View;
 use crate::commits::{CommitInfo, Trees};
 use crate::config::{Config, UnmappedPolicy};
@@ -49,6 +50,8 @@ pub struct Preflight<'a> {
     submodules: bool,
     /// Each pushed branch's view, parsed once (`None`: no view gfbridge can predict with).
     views: HashMap<BranchName, Option<View>>,
+    /// Who may write where, read once per user.
+    permissions: Permissions,
 }
 
 /// The file a view must map at its top level for Git Fusion to take an empty commit.
@@ -66,6 +69,7 @@ impl<'a> Preflight<'a> {
             merges: git_to_p4("enable-git-merge-commits"),
             submodules: git_to_p4("enable-git-submodules"),
             views: HashMap::new(),
+            permissions: Permissions::new(facts.protections.clone()),
         }
     }
 
@@ -148,7 +152,14 @@ impl<'a> Preflight<'a> {
     ) -> Result<Vec<Reason>, git2::Error> {
         let mut reasons = self.author_reasons(oid, info);
         reasons.extend(self.shape_reasons(oid, info));
-        reasons.extend(view.map(|v| view_reasons(v, oid, info)).unwrap_or_default());
+        if let Some(view) = view {
+            let outside = view_reasons(view, oid, info);
+            // Git Fusion names unmapped files before any permission (reference §8.3).
+            if outside.is_empty() {
+                reasons.extend(self.permission_reasons(view, oid, info));
+            }
+            reasons.extend(outside);
+        }
         for change in info.changes.iter().filter(|c| !c.deleted) {
             reasons.extend(path_reasons(oid, &change.path));
             if change.added && self.facts.case_insensitive {
@@ -206,6 +217,59 @@ impl<'a> Preflight<'a> {
             found[index].message.push_str(&format!(" (and in {more} later commit(s))"));
         }
         Ok(found)
+    }
+
+    /// Returns the users Git Fusion checks for write on a commit's files, in the order it
+    /// names a failure (reference §8.3, §8.0 item 2): the changelist owner unless
+    /// `ignore-author-permissions`, the pusher when it differs from the owner or author
+    /// permissions are ignored, and `git-fusion-user`.
+    fn checked_users(&mut self, info: &CommitInfo) -> Vec<String> {
+        let config = &self.facts.config;
+        let ignore_author = config.flag("git-to-perforce", "ignore-author-permissions", false);
+        let pusher = self.facts.pusher.clone();
+        let owner = match config.change_owner().owner {
+            ChangeOwner::Pusher => pusher.clone(),
+            ChangeOwner::Author => self.mapping(&info.author_name, &info.author_email).p4_user,
+        };
+        let mut users = Vec::new();
+        if !ignore_author {
+            users.extend(owner.clone());
+        }
+        if let Some(pusher) = pusher.filter(|p| ignore_author || owner.as_ref() != Some(p)) {
+            users.push(pusher);
+        }
+        users.push(GIT_FUSION_USER.to_string());
+        users
+    }
+
+    /// Returns `permission_denied` for each listed file a checked user may not write; a
+    /// user whose permissions cannot be read is skipped, never guessed (SPEC §13.2).
+    fn permission_reasons(&mut self, view: &View, oid: Oid, info: &CommitInfo) -> Vec<Reason> {
+        if self.permissions.unavailable().is_some() {
+            return Vec::new();
+        }
+        let users = self.checked_users(info);
+        let mut reasons = Vec::new();
+        for change in &info.changes {
+            let path = String::from_utf8_lossy(&change.path).into_owned();
+            // Files of lightweight branches live under //.git-fusion/ and are never checked.
+            let Some(depot) = view.depot_path(&path).filter(|d| !d.starts_with("//.git-fusion/"))
+            else {
+                continue;
+            };
+            let denied = users
+                .iter()
+                .find(|u| self.permissions.write_map(u).is_ok_and(|map| !map.allows(&depot)));
+            if let Some(user) = denied {
+                let message = format!(
+                    "`{user}` may not write {depot} (git path `{path}`): Git Fusion refuses with `user '{user}' not authorized to submit file(s) in git commit`"
+                );
+                let mut r = reason(Code::PermissionDenied, oid, message);
+                (r.path, r.depot_path, r.user) = (Some(path), Some(depot), Some(user.clone()));
+                reasons.push(r);
+            }
+        }
+        reasons
     }
 
     fn shape_reasons(&self, oid: Oid, info: &CommitInfo) -> Vec<Reason> {

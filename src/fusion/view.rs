@@ -49,6 +49,12 @@ pub struct ViewError {
     pub why: &'static str,
 }
 
+/// Returns true when `path` matches a Perforce path pattern (`...`, `*`, `%%n`), as a
+/// protections line's `depotFile` is matched.
+pub fn matches_pattern(pattern: &str, path: &str) -> bool {
+    matches(&tokens(pattern), path, &mut Captures::default())
+}
+
 /// Returns a git path as Git Fusion hands it to the view (`p4gf_util.escape_path`): `%`
 /// first, then `#`, `@` and `*`, as `%25`, `%23`, `%40`, `%2A`.
 pub fn escape_path(path: &str) -> String {

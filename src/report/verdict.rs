@@ -139,6 +139,7 @@ fn check_remedy(id: &str) -> (Who, &'static str) {
         "change_owner" => (Who::PerforceAdmin, "Set change-owner = author in the repo's p4gf_config [@repo] section (or the global [git-to-perforce])."),
         "unknown_git" => (Who::PerforceAdmin, "Create the unknown_git user as a standard Perforce user, or set on_unmapped_author = \"block\"."),
         "fusion_branches" => (Who::PerforceAdmin, "Define each mirrored branch in the repo's p4gf_config, or set enable-git-branch-creation = yes."),
+        "protections" => (Who::PerforceAdmin, "Give git-fusion-user write on //.git-fusion/..., and give gfbridge what it needs to read protections (client_host and super access, or protects_file and groups_file)."),
         "state" => (Who::NextSync, "The next sync records the bases once both sides are seen equal; until then keep the state directory on persistent storage."),
         "branches_allowlist" => (Who::BridgeOperator, "Remove allowlist entries that match no branch, or create the branches."),
         _ => (Who::BridgeOperator, "Fix what the check's message names, then report again."),

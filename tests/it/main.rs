@@ -8,6 +8,7 @@ mod confirm;
 mod deploy;
 mod fusion_authors;
 mod fusion_config;
+mod fusion_protects;
 mod fusion_view;
 mod gitlab;
 mod harness;

@@ -380,3 +380,84 @@ fn empty_commit_blocks_unless_the_view_maps_the_top_level_placeholder() {
     w.commit_files(Gitlab, "main", &[], "empty, mapped");
     assert_pushed(&w);
 }
+
+/// main's whole branch in view; Jane's commits map to jdoe; the bridge pushes as gitlab-mirror.
+fn with_protections(w: &World, extra: &str) {
+    w.repo_config("[widgets-main]\ngit-branch-name = main\nview = //depot/w/main/... ...\n");
+    w.write_config(&format!(
+        "{}client_host = \"127.0.0.1\"\npusher = \"gitlab-mirror\"\n{extra}{DEFAULT_CONFIG}",
+        w.perforce_section()
+    ));
+}
+
+const TABLE: &str = r#"{"perm":"write","host":"*","user":"*","depotFile":"//..."}
+{"perm":"read","host":"*","user":"jdoe","depotFile":"//depot/w/main/docs/..."}
+{"perm":"write","host":"*","user":"jdoe","depotFile":"-//depot/w/main/secret/...","unmap":""}
+{"perm":"write","host":"*","user":"gitlab-mirror","depotFile":"-//depot/w/main/ci/...","unmap":""}
+"#;
+
+#[test]
+fn permission_denied_names_the_user_path_and_depot_path_online() {
+    let w = seeded();
+    w.fusion_file("protects.jsonl", TABLE);
+    with_protections(&w, "");
+    w.commit_files(Gitlab, "main", &[("secret/key.pem", Entry::File("k"))], "author may not");
+    let branch = assert_blocked(&w, "permission_denied");
+    let r = &branch["reasons"][0];
+    assert_eq!(
+        (&r["user"], &r["path"], &r["depot_path"]),
+        (&"jdoe".into(), &"secret/key.pem".into(), &"//depot/w/main/secret/key.pem".into()),
+        "{r}"
+    );
+    assert_fusion_rejects(&w, "user 'jdoe' not authorized to submit file(s) in git commit");
+    let calls = std::fs::read_to_string(w.remote(Fusion).join("fusion/p4-calls.log")).unwrap();
+    assert!(calls.contains("\"protects\", \"-u\", \"jdoe\", \"-h\", \"127.0.0.1\""), "{calls}");
+}
+
+#[test]
+fn the_pusher_is_checked_when_it_is_not_the_author_and_a_read_line_takes_nothing_away() {
+    let w = seeded();
+    w.fusion_file("protects.jsonl", TABLE);
+    with_protections(&w, "");
+    w.commit_files(Gitlab, "main", &[("ci/build.yml", Entry::File("b"))], "pusher may not");
+    let branch = assert_blocked(&w, "permission_denied");
+    assert_eq!(branch["reasons"][0]["user"], "gitlab-mirror");
+    assert_fusion_rejects(&w, "user 'gitlab-mirror' not authorized");
+    // Back to a tip Git Fusion has; docs/ is under a later `read` line: write stays.
+    let fusion_tip = w.tip(Fusion, "main").unwrap();
+    w.set_branch(Gitlab, "main", &fusion_tip);
+    w.commit_files(Gitlab, "main", &[("docs/guide.md", Entry::File("g"))], "allowed");
+    assert_pushed(&w);
+}
+
+#[test]
+fn offline_tables_predict_the_same_without_asking_the_server() {
+    let w = seeded();
+    w.fusion_file("protects.jsonl", TABLE);
+    std::fs::write(w.path("protects.jsonl"), TABLE).unwrap();
+    with_protections(&w, "protects_file = \"protects.jsonl\"\n");
+    w.commit_files(Gitlab, "main", &[("secret/key.pem", Entry::File("k"))], "author may not");
+    let branch = assert_blocked(&w, "permission_denied");
+    assert_eq!(branch["reasons"][0]["user"], "jdoe");
+    let calls = std::fs::read_to_string(w.remote(Fusion).join("fusion/p4-calls.log")).unwrap();
+    assert!(!calls.contains("protects"), "offline: no protects call: {calls}");
+}
+
+#[test]
+fn without_super_access_nothing_is_blocked_on_a_guess_and_git_fusion_still_decides() {
+    let w = seeded();
+    w.fusion_file("protects.jsonl", TABLE);
+    w.fusion_file("no-super", "");
+    with_protections(&w, "");
+    w.commit_files(Gitlab, "main", &[("secret/key.pem", Entry::File("k"))], "unknown to us");
+    let run = w.sync_json();
+    let branch = run.branch("main");
+    assert_ne!(branch["action"], "blocked", "never blocked on a guess: {run}");
+    assert_eq!(branch["outcome"], "failed", "Git Fusion's refusal is caught: {run}");
+    let check = w.gfbridge(&["check", "--format", "json"]);
+    let checks = check.json()["workspaces"][0]["checks"].clone();
+    let protections =
+        checks.as_array().unwrap().iter().find(|c| c["id"] == "protections").cloned().unwrap();
+    assert_eq!(protections["status"], "warn", "{protections}");
+    assert!(protections["message"].as_str().unwrap().contains("permission"), "{protections}");
+}

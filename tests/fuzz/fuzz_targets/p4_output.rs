@@ -2,7 +2,7 @@
 #![no_main]
 
 use gfbridge::fusion::confirm::{judge, judge_wait_output};
-use gfbridge::fusion::p4::{parse_case_handling, parse_keys};
+use gfbridge::fusion::p4::{parse_info, parse_keys};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -10,6 +10,6 @@ fuzz_target!(|data: &[u8]| {
     let keys = parse_keys(&text);
     let _ = judge(&keys, "acme/widgets", 7);
     let _ = judge(&keys, "acme/widgets", u64::MAX);
-    let _ = parse_case_handling(&text);
+    let _ = parse_info(&text);
     let _ = judge_wait_output(&text, 7);
 });
