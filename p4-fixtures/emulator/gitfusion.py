@@ -200,11 +200,25 @@ def rule_read_only(repo, updates):
 
 
 def rule_branch_creation(repo, updates):
+    """Reference §8.2 and §8.0 item 5: depot-branch creation runs first (`all`: every new
+    branch becomes fully populated; `explicit`: only depot-branch/<x>); then, with branch
+    creation off, every pushed ref that no p4gf_config section defines is refused, new or
+    not (an existing undefined branch is a lightweight one)."""
+    mode = str(repo.config_value("git-to-perforce", "depot-branch-creation-enable", "no")).lower()
+    for old, new, ref in updates:
+        if old == ZERO and ref.startswith("refs/heads/depot-branch/") and mode != "explicit":
+            return f"depot-branch creation disabled: {ref}"
     if repo.config_flag("git-to-perforce", "enable-git-branch-creation", True):
         return None
+    repo_file = repo.path("depot", ".git-fusion", "repos", repo.encoded, "p4gf_config")
+    if not os.path.exists(repo_file):
+        return None  # a repo without its own file: nothing is defined yet (not emulated)
     defined = {s.get("git-branch-name") for _, s in repo.branch_sections()}
     for old, new, ref in updates:
-        if old == ZERO and new != ZERO and ref[len("refs/heads/"):] not in defined:
+        if new == ZERO:
+            continue
+        created_full = old == ZERO and (mode == "all" or ref.startswith("refs/heads/depot-branch/"))
+        if ref[len("refs/heads/"):] not in defined and not created_full:
             return f"Branch creation is not authorized for this repo.\nRejecting push of '{ref}'."
 
 

@@ -461,3 +461,52 @@ fn without_super_access_nothing_is_blocked_on_a_guess_and_git_fusion_still_decid
     assert_eq!(protections["status"], "warn", "{protections}");
     assert!(protections["message"].as_str().unwrap().contains("permission"), "{protections}");
 }
+
+#[test]
+fn with_creation_off_an_existing_undefined_branch_is_refused_too() {
+    // Reference §8.0 item 5: only a p4gf_config section makes a branch "defined"; an existing
+    // branch without one is lightweight, and Git Fusion refuses pushes to it.
+    let w = seeded();
+    w.seed("release/3.0");
+    w.global_config("[git-to-perforce]\nenable-git-branch-creation = no\n");
+    w.repo_config("[widgets-main]\ngit-branch-name = main\nview = //depot/w/main/... ...\n");
+    w.commit(Gitlab, "release/3.0", "to a lightweight branch");
+    w.commit(Gitlab, "main", "to a defined branch");
+    let run = w.sync_json();
+    assert_eq!(run.code, 3, "{run}");
+    assert_eq!(
+        run.branch("release/3.0")["reasons"][0]["code"],
+        "branch_creation_disabled",
+        "{run}"
+    );
+    assert_eq!(run.branch("main")["outcome"], "done");
+    let (accepted, said) =
+        w.plain_push_to_fusion(Gitlab, "refs/heads/release/3.0:refs/heads/release/3.0");
+    assert!(!accepted && said.contains("Branch creation is not authorized"), "{said}");
+}
+
+#[test]
+fn depot_branch_creation_all_lets_a_new_branch_through_and_depot_branch_names_need_explicit() {
+    let w = seeded();
+    w.global_config(
+        "[git-to-perforce]\nenable-git-branch-creation = no\ndepot-branch-creation-enable = all\n",
+    );
+    w.repo_config("[widgets-main]\ngit-branch-name = main\nview = //depot/w/main/... ...\n");
+    w.commit(Gitlab, "release/4.0", "made fully populated by Git Fusion");
+    let run = w.sync_json();
+    assert_eq!(run.branch("release/4.0")["outcome"], "done", "{run}");
+    // A new depot-branch/<x> ref is refused unless the mode is `explicit`.
+    let config = w
+        .default_config()
+        .replace("[\"main\", \"release/*\"]", "[\"main\", \"release/*\", \"depot-branch/*\"]");
+    w.write_config(&config);
+    w.commit(Gitlab, "depot-branch/tools", "asks for a depot branch");
+    let run = w.sync_json();
+    let branch = run.branch("depot-branch/tools");
+    assert_eq!(branch["reasons"][0]["code"], "branch_creation_disabled", "{run}");
+    let (accepted, said) = w.plain_push_to_fusion(
+        Gitlab,
+        "refs/heads/depot-branch/tools:refs/heads/depot-branch/tools",
+    );
+    assert!(!accepted && said.contains("depot-branch creation disabled"), "{said}");
+}

@@ -252,11 +252,8 @@ fn git_log_raw_records_are_read_one_commit_at_a_time() {
     assert_eq!(paths, vec![(&b"dir/new file"[..], true, false)]);
     let (oid, merge) = next_commit(&mut input).expect("parses").expect("a commit");
     assert_eq!((oid.to_string(), merge.parents), (b.clone(), 2));
-    let paths: Vec<(&[u8], bool, bool, bool)> = merge
-        .changes
-        .iter()
-        .map(|c| (c.path.as_slice(), c.added, c.deleted, c.gitlink))
-        .collect();
+    let paths: Vec<(&[u8], bool, bool, bool)> =
+        merge.changes.iter().map(|c| (c.path.as_slice(), c.added, c.deleted, c.gitlink)).collect();
     assert_eq!(
         paths,
         vec![
