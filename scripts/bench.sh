@@ -5,7 +5,8 @@
 #   (b) mirroring one new commit       vs  raw `git fetch` + `git push`   target <= 1.25x
 #   (c) initial sync of N commits      vs  `git clone --mirror` + push    target <= 1.1x
 #   (d) preflight of P outgoing commits vs `git log --raw --no-renames`   target <= 1.0x
-#       (a dry run on a warm cache: two ls-remote + plan + preflight), with peak RSS
+#       (a dry run on a warm cache: two ls-remote + plan + preflight, views and protections
+#       on), with peak RSS
 #   (f) `report --format html` on 10,000 outgoing commits by 1,000 authors    target: seconds
 #   (e) `serve`: webhook POST -> branch visible on Git Fusion vs one raw `git push` of the same
 #       commit                                                             target <= 3.0x
@@ -13,7 +14,8 @@
 #       first) vs plain pushes of the same kind of commit to both remotes  target <= 1.5x
 #   (h) no-op sync with 1,000 mirrored branches vs two `git ls-remote`  target <= 1.3x
 # Usage: scripts/bench.sh [RUNS=7] [N=20000] [P=100000]
-#   BENCH_ONLY=h scripts/bench.sh   runs only (h); BENCH_ONLY=ab runs (h), (a) and (b)
+#   BENCH_ONLY=h scripts/bench.sh   runs only (h); BENCH_ONLY=ab runs (h), (a) and (b);
+#   BENCH_ONLY=d runs only (d)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-7}
@@ -92,6 +94,27 @@ new_commit() { # new_commit <bare repo>: one commit on main, made locally (not t
 
 echo "gfbridge bench: $runs runs each, median; git daemon on 127.0.0.1:$port; $(git --version)"
 
+# A generated history: n commits, each changing one file of a nested tree.
+history() { # history <n> <bare repo> [authors]: n commits, each changing one file of a nested tree
+  python3 - "$1" "${3:-50}" <<'PY' | git --git-dir="$2" fast-import --quiet
+import sys
+n = int(sys.argv[1])
+a = int(sys.argv[2])
+out = sys.stdout
+for i in range(1, n + 1):
+    data = f"line {i}\n"
+    msg = f"commit {i}\n"
+    out.write(f"commit refs/heads/main\nmark :{i}\n")
+    out.write(f"author Dev{i % a} <dev{i % a}@example.com> {1700000000 + i} +0000\n")
+    out.write(f"committer Dev <dev@example.com> {1700000000 + i} +0000\n")
+    out.write(f"data {len(msg)}\n{msg}")
+    if i > 1:
+        out.write(f"from :{i - 1}\n")
+    out.write(f"M 100644 inline src/d{i % 37}/sub{i % 11}/file{i % 200}.txt\ndata {len(data)}\n{data}\n")
+PY
+}
+
+if [ "${BENCH_ONLY:-}" != d ]; then
 # (h) no-op sync with 1,000 mirrored branches: the listing is larger, and gfbridge must not
 # spend more per branch than reading it (bases and cache refs read in one pass).
 make_remotes h
@@ -137,24 +160,6 @@ report "(b) mirror one new commit" "$(printf '%s\n' "${t_g[@]}" | median)" "$(pr
 [ "${BENCH_ONLY:-}" = ab ] && exit 0
 
 # (c) initial sync of a generated history
-history() { # history <n> <bare repo> [authors]: n commits, each changing one file of a nested tree
-  python3 - "$1" "${3:-50}" <<'PY' | git --git-dir="$2" fast-import --quiet
-import sys
-n = int(sys.argv[1])
-a = int(sys.argv[2])
-out = sys.stdout
-for i in range(1, n + 1):
-    data = f"line {i}\n"
-    msg = f"commit {i}\n"
-    out.write(f"commit refs/heads/main\nmark :{i}\n")
-    out.write(f"author Dev{i % a} <dev{i % a}@example.com> {1700000000 + i} +0000\n")
-    out.write(f"committer Dev <dev@example.com> {1700000000 + i} +0000\n")
-    out.write(f"data {len(msg)}\n{msg}")
-    if i > 1:
-        out.write(f"from :{i - 1}\n")
-    out.write(f"M 100644 inline src/d{i % 37}/sub{i % 11}/file{i % 200}.txt\ndata {len(data)}\n{data}\n")
-PY
-}
 git init --quiet --bare -b main source.git
 history "$commits" source.git
 t_g=(); t_r=()
@@ -170,11 +175,22 @@ for _ in $(seq "$runs"); do
 done
 report "(c) initial sync, $commits commits" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.1
 
+fi
+
 # (d) preflight of a large outgoing history: every commit Git Fusion lacks is inspected.
 git init --quiet --bare -b main d-gitlab.git
 history "$preflight_commits" d-gitlab.git
 fusion_repo d-fusion.git
 ex="$root/p4-fixtures/examples"
+# Views and protections are on: main's view (with an exclusion) maps every path, and an
+# offline protections table with groups is read for each user Git Fusion checks.
+cat > d-protects.jsonl <<'JSON'
+{"perm":"write","host":"*","user":"*","depotFile":"//..."}
+{"perm":"read","host":"*","user":"*","depotFile":"//depot/widgets/main/docs/..."}
+{"perm":"write","host":"*","user":"devs","isgroup":"","depotFile":"//depot/widgets/..."}
+{"perm":"write","host":"10.0.0.*","user":"*","depotFile":"-//depot/widgets/main/secret/...","unmap":""}
+JSON
+printf '{"group":"devs","user":"unknown_git","isSubGroup":"0"}\n' > d-groups.jsonl
 cat > d.toml <<TOML
 [bridge]
 cache_dir = "d-cache"
@@ -183,6 +199,11 @@ users_file = "$ex/users.jsonl"
 usermap_file = "$ex/p4gf_usermap"
 global_config_file = "$ex/p4gf_config.global"
 case_handling = "sensitive"
+protects_file = "d-protects.jsonl"
+groups_file = "d-groups.jsonl"
+client_host = "192.168.1.2"
+fusion_host = "192.168.1.3"
+pusher = "gitlab-mirror"
 [[workspace]]
 name = "bench"
 gitlab_remote = "$PWD/d-gitlab.git"
@@ -211,6 +232,7 @@ while kill -0 "$pid" 2>/dev/null; do
 done
 wait "$pid" || true
 echo "    peak RSS: gfbridge ${own} KB (its git log child ${rss_g} KB), git log ${rss_r} KB"
+[ "${BENCH_ONLY:-}" = d ] && exit 0
 
 # (e) webhook latency: the service is told of a push and mirrors it; the reference is one raw
 # push of the same commit to a twin of the Git Fusion remote.
