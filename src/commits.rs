@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use git2::{ObjectType, Repository, Sort, Tree};
 
 use crate::oid::Oid;
+use crate::refname::BranchName;
 
 /// What the preflight needs to know about one commit.
 #[derive(Clone, Debug)]
@@ -122,4 +123,32 @@ pub fn between(
         walk.hide(oid.raw())?;
     }
     walk.map(|r| r.map(Oid::from)).collect()
+}
+
+/// Where a new branch's first outgoing commit grows from, for the view Git Fusion gives a
+/// branch no section defines (reference §8.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Growth {
+    /// A root commit: Git Fusion takes the first branch section's view.
+    Root,
+    /// Its first parent, which these branches of Git Fusion contain (none: unknown).
+    From(Vec<BranchName>),
+}
+
+/// Returns where `first` (the oldest commit of a new branch) grows from among `tips`, the
+/// branches Git Fusion has: the ones that contain its first parent.
+pub fn growth<'t>(
+    repo: &Repository,
+    first: Oid,
+    tips: impl IntoIterator<Item = (&'t BranchName, Oid)>,
+) -> Result<Growth, git2::Error> {
+    let commit = repo.find_commit(first.raw())?;
+    let Some(parent) = commit.parent_ids().next() else { return Ok(Growth::Root) };
+    let mut found = Vec::new();
+    for (name, tip) in tips {
+        if tip.raw() == parent || repo.graph_descendant_of(tip.raw(), parent)? {
+            found.push(name.clone());
+        }
+    }
+    Ok(Growth::From(found))
 }

@@ -15,7 +15,7 @@ use super::facts::FusionFacts;
 use super::p4gf_config::ChangeOwner;
 use super::permissions::{Permissions, GIT_FUSION_USER};
 use super::view::View;
-use crate::commits::{CommitInfo, Trees};
+use crate::commits::{CommitInfo, Growth, Trees};
 use crate::config::{Config, UnmappedPolicy};
 use crate::git::log::{for_each_commit, LogError};
 use crate::git::Git;
@@ -38,6 +38,19 @@ impl From<LogError> for InspectError {
     fn from(e: LogError) -> Self {
         InspectError { commit: None, reason: crate::errors::chain(&e) }
     }
+}
+
+/// Where the outgoing commits are read: one `git log --raw -z` child run by `git` on `git_dir`
+/// (`None`: the repository git's environment names, as in a hook), and `repo`, the same
+/// repository opened for the few whole-tree reads case twins need.
+#[derive(Clone, Copy)]
+pub struct Commits<'r> {
+    /// The repository, for whole trees.
+    pub repo: &'r Repository,
+    /// The git executable.
+    pub git: &'r Git,
+    /// The repository's directory for git.
+    pub git_dir: Option<&'r Path>,
 }
 
 /// The preflight for one workspace's run.
@@ -116,18 +129,36 @@ impl<'a> Preflight<'a> {
     }
 
     /// Returns the view of `branch` when gfbridge can predict with it: the `view` of the
-    /// branch section of the repo's `p4gf_config` that names it. A new or lightweight
-    /// branch's view is chosen by Git Fusion during the push (reference §8.2), so none is
-    /// guessed here: gfbridge never blocks on a guess.
-    fn view_of(&mut self, branch: &BranchName) -> Option<View> {
+    /// branch section of the repo's `p4gf_config` that names it; for a new branch no section
+    /// defines, the view Git Fusion copies (reference §8.2): the first section's for a root
+    /// commit, else that of the branch holding the first commit's parent — known only when
+    /// every defined branch that contains the parent has the same view. Anything less is not
+    /// guessed at: gfbridge never blocks on a guess.
+    fn view_of(&mut self, branch: &BranchName, growth: Option<&Growth>) -> Option<View> {
         let config = &self.facts.config;
         let view = self.views.entry(branch.clone()).or_insert_with(|| {
             let sections = config.branches();
-            let section = sections.iter().find(|s| s.git_branch_name.as_deref() == Some(branch))?;
-            View::parse(section.view.as_deref()?)
-                .map_err(|e| {
-                    tracing::warn!(branch = %branch, section = %section.id, "views not checked: {e}");
-                })
+            let own = sections.iter().find(|s| s.git_branch_name.as_deref() == Some(branch));
+            let text = match (own, growth) {
+                (Some(section), _) => section.view.clone()?,
+                (None, Some(Growth::Root)) => sections.iter().find_map(|s| s.view.clone())?,
+                (None, Some(Growth::From(parents))) => {
+                    let views: Vec<&String> = sections
+                        .iter()
+                        .filter(|s| {
+                            s.git_branch_name
+                                .as_deref()
+                                .is_some_and(|n| parents.iter().any(|p| p == n))
+                        })
+                        .filter_map(|s| s.view.as_ref())
+                        .collect();
+                    let first = views.first()?;
+                    views.iter().all(|v| v == first).then(|| (*first).clone())?
+                }
+                (None, None) => return None,
+            };
+            View::parse(&text)
+                .map_err(|e| tracing::warn!(branch = %branch, "views not checked: {e}"))
                 .ok()
         });
         view.clone()
@@ -166,23 +197,23 @@ impl<'a> Preflight<'a> {
     }
 
     /// Returns the findings for `commits` (oldest first) pushed to `branch`, in that order;
-    /// `checked` is told how many commits have been read so far (for progress).
+    /// `growth` says where a new branch grows from (`None` for an existing one); `checked` is
+    /// told how many commits have been read so far (for progress).
     ///
-    /// The commits are read in one pass from one `git log --raw -z` child run by `git` on
-    /// `git_dir` (`None`: the repository git's environment names, as in a hook); `repo` is
-    /// the same repository, opened for the few whole-tree reads case twins need. A finding
+    /// The commits are read in one pass from one `git log --raw -z` child (see `Commits`). A
+    /// finding
     /// repeated word for word (one author's, in every commit they wrote) is kept once, with
     /// its first commit and the count: memory follows the authors, not the history's length.
     pub fn commits_reasons(
         &mut self,
-        repo: &Repository,
-        git: &Git,
-        git_dir: Option<&Path>,
+        source: &Commits<'_>,
         branch: &BranchName,
+        growth: Option<&Growth>,
         commits: &[Oid],
         checked: &mut dyn FnMut(usize),
     ) -> Result<Vec<Reason>, InspectError> {
-        let view = self.view_of(branch);
+        let view = self.view_of(branch, growth);
+        let Commits { repo, git, git_dir } = *source;
         let mut trees = Trees::new(repo);
         let mut found: Vec<Reason> = Vec::new();
         let mut seen: HashMap<(Code, String), (usize, usize)> = HashMap::new();

@@ -12,7 +12,7 @@ use super::update::{self, BadLine, RefUpdate, Verdict};
 use crate::config::pattern::any_match;
 use crate::config::{Config, Workspace};
 use crate::fusion::facts::{self, FactsError};
-use crate::fusion::preflight::{InspectError, Preflight};
+use crate::fusion::preflight::{Commits, InspectError, Preflight};
 use crate::git::porcelain::RefResult;
 use crate::git::remote::{self, PushOutcome, Update};
 use crate::git::Git;
@@ -138,18 +138,28 @@ fn preflight(
     let facts = facts::load(settings, ws)?;
     let mut preflight = Preflight::new(config, &facts);
     let known = mirrored_tips(repo, ws)?;
+    let known_ids: Vec<Oid> = known.iter().map(|(_, oid)| *oid).collect();
     for p in proxied {
-        let commits = crate::commits::between(repo, &[p.new], &known).map_err(|e| {
-            HookError::Walk { refname: p.update.refname.clone(), reason: e.message().into() }
-        })?;
+        let walk_error = |e: git2::Error| HookError::Walk {
+            refname: p.update.refname.clone(),
+            reason: e.message().into(),
+        };
+        let commits = crate::commits::between(repo, &[p.new], &known_ids).map_err(walk_error)?;
+        let growth = match (p.expected, commits.first()) {
+            (None, Some(first)) => Some(
+                crate::commits::growth(repo, *first, known.iter().map(|(n, o)| (n, *o)))
+                    .map_err(walk_error)?,
+            ),
+            _ => None,
+        };
         let mut reasons = preflight.branch_reasons(&p.branch, p.expected.is_none());
         // git's environment in the hook names the repository and its quarantined objects.
         let git = Git::in_hook(&config.bridge.git);
+        let source = Commits { repo, git: &git, git_dir: None };
         reasons.extend(preflight.commits_reasons(
-            repo,
-            &git,
-            None,
+            &source,
             &p.branch,
+            growth.as_ref(),
             &commits,
             &mut |_| {},
         )?);
@@ -162,7 +172,7 @@ fn preflight(
 
 /// Returns the tips of the mirrored branches before this push: Git Fusion has those commits
 /// already (this hook let nothing else in), so only commits beyond them are new to it.
-fn mirrored_tips(repo: &Repository, ws: &Workspace) -> Result<Vec<Oid>, HookError> {
+fn mirrored_tips(repo: &Repository, ws: &Workspace) -> Result<Vec<(BranchName, Oid)>, HookError> {
     let walk_error = |e: git2::Error| HookError::Walk {
         refname: "refs/heads/*".into(),
         reason: e.message().into(),
@@ -170,10 +180,10 @@ fn mirrored_tips(repo: &Repository, ws: &Workspace) -> Result<Vec<Oid>, HookErro
     let mut tips = Vec::new();
     for reference in repo.references_glob("refs/heads/*").map_err(walk_error)? {
         let reference = reference.map_err(walk_error)?;
-        let branch = reference.name().ok().and_then(|n| n.strip_prefix("refs/heads/"));
+        let branch = reference.name().ok().and_then(BranchName::from_full).and_then(Result::ok);
         if let (Some(branch), Some(target)) = (branch, reference.target()) {
-            if any_match(&ws.branches, branch) {
-                tips.push(Oid::from(target));
+            if any_match(&ws.branches, &branch) {
+                tips.push((branch, Oid::from(target)));
             }
         }
     }

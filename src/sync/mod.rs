@@ -5,6 +5,7 @@
 
 mod analyse;
 mod execute;
+mod inspect;
 mod record;
 mod remembered;
 mod survey;
@@ -18,7 +19,7 @@ use crate::cache::{Cache, CacheError};
 use crate::config::{Config, ProtectedFrom, Workspace};
 use crate::errors::Shown;
 use crate::fusion::confirm::{confirm, confirm_via_wait, wait_url, Status};
-use crate::fusion::facts::{self, FactsError, FusionFacts};
+use crate::fusion::facts::{FactsError, FusionFacts};
 use crate::fusion::p4::P4;
 use crate::fusion::preflight::{InspectError, Preflight};
 use crate::git::remote::RemoteError;
@@ -287,7 +288,7 @@ impl Run<'_> {
             if let Some(reason) = self.remembered.reason_for(&plan) {
                 plan.reasons.push(reason);
             } else if matches!(plan.action, Action::PushToFusion { .. }) {
-                self.preflight(&mut plan, git, progress)?;
+                self.preflight(&mut plan, &survey, git, progress)?;
             }
             tracing::debug!(branch = %name, action = plan.action.name(), commits = plan.commits.len(), "planned");
             if plan.action.target().is_some() && !plan.blocked() && !self.opts.dry_run {
@@ -338,41 +339,6 @@ impl Run<'_> {
             return Err(error);
         }
         Ok(raced.into_iter().chain(replan).collect())
-    }
-
-    /// Adds the preflight's findings (SPEC §4) to a push to Git Fusion. Without a
-    /// `[perforce]` section there is nothing to check against, and nothing is added.
-    fn preflight(
-        &mut self,
-        plan: &mut BranchPlan,
-        git: &Git,
-        progress: &Progress,
-    ) -> Result<(), SyncError> {
-        let Some(settings) = &self.ws.perforce else { return Ok(()) };
-        let facts = match self.facts.get() {
-            Some(facts) => facts,
-            None => {
-                let loaded = facts::load(settings, self.ws)?;
-                self.facts.get_or_init(|| Some(loaded))
-            }
-        };
-        let Some(facts) = facts.as_ref() else { return Ok(()) };
-        let preflight = self.preflight.get_or_insert_with(|| Preflight::new(self.config, facts));
-        plan.reasons.extend(preflight.branch_reasons(&plan.name, plan.action.new_branch()));
-        let total = plan.commits.len() as u64;
-        let step = progress
-            .step(format!("{}: checking {} for Git Fusion", self.ws.name, plan.name), "commits");
-        let mut checked = |n: usize| step.set(n as u64, Some(total));
-        let (repo, dir) = (self.cache.repo(), Some(self.cache.path()));
-        plan.reasons.extend(preflight.commits_reasons(
-            repo,
-            git,
-            dir,
-            &plan.name,
-            &plan.commits,
-            &mut checked,
-        )?);
-        Ok(())
     }
 
     /// Returns the result of a plan that writes nothing to the remotes.

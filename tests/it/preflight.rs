@@ -510,3 +510,35 @@ fn depot_branch_creation_all_lets_a_new_branch_through_and_depot_branch_names_ne
     );
     assert!(!accepted && said.contains("depot-branch creation disabled"), "{said}");
 }
+
+#[test]
+fn a_new_branch_takes_the_view_of_the_branch_it_grows_from() {
+    let w = seeded();
+    w.repo_config(SRC_ONLY);
+    let main = w.tip(Gitlab, "main").unwrap();
+    w.set_branch(Gitlab, "release/5.0", &main);
+    w.commit_files(Gitlab, "release/5.0", &[("docs/outside.md", Entry::File("o"))], "new branch");
+    let run = w.sync_json();
+    let branch = run.branch("release/5.0");
+    assert_eq!(branch["action"], "blocked", "{run}");
+    assert_eq!(branch["reasons"][0]["code"], "not_in_view", "main's view, src/ only: {run}");
+    let (accepted, said) =
+        w.plain_push_to_fusion(Gitlab, "refs/heads/release/5.0:refs/heads/release/5.0");
+    assert!(!accepted && said.contains("file(s) not in client view"), "{said}");
+}
+
+#[test]
+fn a_new_branch_whose_parent_two_differently_viewed_branches_hold_is_not_guessed_at() {
+    let w = seeded();
+    let main = w.tip(Gitlab, "main").unwrap();
+    w.set_branch(Gitlab, "release/1.0", &main); // both hold main's commits in Git Fusion
+    w.push_across(Gitlab, Fusion, "release/1.0");
+    w.repo_config(&format!(
+        "{SRC_ONLY}[widgets-rel]\ngit-branch-name = release/1.0\nview = //depot/w/rel/... ...\n"
+    ));
+    w.set_branch(Gitlab, "release/6.0", &main);
+    w.commit_files(Gitlab, "release/6.0", &[("docs/x.md", Entry::File("x"))], "ambiguous parent");
+    let run = w.sync_json();
+    let reasons = run.branch("release/6.0")["reasons"].as_array().unwrap().clone();
+    assert!(reasons.iter().all(|r| r["code"] != "not_in_view"), "no guess: {reasons:#?}");
+}

@@ -1,0 +1,61 @@
+//! The preflight step of a run (SPEC §4, §13): Git Fusion's facts read on first need, and
+//! every outgoing commit of a push to Git Fusion inspected before it is made.
+//!
+//! Must not push or decide actions; the rules are `fusion::preflight`.
+
+use super::survey::Survey;
+use super::{Run, SyncError};
+use crate::fusion::facts;
+use crate::fusion::preflight::{Commits, InspectError, Preflight};
+use crate::git::Git;
+use crate::outcome::BranchPlan;
+use crate::progress::Progress;
+
+impl Run<'_> {
+    /// Adds the preflight's findings (SPEC §4) to a push to Git Fusion. Without a
+    /// `[perforce]` section there is nothing to check against, and nothing is added.
+    pub(super) fn preflight(
+        &mut self,
+        plan: &mut BranchPlan,
+        survey: &Survey,
+        git: &Git,
+        progress: &Progress,
+    ) -> Result<(), SyncError> {
+        let Some(settings) = &self.ws.perforce else { return Ok(()) };
+        let facts = match self.facts.get() {
+            Some(facts) => facts,
+            None => {
+                let loaded = facts::load(settings, self.ws)?;
+                self.facts.get_or_init(|| Some(loaded))
+            }
+        };
+        let Some(facts) = facts.as_ref() else { return Ok(()) };
+        let preflight = self.preflight.get_or_insert_with(|| Preflight::new(self.config, facts));
+        plan.reasons.extend(preflight.branch_reasons(&plan.name, plan.action.new_branch()));
+        let total = plan.commits.len() as u64;
+        let step = progress
+            .step(format!("{}: checking {} for Git Fusion", self.ws.name, plan.name), "commits");
+        let mut checked = |n: usize| step.set(n as u64, Some(total));
+        let (repo, dir) = (self.cache.repo(), Some(self.cache.path()));
+        // A new branch no section defines takes the view of the branch it grows from.
+        let growth = match (plan.action.new_branch(), plan.commits.first()) {
+            (true, Some(first)) => {
+                let tips = survey.branches.iter().filter_map(|(n, t)| Some((n, t.fusion?)));
+                Some(crate::commits::growth(repo, *first, tips).map_err(|e| InspectError {
+                    commit: Some(*first),
+                    reason: e.message().to_string(),
+                })?)
+            }
+            _ => None,
+        };
+        let source = Commits { repo, git, git_dir: dir };
+        plan.reasons.extend(preflight.commits_reasons(
+            &source,
+            &plan.name,
+            growth.as_ref(),
+            &plan.commits,
+            &mut checked,
+        )?);
+        Ok(())
+    }
+}
