@@ -15,13 +15,15 @@ fi
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --quiet --locked cargo-fuzz
 cd "$root"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(config_toml p4gf_config p4_users p4_output webhook git_output git_log branch_pattern)
+[ ${#targets[@]} -gt 0 ] || targets=(config_toml p4gf_config p4_users p4_output p4_tables webhook git_output git_log branch_pattern)
 seeds=$(mktemp -d); trap 'rm -rf "$seeds"' EXIT
 seed() { mkdir -p "$seeds/$1"; cp "${@:2}" "$seeds/$1/" 2>/dev/null || true; }
 cargo run --quiet --bin gfbridge -- init -o "$seeds/example.toml" >/dev/null 2>&1
 seed config_toml "$seeds/example.toml" deploy/kubernetes/gfbridge-cronjob.yaml
 seed p4gf_config p4-fixtures/examples/p4gf_config.*
 seed p4_users p4-fixtures/examples/users.jsonl p4-fixtures/examples/users.ztag p4-fixtures/examples/p4gf_usermap
+mkdir -p "$seeds/p4_tables"
+{ cat p4-fixtures/examples/protects.jsonl; echo; cat p4-fixtures/examples/groups.jsonl; } > "$seeds/p4_tables/table"
 mkdir -p "$seeds/p4_output"
 printf '%s\n' '{"key":"git-fusion-status-acme_0xS_widgets","value":"Push 7 completed successfully"}' \
   '{"key":"git-fusion-status-acme_0xS_widgets-7","value":"Push 7 failed: disk full"}' > "$seeds/p4_output/keys"

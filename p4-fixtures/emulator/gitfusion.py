@@ -122,6 +122,12 @@ class Repo:
         parent's branch is taken to be the first one). None without any view."""
         sections = [s for _, s in self.branch_sections() if s.get("view")]
         own = [s for s in sections if s.get("git-branch-name") == branch]
+        # An existing lightweight branch keeps the view p4gf_config2 records for it.
+        lightweight = self.ini("repos", self.encoded, "p4gf_config2")
+        own = own or [lightweight[n] for n in lightweight.sections()
+                      if lightweight[n].get("git-branch-name") == branch
+                      and lightweight[n].get("view")
+                      and not lightweight[n].getboolean("deleted", fallback=False)]
         chosen = own or sections
         return views.parse(chosen[0]["view"]) if chosen else None
 

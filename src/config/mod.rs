@@ -144,6 +144,8 @@ pub struct Workspace {
     pub interval: Duration,
     /// Offline per-repo `p4gf_config`.
     pub repo_config_file: Option<PathBuf>,
+    /// Offline per-repo `p4gf_config2` (lightweight branches, SPEC §13.1).
+    pub repo_config2_file: Option<PathBuf>,
     /// This workspace's Perforce settings: its `[workspace.perforce]` over the global
     /// `[perforce]` (SPEC §11). Every p4 call, offline file and check of the workspace uses
     /// these, so nothing learnt from one server is used for another.
@@ -450,6 +452,7 @@ impl Validator<'_> {
             protected_from,
             interval,
             repo_config_file: raw.repo_config_file.map(|f| self.relative(&f)),
+            repo_config2_file: raw.repo_config2_file.map(|f| self.relative(&f)),
             perforce,
         })
     }

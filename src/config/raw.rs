@@ -91,6 +91,7 @@ pub struct RawWorkspace {
     pub protected_from: Option<String>,
     pub interval: Option<String>,
     pub repo_config_file: Option<String>,
+    pub repo_config2_file: Option<String>,
     pub tags: Option<Vec<String>>,
     pub perforce: Option<RawPerforce>,
 }

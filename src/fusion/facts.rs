@@ -59,6 +59,13 @@ pub fn load(perforce: &Perforce, ws: &Workspace) -> Result<FusionFacts, FactsErr
     let usermap_path = "//.git-fusion/users/p4gf_usermap".to_string();
     let global = source(perforce.global_config_file.as_deref(), || p4.print(&global_path))?;
     let repo = source(ws.repo_config_file.as_deref(), || p4.print(&repo_path))?;
+    let repo2_path = format!("{repo_path}2");
+    // An offline workspace (its repo file given) without the p4gf_config2 file has no
+    // lightweight views: nothing is judged by them, and no p4 call is made.
+    let repo2 = match (&ws.repo_config2_file, &ws.repo_config_file) {
+        (None, Some(_)) => None,
+        (file, _) => source(file.as_deref(), || p4.print(&repo2_path))?,
+    };
     let usermap = source(perforce.usermap_file.as_deref(), || p4.print(&usermap_path))?;
     let users = match &perforce.users_file {
         Some(path) => read(path)?,
@@ -78,6 +85,7 @@ pub fn load(perforce: &Perforce, ws: &Workspace) -> Result<FusionFacts, FactsErr
             // Git Fusion creates a missing global file with defaults, so absent = all defaults.
             global: IniFile::parse(&global_path, global.as_deref().unwrap_or(""))?,
             repo: repo.map(|text| IniFile::parse(&repo_path, &text)).transpose()?,
+            lightweight: repo2.map(|text| IniFile::parse(&repo2_path, &text)).transpose()?,
         },
         usermap: parse_usermap(&usermap_path, usermap.as_deref().unwrap_or("")),
         users: parse_users("p4 users", &users)?,

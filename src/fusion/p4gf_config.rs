@@ -52,6 +52,8 @@ pub struct FusionConfig {
     pub global: IniFile,
     /// `//.git-fusion/repos/<repo>/p4gf_config`, when it exists.
     pub repo: Option<IniFile>,
+    /// `//.git-fusion/repos/<repo>/p4gf_config2`: the lightweight branches, when it exists.
+    pub lightweight: Option<IniFile>,
 }
 
 impl FusionConfig {
@@ -112,20 +114,32 @@ impl FusionConfig {
 
     /// Returns the branch sections of the repo file, in file order (the first is special).
     pub fn branches(&self) -> Vec<BranchSection> {
-        let Some(repo) = &self.repo else { return Vec::new() };
-        repo.section_names()
-            .filter(|n| !n.starts_with('@') && !GLOBAL_SECTIONS.contains(n))
-            .map(|id| {
-                let get = |k: &str| repo.get(id, k).filter(|v| !is_none_value(v));
-                BranchSection {
-                    id: id.to_string(),
-                    git_branch_name: get("git-branch-name").map(String::from),
-                    read_only: get("read-only").and_then(boolean).unwrap_or(false),
-                    view: get("view").map(String::from),
-                }
-            })
-            .collect()
+        self.repo.as_ref().map(branch_sections).unwrap_or_default()
     }
+
+    /// Returns the lightweight branches `p4gf_config2` describes that are not deleted
+    /// (reference §8.2).
+    pub fn lightweight_branches(&self) -> Vec<BranchSection> {
+        let Some(file) = &self.lightweight else { return Vec::new() };
+        let deleted = |id: &str| file.get(id, "deleted").and_then(boolean) == Some(true);
+        branch_sections(file).into_iter().filter(|s| !deleted(&s.id)).collect()
+    }
+}
+
+/// Returns the branch sections of a repo's config file, in file order.
+fn branch_sections(repo: &IniFile) -> Vec<BranchSection> {
+    repo.section_names()
+        .filter(|n| !n.starts_with('@') && !GLOBAL_SECTIONS.contains(n))
+        .map(|id| {
+            let get = |k: &str| repo.get(id, k).filter(|v| !is_none_value(v));
+            BranchSection {
+                id: id.to_string(),
+                git_branch_name: get("git-branch-name").map(String::from),
+                read_only: get("read-only").and_then(boolean).unwrap_or(false),
+                view: get("view").map(String::from),
+            }
+        })
+        .collect()
 }
 
 /// Who Git Fusion makes the owner of each changelist.

@@ -129,7 +129,9 @@ impl<'a> Preflight<'a> {
     }
 
     /// Returns the view of `branch` when gfbridge can predict with it: the `view` of the
-    /// branch section of the repo's `p4gf_config` that names it; for a new branch no section
+    /// branch section of the repo's `p4gf_config` that names it, or of the lightweight branch
+    /// its `p4gf_config2` records (whose depot paths are under `//.git-fusion/branches/`, and
+    /// so never permission-checked); for a new branch no section
     /// defines, the view Git Fusion copies (reference §8.2): the first section's for a root
     /// commit, else that of the branch holding the first commit's parent — known only when
     /// every defined branch that contains the parent has the same view. Anything less is not
@@ -139,7 +141,10 @@ impl<'a> Preflight<'a> {
         let view = self.views.entry(branch.clone()).or_insert_with(|| {
             let sections = config.branches();
             let own = sections.iter().find(|s| s.git_branch_name.as_deref() == Some(branch));
-            let text = match (own, growth) {
+            let lightweight = config.lightweight_branches();
+            let existing =
+                lightweight.iter().find(|s| s.git_branch_name.as_deref() == Some(branch));
+            let text = match (own.or(existing), growth) {
                 (Some(section), _) => section.view.clone()?,
                 (None, Some(Growth::Root)) => sections.iter().find_map(|s| s.view.clone())?,
                 (None, Some(Growth::From(parents))) => {

@@ -186,6 +186,7 @@ fn gfbridge_makes_only_the_p4_calls_of_the_contract() {
         "-ztag -Mj users -a",
         "print -q //.git-fusion/p4gf_config",
         "print -q //.git-fusion/repos/acme_0xS_widgets/p4gf_config",
+        "print -q //.git-fusion/repos/acme_0xS_widgets/p4gf_config2",
         "print -q //.git-fusion/users/p4gf_usermap",
     ];
     assert!(!log.is_empty());

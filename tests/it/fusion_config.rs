@@ -120,7 +120,7 @@ fn change_owner_cascade_covers_every_case() {
         ),
     ];
     for (g, r, owner, source, why) in cases {
-        let config = FusionConfig { global: global(g), repo: r.and_then(repo) };
+        let config = FusionConfig { global: global(g), repo: r.and_then(repo), lightweight: None };
         let effective = config.change_owner();
         assert_eq!((effective.owner, effective.source), (*owner, *source), "{why}");
     }
@@ -131,9 +131,14 @@ fn repo_file_global_sections_are_reported_as_ignored() {
     let config = FusionConfig {
         global: global(""),
         repo: repo("[@repo]\ndescription = x\n[git-to-perforce]\nchange-owner = author\n"),
+        lightweight: None,
     };
     assert_eq!(config.ignored_repo_sections(), vec!["git-to-perforce"]);
-    let clean = FusionConfig { global: global(""), repo: repo("[@repo]\nread-only = no\n") };
+    let clean = FusionConfig {
+        global: global(""),
+        repo: repo("[@repo]\nread-only = no\n"),
+        lightweight: None,
+    };
     assert!(clean.ignored_repo_sections().is_empty());
 }
 
@@ -144,6 +149,7 @@ fn flags_cascade_and_non_booleans_fall_back_to_the_default() {
             "[git-to-perforce]\nenable-git-merge-commits = no\nenable-git-submodules = perhaps\n",
         ),
         repo: repo("[@repo]\nenable-git-branch-creation = off\n"),
+        lightweight: None,
     };
     assert!(!config.flag("git-to-perforce", "enable-git-merge-commits", true));
     assert!(
@@ -161,8 +167,7 @@ fn branch_sections_in_file_order_with_names_and_read_only() {
         repo: repo(
             "[@repo]\ndescription = d\n[widgets-main]\ngit-branch-name = main\nview = //d/... ...\n\
              [widgets-rel]\ngit-branch-name = release/2.0\nread-only = Yes\n",
-        ),
-    };
+        ), lightweight: None };
     let branches = config.branches();
     let got: Vec<(&str, Option<&str>, bool)> = branches
         .iter()
@@ -216,7 +221,11 @@ fn email_case_sensitivity_is_true_for_any_non_empty_non_boolean_value() {
         let g = in_global
             .map_or(String::new(), |v| format!("[authentication]\nemail-case-sensitivity = {v}\n"));
         let r = in_repo.map(|v| format!("[@repo]\nemail-case-sensitivity = {v}\n"));
-        let config = FusionConfig { global: global(&g), repo: r.as_deref().and_then(repo) };
+        let config = FusionConfig {
+            global: global(&g),
+            repo: r.as_deref().and_then(repo),
+            lightweight: None,
+        };
         assert_eq!(
             config.truthy("authentication", "email-case-sensitivity"),
             expected,

@@ -92,3 +92,19 @@ fn a_p4_error_record_in_a_table_is_an_error_naming_the_line() {
         "{error}"
     );
 }
+
+#[test]
+fn the_example_tables_read_as_documented() {
+    let root = crate::harness::repo_root().join("p4-fixtures/examples");
+    let read = |name: &str| std::fs::read_to_string(root.join(name)).expect(name);
+    let all = parse_protects("protects.jsonl", &read("protects.jsonl")).expect("protects");
+    let groups = parse_groups("groups.jsonl", &read("groups.jsonl")).expect("groups");
+    assert_eq!(groups.of("jdoe").into_iter().collect::<Vec<_>>(), ["contractors", "everyone"]);
+    let jdoe = WriteMap::new(select(&all, &groups, "jdoe", Some("10.0.0.9")).expect("decided"));
+    assert!(jdoe.allows("//depot/widgets/vendor/lib.c"));
+    assert!(jdoe.allows("//depot/widgets/main/docs/a.md"), "a read line takes nothing away");
+    assert!(!jdoe.allows("//depot/widgets/main/secret/k"), "the list exclusion from 10.0.0.*");
+    let fusion =
+        WriteMap::new(select(&all, &groups, "git-fusion-user", Some("10.0.0.1")).expect("decided"));
+    assert!(fusion.allows("//.git-fusion/p4gf_config"));
+}

@@ -542,3 +542,25 @@ fn a_new_branch_whose_parent_two_differently_viewed_branches_hold_is_not_guessed
     let reasons = run.branch("release/6.0")["reasons"].as_array().unwrap().clone();
     assert!(reasons.iter().all(|r| r["code"] != "not_in_view"), "no guess: {reasons:#?}");
 }
+
+#[test]
+fn an_existing_lightweight_branch_is_judged_by_the_view_p4gf_config2_records() {
+    let w = seeded();
+    let main = w.tip(Gitlab, "main").unwrap();
+    w.set_branch(Gitlab, "release/7.0", &main);
+    w.push_across(Gitlab, Fusion, "release/7.0");
+    w.repo_config("[widgets-main]\ngit-branch-name = main\nview = //depot/w/main/... ...\n");
+    w.fusion_file(
+        "depot/.git-fusion/repos/acme_0xS_widgets/p4gf_config2",
+        "[Zq4GSfnRSYyU0lLaV7pkEw==]\ngit-branch-name = release/7.0\nview = //.git-fusion/branches/acme_0xS_widgets/k3/q9/x/depot/w/main/src/... src/...\ndepot-branch-id = k3q9x\n",
+    );
+    w.commit_files(Gitlab, "release/7.0", &[("docs/y.md", Entry::File("y"))], "outside its view");
+    let run = w.sync_json();
+    let branch = run.branch("release/7.0");
+    assert_eq!(branch["reasons"][0]["code"], "not_in_view", "{run}");
+    let (accepted, said) =
+        w.plain_push_to_fusion(Gitlab, "refs/heads/release/7.0:refs/heads/release/7.0");
+    assert!(!accepted && said.contains("file(s) not in client view"), "{said}");
+    let calls = std::fs::read_to_string(w.remote(Fusion).join("fusion/p4-calls.log")).unwrap();
+    assert!(calls.contains("acme_0xS_widgets/p4gf_config2"), "{calls}");
+}

@@ -7,9 +7,19 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     if let Ok(ini) = IniFile::parse("p4gf_config", &text) {
-        let config = FusionConfig { global: ini.clone(), repo: Some(ini) };
+        let config =
+            FusionConfig { global: ini.clone(), repo: Some(ini.clone()), lightweight: Some(ini) };
         let _ = config.change_owner();
         let _ = config.branches();
+        let _ = config.lightweight_branches();
+        let _ = config.truthy("authentication", "email-case-sensitivity");
+        for section in config.branches() {
+            if let Some(view) = section.view.as_deref() {
+                if let Ok(view) = gfbridge::fusion::view::View::parse(view) {
+                    let _ = view.depot_path("a/b%c@d.txt");
+                }
+            }
+        }
         let _ = config.ignored_repo_sections();
     }
 });
