@@ -63,37 +63,56 @@ impl<'r> Trees<'r> {
         Ok(tree)
     }
 
-    /// Returns another path in commit `oid`'s tree equal to `path` but for letter case.
+    /// Returns another file in commit `oid`'s tree whose whole path equals `path` but for
+    /// letter case (Unicode lower case, as Git Fusion's `monocase`). Directories that differ
+    /// only in case are no conflict by themselves: Git Fusion compares whole paths
+    /// (`p4gf_case_conflict_checker.py`).
     pub fn case_twin(&mut self, oid: Oid, path: &[u8]) -> Result<Option<String>, git2::Error> {
         if self.commit != Some(oid) {
             // Only the last two commits' trees are kept: memory stays bounded.
             self.previous = std::mem::take(&mut self.current);
             self.commit = Some(oid);
         }
-        let mut tree = self.tree(self.repo.find_commit(oid.raw())?.tree_id())?;
+        let root = self.tree(self.repo.find_commit(oid.raw())?.tree_id())?;
         let components: Vec<&[u8]> = path.split(|b| *b == b'/').collect();
-        let mut prefix: Vec<u8> = Vec::new();
-        for (i, name) in components.iter().enumerate() {
-            let twin = tree
-                .iter()
-                .find(|e| e.name_bytes() != *name && e.name_bytes().eq_ignore_ascii_case(name))
-                .map(|e| e.name_bytes().to_vec());
-            if let Some(twin) = twin {
-                prefix.extend_from_slice(&twin);
-                return Ok(Some(String::from_utf8_lossy(&prefix).into_owned()));
+        let mut found = Vec::new();
+        self.same_but_case(&root, &components, Vec::new(), &mut found)?;
+        Ok(found
+            .into_iter()
+            .find(|p| p.as_slice() != path)
+            .map(|p| String::from_utf8_lossy(&p).into_owned()))
+    }
+
+    /// Collects into `found` every file under `tree` whose path equals `rest` but for case.
+    fn same_but_case(
+        &mut self,
+        tree: &Tree<'r>,
+        rest: &[&[u8]],
+        prefix: Vec<u8>,
+        found: &mut Vec<Vec<u8>>,
+    ) -> Result<(), git2::Error> {
+        let Some((name, rest)) = rest.split_first() else { return Ok(()) };
+        let wanted = String::from_utf8_lossy(name).to_lowercase();
+        let matching: Vec<(Vec<u8>, Option<ObjectType>, git2::Oid)> = tree
+            .iter()
+            .filter(|e| String::from_utf8_lossy(e.name_bytes()).to_lowercase() == wanted)
+            .map(|e| (e.name_bytes().to_vec(), e.kind(), e.id()))
+            .collect();
+        for (entry, kind, id) in matching {
+            let mut path = prefix.clone();
+            path.extend_from_slice(&entry);
+            match (rest.is_empty(), kind) {
+                (true, Some(ObjectType::Tree)) => {}
+                (true, _) => found.push(path),
+                (false, Some(ObjectType::Tree)) => {
+                    path.push(b'/');
+                    let subtree = self.tree(id)?;
+                    self.same_but_case(&subtree, rest, path, found)?;
+                }
+                (false, _) => {}
             }
-            let next = tree
-                .get_name_bytes(name)
-                .filter(|e| e.kind() == Some(ObjectType::Tree))
-                .map(|e| e.id());
-            match next {
-                Some(id) if i + 1 < components.len() => tree = self.tree(id)?,
-                _ => return Ok(None),
-            }
-            prefix.extend_from_slice(name);
-            prefix.push(b'/');
         }
-        Ok(None)
+        Ok(())
     }
 }
 

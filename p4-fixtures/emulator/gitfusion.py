@@ -259,7 +259,7 @@ def rule_commits(repo, updates):
                 if denied:
                     return f"user '{denied}' not authorized to submit file(s) in git commit"
             if repo.case_insensitive():
-                conflict = case_conflict(repo, sha1, parents)
+                conflict = case_conflict(repo, sha1, parents, view)
                 if conflict:
                     return conflict
             if by_author:
@@ -295,11 +295,16 @@ def unauthorized(repo, owners, by_author, sha1, view, listed):
     return None
 
 
-def case_conflict(repo, sha1, parents):
+def case_conflict(repo, sha1, parents, view):
+    """Two files whose Perforce paths differ only in letter case: depot paths when the branch
+    has a view (files it leaves out never reach Perforce), else git paths."""
     paths = repo.git("ls-tree", "-r", "--name-only", "-z", sha1).split("\0")
     seen = {}
     for path in filter(None, paths):
-        other = seen.setdefault(path.lower(), path)
+        key = path if view is None else views.depot_path(view, path)
+        if key is None:
+            continue
+        other = seen.setdefault(key.lower(), path)
         if other != path:
             return ("Case conflicts:\ncommit  git path  Perforce depot path\n"
                     f"{sha1[:7]}  {path}  {other}")

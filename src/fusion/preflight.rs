@@ -192,9 +192,7 @@ impl<'a> Preflight<'a> {
             reasons.extend(path_reasons(oid, &change.path));
             if change.added && self.facts.case_insensitive {
                 if let Some(twin) = trees.case_twin(oid, &change.path)? {
-                    let path = String::from_utf8_lossy(&change.path);
-                    let message = format!("`{path}` and `{twin}` differ only in letter case on a case-insensitive server");
-                    reasons.push(reason(Code::CaseConflict, oid, message));
+                    reasons.extend(case_reason(view, oid, &change.path, &twin));
                 }
             }
         }
@@ -364,6 +362,30 @@ fn reason(code: Code, oid: Oid, message: String) -> Reason {
 
 fn branch_reason(code: Code, message: String) -> Reason {
     Reason::new(code, None, message, true)
+}
+
+/// Returns `case_conflict` for `path`, whose tree also holds `twin` (the same path but for
+/// letter case). With a view, both are named with their depot paths (SPEC §13.1), and a twin
+/// the view leaves out never reaches Perforce, so it conflicts with nothing.
+fn case_reason(view: Option<&View>, oid: Oid, path: &[u8], twin: &str) -> Option<Reason> {
+    let path = String::from_utf8_lossy(path).into_owned();
+    let Some(view) = view else {
+        let message = format!(
+            "`{path}` and `{twin}` differ only in letter case on a case-insensitive server"
+        );
+        return Some(reason(Code::CaseConflict, oid, message));
+    };
+    let twin_path = twin.to_string();
+    let (ours, theirs) = (view.depot_path(&path)?, view.depot_path(&twin_path)?);
+    if ours.to_lowercase() != theirs.to_lowercase() {
+        return None; // mapped apart by the view: two different Perforce files
+    }
+    let message = format!(
+        "`{path}` ({ours}) and `{twin_path}` ({theirs}) differ only in letter case on a case-insensitive server"
+    );
+    let mut r = reason(Code::CaseConflict, oid, message);
+    (r.path, r.depot_path) = (Some(path), Some(ours));
+    Some(r)
 }
 
 /// Returns `branch_creation_disabled` when Git Fusion would refuse the branch (reference §8.2,

@@ -564,3 +564,30 @@ fn an_existing_lightweight_branch_is_judged_by_the_view_p4gf_config2_records() {
     let calls = std::fs::read_to_string(w.remote(Fusion).join("fusion/p4-calls.log")).unwrap();
     assert!(calls.contains("acme_0xS_widgets/p4gf_config2"), "{calls}");
 }
+
+#[test]
+fn case_conflicts_are_whole_paths_named_with_their_depot_paths() {
+    let w = seeded();
+    w.fusion_file("info.json", "{\"caseHandling\": \"insensitive\"}");
+    w.repo_config("[widgets-main]\ngit-branch-name = main\nview = //depot/w/main/... ...\n");
+    // Directories that differ only in case hold different files: no conflict (Git Fusion
+    // compares whole paths).
+    w.commit_files(
+        Gitlab,
+        "main",
+        &[("Docs/a.md", Entry::File("a")), ("docs/b.md", Entry::File("b"))],
+        "two files",
+    );
+    assert_pushed(&w);
+    w.commit_files(
+        Gitlab,
+        "main",
+        &[("docs/A.md", Entry::File("twin"))],
+        "the same file but for case",
+    );
+    let branch = assert_blocked(&w, "case_conflict");
+    let reasons = branch["reasons"].as_array().unwrap().clone();
+    let reason = reasons.iter().find(|r| r["code"] == "case_conflict").unwrap();
+    assert!(reason["message"].as_str().unwrap().contains("//depot/w/main/"), "{reason}");
+    assert_fusion_rejects(&w, "Case conflicts:");
+}
