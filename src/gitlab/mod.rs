@@ -63,7 +63,25 @@ impl GitlabClient {
     pub fn new(settings: &Gitlab, timeout: Duration) -> Result<GitlabClient, GitlabError> {
         let token = crate::config::secret(&settings.token_env)
             .ok_or_else(|| GitlabError::NoToken(settings.token_env.clone()))?;
+        // A redirect to another host (a moved instance, a proxy) must not carry the token
+        // there: reqwest keeps custom headers such as PRIVATE-TOKEN across hosts.
+        let same_host = reqwest::redirect::Policy::custom(|attempt| {
+            let first = attempt.previous().first().cloned();
+            let origin = |u: &reqwest::Url| {
+                (
+                    u.scheme().to_string(),
+                    u.host_str().map(str::to_string),
+                    u.port_or_known_default(),
+                )
+            };
+            match first {
+                Some(first) if origin(&first) != origin(attempt.url()) => attempt.stop(),
+                _ if attempt.previous().len() >= 10 => attempt.stop(),
+                _ => attempt.follow(),
+            }
+        });
         let http = Client::builder()
+            .redirect(same_host)
             .timeout(timeout)
             .user_agent(concat!("gfbridge/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -85,7 +103,7 @@ impl GitlabClient {
         let mut url = format!("{}{endpoint}?per_page=100", self.api);
         for _ in 0..MAX_PAGES {
             let response = self.get(&endpoint, &url)?;
-            let next = next_page(&response, &url);
+            let next = next_page(&response, &url, &self.api);
             let page: Vec<ProtectedRule> = response.json().map_err(|e| GitlabError::Body {
                 endpoint: endpoint.clone(),
                 reason: e.to_string(),
@@ -135,10 +153,11 @@ impl GitlabClient {
                 std::thread::sleep(wait);
                 continue;
             }
+            let location = response.headers().get("location").and_then(|v| v.to_str().ok());
             return Err(GitlabError::Status {
                 endpoint: endpoint.into(),
                 status: status.to_string(),
-                hint: hint(status),
+                hint: hint(status, location),
             });
         }
     }
@@ -156,14 +175,19 @@ fn retry_after(response: &Response) -> Option<Duration> {
 }
 
 /// Returns the next page's URL from `Link: <…>; rel="next"`, else from `x-next-page`.
-fn next_page(response: &Response, current: &str) -> Option<String> {
+///
+/// GitLab builds `Link` URLs on its configured external host, which need not be the address
+/// gfbridge reaches it at; the token goes only to `api` (the configured base), so the link's
+/// path and query are kept and its origin replaced.
+fn next_page(response: &Response, current: &str, api: &str) -> Option<String> {
     let headers = response.headers();
     if let Some(link) = headers.get("link").and_then(|v| v.to_str().ok()) {
-        return link.split(',').find(|part| part.contains("rel=\"next\"")).and_then(|part| {
+        let next = link.split(',').find(|part| part.contains("rel=\"next\"")).and_then(|part| {
             let start = part.find('<')? + 1;
             let end = part.find('>')?;
             Some(part[start..end].to_string())
         });
+        return next.and_then(|url| on_base(&url, api));
     }
     let next = headers.get("x-next-page")?.to_str().ok()?.trim();
     if next.is_empty() {
@@ -173,13 +197,21 @@ fn next_page(response: &Response, current: &str) -> Option<String> {
     Some(format!("{base}?per_page=100&page={next}"))
 }
 
-fn hint(status: StatusCode) -> String {
+/// Returns `url` with its scheme, host and port replaced by those of `api`, or `None` when
+/// it is not a URL of a GitLab API (no `/api/v4/` in its path).
+fn on_base(url: &str, api: &str) -> Option<String> {
+    let path = &url[url.find("/api/v4/")? + "/api/v4".len()..];
+    Some(format!("{api}{path}"))
+}
+
+fn hint(status: StatusCode, location: Option<&str>) -> String {
     match status.as_u16() {
+        301 | 302 | 303 | 307 | 308 => format!(
+            "GitLab redirected to another host ({}); the token is not sent there: set [gitlab] url to the address GitLab answers at",
+            location.and_then(|l| reqwest::Url::parse(l).ok()).and_then(|u| u.host_str().map(str::to_string)).unwrap_or_else(|| "unknown".into())
+        ),
         401 => "the token is missing, expired or invalid".into(),
-        403 => {
-            "the token may not read protected branches (it needs the Maintainer role and read_api)"
-                .into()
-        }
+        403 => "the token may not read the project's protected branches (current GitLab needs read access to the repository, Reporter or above, with the read_api scope; older versions need Maintainer)".into(),
         404 => "no such project, or the token cannot see it (check gitlab_project)".into(),
         429 => "rate limited, and still after retries".into(),
         _ => "GitLab could not answer".into(),

@@ -224,3 +224,55 @@ fn check_reports_the_api_unprotected_entries_and_force_push_rules() {
     let checks = bad.json()["workspaces"][0]["checks"].as_array().expect("checks").clone();
     assert!(checks.iter().any(|c| c["id"] == "gitlab_api" && c["status"] == "fail"), "{bad}");
 }
+
+/// GitLab builds `Link` on its configured external host, which may not be the address the
+/// bridge reaches it at: the next page is asked of the configured `[gitlab] url`, and the
+/// token never goes to the host the link names.
+#[test]
+fn a_link_naming_another_host_is_followed_on_the_configured_one() {
+    let api = FakeGitlab::start();
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(ENDPOINT))
+            .and(query_param("page", "2"))
+            .and(header("PRIVATE-TOKEN", TOKEN))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!([{"name": "release/*", "allow_force_push": false}])),
+            ),
+    );
+    let elsewhere = format!("https://gitlab.example.invalid{ENDPOINT}?page=2&per_page=100");
+    api.mount(
+        Mock::given(method("GET")).and(path(ENDPOINT)).respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"name": "main", "allow_force_push": false}]))
+                .insert_header("link", format!("<{elsewhere}>; rel=\"next\"").as_str()),
+        ),
+    );
+    let w = world(&api, r#"["main", "release/*"]"#);
+    w.commit(Gitlab, "release/1.0", "r");
+    let run = sync(&w);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(w.tip(Fusion, "release/1.0").is_some(), "page 2 was read from the configured host");
+}
+
+/// A redirect to another host (GitLab moved, a proxy) is not followed with the token.
+#[test]
+fn a_redirect_to_another_host_is_refused_and_the_token_stays_home() {
+    let api = FakeGitlab::start();
+    let other = FakeGitlab::start();
+    other.rules(&[("main", false)]);
+    let moved = format!("{}{ENDPOINT}", other.server.uri().replace("127.0.0.1", "localhost"));
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(ENDPOINT))
+            .respond_with(ResponseTemplate::new(301).insert_header("location", moved.as_str())),
+    );
+    let w = world(&api, r#"["main"]"#);
+    w.commit(Gitlab, "main", "m");
+    let run = sync(&w);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("redirected to another host (localhost)"), "{run}");
+    let received = other.runtime.block_on(other.server.received_requests()).unwrap_or_default();
+    assert!(received.is_empty(), "the other host got {} request(s)", received.len());
+}
