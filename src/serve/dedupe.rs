@@ -1,6 +1,8 @@
-//! Repeated webhook deliveries (SPEC §7): GitLab resends an event with the same
-//! `Idempotency-Key`; the second delivery must run nothing. Memory is bounded: only the newest
-//! keys are kept, which covers resends (they come minutes, not days, later).
+//! Repeated webhook deliveries (SPEC §7): a delivery whose `Idempotency-Key` was seen before
+//! runs nothing. GitLab does not re-deliver on its own (a failed delivery is logged on its
+//! side, not retried); the key comes back when someone presses "Resend" in GitLab's UI, or
+//! when a proxy retries (reference gitlab-real.md). Memory is bounded: only the newest keys
+//! are kept.
 //!
 //! Must not decide anything about the event itself.
 

@@ -19,11 +19,14 @@ use super::webhook::{route, Change, Delivery};
 use super::workers::Shared;
 use crate::refname::BranchName;
 
-/// Bodies over this size are refused with 413 (SPEC §7).
-pub const MAX_BODY: usize = 1024 * 1024;
+/// Bodies over this size are refused with 413: GitLab's own request limit (25 MiB,
+/// `REQUEST_BODY_SIZE_LIMIT`). A push event carries up to 20 commits, each with every file
+/// it added, changed or removed, so a large push is large; refusing it loses the event and
+/// counts toward GitLab disabling the hook (reference gitlab-real.md).
+pub const MAX_BODY: usize = 25 * 1024 * 1024;
 
 /// How much of an oversize body is read before answering 413.
-const DRAIN_LIMIT: usize = 8 * MAX_BODY;
+const DRAIN_LIMIT: usize = MAX_BODY + 1024 * 1024;
 
 /// How many `Idempotency-Key`s are remembered.
 const SEEN_KEYS: usize = 4096;
@@ -77,7 +80,7 @@ impl Hooks {
         }
         // A body is read past the limit (up to DRAIN_LIMIT, only once the secret matched) so
         // the sender gets its 413 instead of a connection reset mid-upload.
-        let too_large = (StatusCode::PAYLOAD_TOO_LARGE, "body over 1 MiB\n".to_string());
+        let too_large = (StatusCode::PAYLOAD_TOO_LARGE, "body over 25 MiB\n".to_string());
         let body = match axum::body::to_bytes(body, DRAIN_LIMIT).await {
             Ok(body) if body.len() <= MAX_BODY => body,
             _ => return too_large,
@@ -110,7 +113,15 @@ impl Hooks {
             return true;
         };
         let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        seen.first_time(key)
+        let first = seen.first_time(key);
+        if !first {
+            // Said at info: an operator who pressed "Resend" in GitLab should see why nothing ran.
+            tracing::info!(
+                idempotency_key = key,
+                "repeated delivery acknowledged without a run (GitLab's \"Resend\" reuses the key; the poll catches up anyway)"
+            );
+        }
+        first
     }
 
     fn trigger(&self, headers: &HeaderMap, raw_workspace: &str) -> Answer {

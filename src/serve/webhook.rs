@@ -13,7 +13,6 @@ use crate::refname::BranchName;
 pub const PUSH_HOOK: &str = "Push Hook";
 
 /// `before`/`after` of a created or deleted branch.
-const ZEROS: &str = "0000000000000000000000000000000000000000";
 
 /// The decision for one delivery.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,7 +114,9 @@ pub fn route(config: &Config, event: Option<&str>, body: &[u8]) -> Result<Delive
     if workspaces.is_empty() {
         return Ok(Delivery::Ignore("branch is not mirrored"));
     }
-    let change = match (push.before == ZEROS, push.after == ZEROS) {
+    // All zeros means absent, in SHA-1 (40) and SHA-256 (64) repositories alike.
+    let absent = |id: &str| !id.is_empty() && id.bytes().all(|b| b == b'0');
+    let change = match (absent(&push.before), absent(&push.after)) {
         (true, _) => Change::Created,
         (_, true) => Change::Deleted,
         _ => Change::Updated,

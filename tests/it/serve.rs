@@ -215,8 +215,8 @@ fn malformed_oversize_and_ignored_webhooks_queue_nothing() {
     service.await_idle(1.0);
     let token = [("X-Gitlab-Token", SECRET), ("X-Gitlab-Event", "Push Hook")];
     assert_eq!(service.post("/hooks/gitlab", &token, b"{\"object_kind\": ".to_vec()).0, 400);
-    let oversize = vec![b' '; 1024 * 1024 + 1];
-    assert_eq!(service.post("/hooks/gitlab", &token, oversize).0, 413);
+    let oversize = vec![b' '; 25 * 1024 * 1024 + 1];
+    assert_eq!(service.post("/hooks/gitlab", &token, oversize).0, 413, "over GitLab's own limit");
 
     let push = push_event("main", &base, &base);
     let mut tag = push.clone();
@@ -272,6 +272,10 @@ fn repeated_delivery_with_the_same_idempotency_key_runs_once() {
     let (status, body) = service.webhook(&event, &key);
     assert_eq!((status, body.as_str()), (200, "ignored: repeated delivery\n"));
     assert_eq!(service.requests(), 2.0);
+    // GitLab reuses the key only on a manual "Resend": the operator learns why nothing ran.
+    await_condition("the repeated delivery to be logged", LIMIT, || {
+        service.logged("repeated delivery acknowledged without a run")
+    });
 }
 
 #[test]
@@ -405,4 +409,29 @@ fn a_repeated_gitlab_token_header_is_refused_not_read_first_come() {
     assert_eq!(service.post("/hooks/gitlab", &headers, event).0, 401);
     assert_eq!(service.requests(), 1.0, "only the start-up run was requested");
     assert_eq!(service.get("/healthz"), (200, "ok\n".to_string()));
+}
+
+/// GitLab sends push events up to its own 25 MiB limit (20 commits, each with its full file
+/// lists): a 2 MiB event is a normal large push, and it is acted on.
+#[test]
+fn a_large_push_event_within_gitlabs_limit_is_accepted() {
+    let world = service_world();
+    let base = world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let head = world.commit(Gitlab, "main", "large push");
+    let mut event = push_event("main", &base, &head);
+    let files: Vec<String> =
+        (0..60_000).map(|i| format!("assets/textures/level-{i:06}.png")).collect();
+    event["commits"][0]["added"] = files.into();
+    let body = event.to_string().into_bytes();
+    assert!(body.len() > 2 * 1024 * 1024, "{} bytes", body.len());
+    let (status, text) = service.post(
+        "/hooks/gitlab",
+        &[("X-Gitlab-Token", SECRET), ("X-Gitlab-Event", "Push Hook")],
+        body,
+    );
+    assert_eq!(status, 202, "{text}");
+    service.await_idle(2.0);
+    assert_eq!(world.tip(Fusion, "main").as_deref(), Some(head.as_str()));
 }

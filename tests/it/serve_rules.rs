@@ -92,6 +92,18 @@ fn webhook_routing_table() {
             sync(&["widgets"], "main", Change::Deleted),
         ),
         (
+            "deleted in a SHA-256 repository: 64 zeros",
+            Some("Push Hook"),
+            push("refs/heads/main", A, &"0".repeat(64)),
+            sync(&["widgets"], "main", Change::Deleted),
+        ),
+        (
+            "created in a SHA-256 repository",
+            Some("Push Hook"),
+            push("refs/heads/main", &"0".repeat(64), B),
+            sync(&["widgets"], "main", Change::Created),
+        ),
+        (
             "numeric id selects the second workspace",
             Some("Push Hook"),
             push("refs/heads/hotfix/1", A, B),
