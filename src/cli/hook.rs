@@ -65,7 +65,8 @@ pub fn run(args: &HookArgs, ctx: &Context) -> Result<Exit, Shown> {
 /// Any failure rejects the push: the hook fails closed, with the reason for the pusher.
 fn pre_receive_hook(args: &PreReceiveArgs, ctx: &Context) -> Exit {
     let result = decide_push(args, ctx).unwrap_or_else(|why| HookResult::failed(&why));
-    for line in &result.messages {
+    let by_gitlab = std::env::var_os("GL_ID").is_some_and(|id| !id.is_empty());
+    for line in result.lines(by_gitlab) {
         eprintln!("{line}");
     }
     if result.accepted {

@@ -63,6 +63,17 @@ impl HookResult {
         messages.push("gfbridge: push rejected; nothing changed on either side".into());
         HookResult { accepted: false, messages }
     }
+
+    /// Returns the lines to print. Run by GitLab (`by_gitlab`: `GL_ID` is set), a rejection
+    /// repeats each line as `GL-HOOK-ERR: <line>`, the only hook text GitLab's web UI shows
+    /// (a refused merge or web edit otherwise says just "pre-receive hook declined").
+    pub fn lines(&self, by_gitlab: bool) -> Vec<String> {
+        let mut lines = self.messages.clone();
+        if by_gitlab && !self.accepted {
+            lines.extend(self.messages.iter().map(|m| format!("GL-HOOK-ERR: {m}")));
+        }
+        lines
+    }
 }
 
 /// One mirrored branch moving forward.

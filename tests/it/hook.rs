@@ -258,3 +258,31 @@ fn new_branch_is_rejected_when_git_fusion_already_has_one_of_that_name() {
     assert_eq!(world.tip(Gitlab, "release/9"), None);
     assert_eq!(world.tip(Fusion, "release/9"), Some(theirs));
 }
+
+#[test]
+fn run_by_gitlab_a_refusal_is_repeated_as_gl_hook_err_lines_for_its_web_ui() {
+    let (world, clone) = hooked_world();
+    commit_in_clone(&clone, "first");
+    assert!(in_clone(&clone, &["push", "origin", "main"]).0);
+    in_clone(&clone, &["reset", "--quiet", "--hard", "HEAD~1"]);
+    commit_in_clone(&clone, "rewritten");
+    let push = |gl_id: Option<&str>| {
+        let mut cmd = git();
+        cmd.arg("-C").arg(&clone).args(["push", "--force", "origin", "main"]);
+        if let Some(id) = gl_id {
+            cmd.env("GL_ID", id); // GitLab sets it for the hooks it runs
+        }
+        let out = cmd.output().expect("git runs");
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let by_gitlab = push(Some("user-42"));
+    assert!(
+        by_gitlab.contains("GL-HOOK-ERR: gfbridge: refs/heads/main: force pushes are not allowed"),
+        "{by_gitlab}"
+    );
+    assert!(by_gitlab.contains("gfbridge: push rejected"), "the plain lines stay: {by_gitlab}");
+    let plain = push(None);
+    assert!(!plain.contains("GL-HOOK-ERR"), "only when GitLab runs the hook: {plain}");
+    let _ = world;
+}
