@@ -12,8 +12,6 @@ use crate::refname::BranchName;
 /// The `X-Gitlab-Event` of a push to a branch.
 pub const PUSH_HOOK: &str = "Push Hook";
 
-/// `before`/`after` of a created or deleted branch.
-
 /// The decision for one delivery.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Delivery {
