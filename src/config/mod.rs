@@ -444,7 +444,7 @@ impl Validator<'_> {
         };
         Ok(Workspace {
             name,
-            gitlab_project: raw.gitlab_project,
+            gitlab_project: raw.gitlab_project.map(raw::ProjectRef::into_string),
             gitlab_remote,
             fusion_remote,
             fusion_repo,

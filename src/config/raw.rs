@@ -83,7 +83,7 @@ impl RawPerforce {
 #[serde(deny_unknown_fields)]
 pub struct RawWorkspace {
     pub name: Option<String>,
-    pub gitlab_project: Option<String>,
+    pub gitlab_project: Option<ProjectRef>,
     pub gitlab_remote: Option<String>,
     pub fusion_remote: Option<String>,
     pub fusion_repo: Option<String>,
@@ -94,4 +94,23 @@ pub struct RawWorkspace {
     pub repo_config2_file: Option<String>,
     pub tags: Option<Vec<String>>,
     pub perforce: Option<RawPerforce>,
+}
+
+/// `gitlab_project`: a path with namespace, or the numeric id, written as a string or as a
+/// TOML integer (SPEC §14: the id keeps matching after a rename).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ProjectRef {
+    Id(u64),
+    Path(String),
+}
+
+impl ProjectRef {
+    /// Returns the reference as the API and webhooks compare it.
+    pub fn into_string(self) -> String {
+        match self {
+            ProjectRef::Id(id) => id.to_string(),
+            ProjectRef::Path(path) => path,
+        }
+    }
 }

@@ -15,7 +15,7 @@ use subtle::ConstantTimeEq;
 
 use super::dedupe::SeenKeys;
 use super::scheduler::Requested;
-use super::webhook::{route, Change, Delivery};
+use super::webhook::{route, Change, Delivery, NO_PROJECT};
 use super::workers::Shared;
 use crate::refname::BranchName;
 
@@ -91,6 +91,11 @@ impl Hooks {
             Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")),
         };
         match delivery {
+            Delivery::Ignore(why) if why == NO_PROJECT => {
+                // A renamed project stops matching by path: say so where operators look.
+                tracing::info!(reason = why, "webhook ignored (if the project was renamed, set gitlab_project to its numeric id, which never changes)");
+                (StatusCode::OK, format!("ignored: {why}\n"))
+            }
             Delivery::Ignore(why) => {
                 tracing::debug!(reason = why, "webhook ignored");
                 (StatusCode::OK, format!("ignored: {why}\n"))

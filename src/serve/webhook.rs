@@ -12,6 +12,9 @@ use crate::refname::BranchName;
 /// The `X-Gitlab-Event` of a push to a branch.
 pub const PUSH_HOOK: &str = "Push Hook";
 
+/// Why an event of a project no workspace names is ignored.
+pub const NO_PROJECT: &str = "no workspace has this project";
+
 /// The decision for one delivery.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Delivery {
@@ -102,7 +105,7 @@ pub fn route(config: &Config, event: Option<&str>, body: &[u8]) -> Result<Delive
         .filter(|ws| project_matches(&push, ws.gitlab_project.as_deref()))
         .collect();
     if project.is_empty() {
-        return Ok(Delivery::Ignore("no workspace has this project"));
+        return Ok(Delivery::Ignore(NO_PROJECT));
     }
     let workspaces: Vec<String> = project
         .iter()

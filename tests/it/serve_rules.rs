@@ -27,7 +27,7 @@ protected_from = "config"
 
 [[workspace]]
 name = "widgets-hotfix"
-gitlab_project = "15"
+gitlab_project = 15
 gitlab_remote = "gitlab.git"
 fusion_remote = "fusion2.git"
 fusion_repo = "acme/widgets-hotfix"
@@ -102,6 +102,16 @@ fn webhook_routing_table() {
             Some("Push Hook"),
             push("refs/heads/main", &"0".repeat(64), B),
             sync(&["widgets"], "main", Change::Created),
+        ),
+        (
+            "a renamed project still matches by its numeric id (a TOML integer)",
+            Some("Push Hook"),
+            {
+                let mut renamed = push("refs/heads/hotfix/2", A, B);
+                renamed["project"]["path_with_namespace"] = "acme/renamed".into();
+                renamed
+            },
+            sync(&["widgets-hotfix"], "hotfix/2", Change::Updated),
         ),
         (
             "numeric id selects the second workspace",
