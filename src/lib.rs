@@ -10,6 +10,7 @@ pub mod checks;
 pub mod cli;
 pub mod commits;
 pub mod config;
+pub mod credentials;
 pub mod errors;
 pub mod exit;
 pub mod files;

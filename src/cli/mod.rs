@@ -111,6 +111,10 @@ impl Context {
 
 /// Runs gfbridge with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
+    // Started by git as its askpass program: answer the prompt, nothing else.
+    if let Some(code) = crate::credentials::answer_askpass(std::env::args().nth(1).as_deref()) {
+        return ExitCode::from(code);
+    }
     let cli = Cli::parse();
     init_logging(&cli);
     let ctx = Context {

@@ -4,6 +4,7 @@
 //! what is wrong. Must not touch remotes, and is the only place that resolves paths relative
 //! to the config file.
 
+mod credentials;
 mod duration;
 pub mod example;
 pub mod pattern;
@@ -116,10 +117,13 @@ pub struct Perforce {
 }
 
 impl Perforce {
-    /// Returns the pusher Git Fusion checks: `pusher`, else `user` (SPEC §13.1; the
-    /// `[credentials.fusion]` user comes between them once credentials exist).
-    pub fn pusher(&self) -> Option<&str> {
-        self.pusher.as_deref().or(self.user.as_deref())
+    /// Returns the pusher Git Fusion checks (SPEC §13.1): `pusher`, else the user of
+    /// `[credentials.fusion]` (`fusion`), else `user`.
+    pub fn pusher<'a>(
+        &'a self,
+        fusion: Option<&'a crate::credentials::Credential>,
+    ) -> Option<&'a str> {
+        self.pusher.as_deref().or(fusion.map(|c| c.username.as_str())).or(self.user.as_deref())
     }
 }
 
@@ -241,6 +245,11 @@ impl Validator<'_> {
             self.perforce(global.clone(), "perforce")?;
         }
         let authors = self.authors(raw.authors)?;
+        let credential = |raw: Option<raw::RawCredential>, table: &str| {
+            raw.map(|c| self.credential(c, table)).transpose()
+        };
+        let gitlab_credential = credential(raw.credentials.gitlab, "credentials.gitlab")?;
+        let fusion_credential = credential(raw.credentials.fusion, "credentials.fusion")?;
         if raw.workspace.is_empty() {
             return Err(self.invalid(
                 "workspace",
@@ -250,7 +259,9 @@ impl Validator<'_> {
         let mut names = BTreeSet::new();
         let mut workspaces = Vec::new();
         for (index, ws) in raw.workspace.into_iter().enumerate() {
-            let ws = self.workspace(index, ws, raw.perforce.as_ref())?;
+            let mut ws = self.workspace(index, ws, raw.perforce.as_ref())?;
+            ws.gitlab_remote = ws.gitlab_remote.with_credential(gitlab_credential.clone());
+            ws.fusion_remote = ws.fusion_remote.with_credential(fusion_credential.clone());
             self.gitlab_needs(index, &ws, gitlab.as_ref())?;
             if !names.insert(ws.name.clone()) {
                 let key = format!("workspace[{index}].name");

@@ -15,6 +15,8 @@ pub struct RawConfig {
     pub gitlab: Option<RawGitlab>,
     pub perforce: Option<RawPerforce>,
     #[serde(default)]
+    pub credentials: RawCredentials,
+    #[serde(default)]
     pub authors: BTreeMap<String, String>,
     #[serde(default)]
     pub workspace: Vec<RawWorkspace>,
@@ -113,4 +115,20 @@ impl ProjectRef {
             ProjectRef::Path(path) => path,
         }
     }
+}
+
+/// `[credentials.gitlab]` and `[credentials.fusion]` (SPEC §10).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCredentials {
+    pub gitlab: Option<RawCredential>,
+    pub fusion: Option<RawCredential>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCredential {
+    pub username: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<String>,
 }

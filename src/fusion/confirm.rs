@@ -102,7 +102,9 @@ pub fn confirm_via_wait(
 ) -> Status {
     let Some(url) = wait_url(remote.as_git_arg(), repo, push_id) else { return Status::Unknown };
     let args = [std::ffi::OsString::from("ls-remote"), url.into()];
-    let Ok(mut child) = git.command(None, &args).spawn() else { return Status::Unknown };
+    let Ok(mut child) = git.for_remote(remote).command(None, &args).spawn() else {
+        return Status::Unknown;
+    };
     let deadline = Instant::now() + timeout;
     // @wait blocks until the push finishes; a hung server must not hang the run.
     while child.try_wait().ok().flatten().is_none() {

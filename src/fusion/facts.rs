@@ -91,7 +91,7 @@ pub fn load(perforce: &Perforce, ws: &Workspace) -> Result<FusionFacts, FactsErr
         users: parse_users("p4 users", &users)?,
         case_insensitive: case.is_some_and(|c| c != "sensitive"),
         protections,
-        pusher: perforce.pusher().map(String::from),
+        pusher: perforce.pusher(ws.fusion_remote.credential()).map(String::from),
     })
 }
 

@@ -30,6 +30,7 @@ pub fn list_branches(
     remote: &RemoteUrl,
 ) -> Result<BTreeMap<BranchName, Oid>, RemoteError> {
     let stdout = git
+        .for_remote(remote)
         .run(None, &[OsString::from("ls-remote"), "--heads".into(), remote.as_git_arg().into()])?;
     parse_ls_remote(&stdout).map_err(|line| RemoteError::BadListing {
         remote: remote.to_string(),
@@ -114,7 +115,7 @@ pub fn fetch(
             Wanted::Tip(b, oid) => format!("+{oid}:{namespace}{b}"),
         })
     }));
-    run_reporting(git, Some(git_dir), args, on_progress)
+    run_reporting(&git.for_remote(remote), Some(git_dir), args, on_progress)
 }
 
 /// Clones only `branch` of `remote` into a new bare repository at `into`.
@@ -141,7 +142,7 @@ pub fn clone_branch(
     args.push(branch.as_str().into());
     args.push(remote.as_git_arg().into());
     args.push(into.into());
-    run_reporting(git, None, args, on_progress)
+    run_reporting(&git.for_remote(remote), None, args, on_progress)
 }
 
 /// One ref update of an atomic, compare-and-swap push.
@@ -186,7 +187,7 @@ pub fn push(
     args.extend(
         updates.iter().map(|u| OsString::from(format!("{}:refs/heads/{}", u.new, u.branch))),
     );
-    let output = git.output(Some(git_dir), &args)?;
+    let output = git.for_remote(remote).output(Some(git_dir), &args)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let refs = porcelain::parse_push(&stdout);

@@ -8,7 +8,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use super::url::redact;
+use super::url::{redact, RemoteUrl};
+use crate::credentials::Credential;
 
 /// Variables that would point git at another repository or object store, or that git sets
 /// inside hooks. Inherited, they would make the bridge's git calls act on the wrong repo.
@@ -51,6 +52,8 @@ pub enum GitError {
 pub struct Git {
     program: PathBuf,
     in_hook: bool,
+    /// The credential of the remote this runner talks to: git asks gfbridge for it.
+    askpass: Option<Credential>,
 }
 
 impl fmt::Debug for Git {
@@ -62,7 +65,14 @@ impl fmt::Debug for Git {
 impl Git {
     /// Returns a runner for the git executable `program`.
     pub fn new(program: impl Into<PathBuf>) -> Git {
-        Git { program: program.into(), in_hook: false }
+        Git { program: program.into(), in_hook: false, askpass: None }
+    }
+
+    /// Returns a runner for commands that talk to `remote`: with a `[credentials.*]` table,
+    /// git asks gfbridge itself (as `GIT_ASKPASS`) for the user name and the secret, so the
+    /// secret is on no command line, in no URL and in no variable gfbridge sets (SPEC §10).
+    pub fn for_remote(&self, remote: &RemoteUrl) -> Git {
+        Git { askpass: remote.credential().cloned(), ..self.clone() }
     }
 
     /// Returns a runner for inside a git hook of the repository a user pushes to: git's own
@@ -71,7 +81,7 @@ impl Git {
     /// objects, not yet in the object store, can be sent on. `GIT_QUARANTINE_PATH` alone is
     /// dropped: it only forbids ref updates, and a push to a URL makes none.
     pub fn in_hook(program: impl Into<PathBuf>) -> Git {
-        Git { program: program.into(), in_hook: true }
+        Git { program: program.into(), in_hook: true, askpass: None }
     }
 
     /// Returns a command for `git --git-dir=<git_dir> <args>` with a controlled environment.
@@ -88,6 +98,16 @@ impl Git {
             cmd.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
         }
         cmd.env("GIT_TERMINAL_PROMPT", "0").env("LC_ALL", "C").env("LANG", "C");
+        if let Some(credential) = &self.askpass {
+            match std::env::current_exe() {
+                Ok(exe) => {
+                    cmd.env("GIT_ASKPASS", exe).envs(credential.askpass_env());
+                }
+                Err(e) => {
+                    tracing::warn!("cannot find gfbridge's own executable for git's askpass: {e}")
+                }
+            }
+        }
         if let Some(dir) = git_dir {
             cmd.arg("--git-dir").arg(dir);
         }

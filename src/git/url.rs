@@ -6,10 +6,14 @@
 use std::fmt;
 use std::path::Path;
 
-/// A remote as git understands it: a URL, an scp-like address or a local path.
+use crate::credentials::Credential;
+
+/// A remote as git understands it: a URL, an scp-like address or a local path, and the
+/// credential git uses for it over HTTPS, if one is configured.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RemoteUrl {
     url: String,
+    credential: Option<Credential>,
 }
 
 impl RemoteUrl {
@@ -24,12 +28,28 @@ impl RemoteUrl {
         if text.chars().any(char::is_control) {
             return Err("a remote must not contain control characters".into());
         }
+        if redact(text) != text {
+            return Err(format!(
+                "`{}` holds a password; secrets never go in URLs: put it in [credentials.gitlab] or [credentials.fusion] as password_env or password_file (SPEC §10)",
+                redact(text)
+            ));
+        }
         let url = if is_local_path(text) && Path::new(text).is_relative() {
             base.join(text).to_string_lossy().into_owned()
         } else {
             text.to_string()
         };
-        Ok(RemoteUrl { url })
+        Ok(RemoteUrl { url, credential: None })
+    }
+
+    /// Returns this remote with the credential git uses for it.
+    pub fn with_credential(self, credential: Option<Credential>) -> RemoteUrl {
+        RemoteUrl { credential, ..self }
+    }
+
+    /// Returns the credential for this remote, if one is configured.
+    pub fn credential(&self) -> Option<&Credential> {
+        self.credential.as_ref()
     }
 
     /// Returns the URL to hand to git (credentials included; never print it).

@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod config;
 mod confirm;
+mod credentials;
 mod deploy;
 mod fusion_authors;
 mod fusion_config;

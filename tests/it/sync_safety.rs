@@ -203,21 +203,6 @@ fn dry_run_writes_nothing_and_exits_as_the_real_run_would() {
 }
 
 #[test]
-fn credentials_in_remote_urls_are_never_printed() {
-    let w = World::new();
-    w.write_config(
-        &DEFAULT_CONFIG
-            .replace("\"gitlab.git\"", "\"https://bob:hunter2@127.0.0.1:9/acme/widgets.git\""),
-    );
-    for format in ["text", "json"] {
-        let run = w.gfbridge(&["-vv", "sync", "--format", format]);
-        assert_eq!(run.code, 1, "{run}");
-        assert!(run.stderr.contains("bob:***@127.0.0.1"), "the remote is still named: {run}");
-        assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"), "{run}");
-    }
-}
-
-#[test]
 fn with_several_workspaces_the_most_severe_exit_code_wins() {
     let w = World::new();
     // Two workspaces over the same remotes, each with its own cache and lock.
