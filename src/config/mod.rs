@@ -52,9 +52,10 @@ pub enum ProtectedFrom {
 }
 
 /// Returns the value of the environment variable `name` (secrets are named, never written in
-/// the config); `None` when unset or empty.
-pub fn secret(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
+/// the config), in a type that cannot be printed by accident and is zeroed on drop; `None`
+/// when unset or empty.
+pub fn secret(name: &str) -> Option<secrecy::SecretString> {
+    std::env::var(name).ok().filter(|v| !v.is_empty()).map(secrecy::SecretString::from)
 }
 
 /// The `[bridge]` table.

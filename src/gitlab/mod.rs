@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use reqwest::blocking::{Client, Response};
 use reqwest::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::Gitlab;
 
@@ -47,7 +48,7 @@ pub enum GitlabError {
 /// A client for one GitLab instance.
 pub struct GitlabClient {
     api: String,
-    token: String,
+    token: SecretString,
     http: Client,
 }
 
@@ -123,7 +124,8 @@ impl GitlabClient {
         loop {
             attempt += 1;
             let last = attempt == ATTEMPTS;
-            let sent = self.http.get(url).header("PRIVATE-TOKEN", &self.token).send();
+            let sent =
+                self.http.get(url).header("PRIVATE-TOKEN", self.token.expose_secret()).send();
             let response = match sent {
                 Ok(response) => response,
                 Err(e) if !last => {

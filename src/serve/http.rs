@@ -11,6 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
 use super::dedupe::SeenKeys;
@@ -34,7 +35,7 @@ const SEEN_KEYS: usize = 4096;
 /// What the handlers share.
 pub struct Hooks {
     shared: Arc<Shared>,
-    secret: String,
+    secret: SecretString,
     seen: Mutex<SeenKeys>,
 }
 
@@ -42,7 +43,7 @@ type Answer = (StatusCode, String);
 
 impl Hooks {
     /// Returns the handlers' state; `secret` is the webhook secret both hook endpoints require.
-    pub fn new(shared: Arc<Shared>, secret: String) -> Hooks {
+    pub fn new(shared: Arc<Shared>, secret: SecretString) -> Hooks {
         Hooks { shared, secret, seen: Mutex::new(SeenKeys::new(SEEN_KEYS)) }
     }
 
@@ -52,7 +53,9 @@ impl Hooks {
     fn authorized(&self, headers: &HeaderMap, name: &str) -> bool {
         let mut values = headers.get_all(name).iter();
         match (values.next(), values.next()) {
-            (Some(given), None) => bool::from(given.as_bytes().ct_eq(self.secret.as_bytes())),
+            (Some(given), None) => {
+                bool::from(given.as_bytes().ct_eq(self.secret.expose_secret().as_bytes()))
+            }
             _ => false,
         }
     }
