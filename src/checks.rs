@@ -197,6 +197,11 @@ fn protection(
                     Status::Pass,
                     "not checked: protected_from = \"config\" (the allowlist alone decides)",
                 ),
+                check(
+                    "gitlab_push_access",
+                    Status::Pass,
+                    "not checked: protected_from = \"config\"",
+                ),
             ];
             (checks.into_iter().chain(unused_patterns(ws, names)).collect(), Ok(None))
         }
@@ -211,15 +216,23 @@ fn gitlab_protection(
 ) -> (Vec<Check>, Result<Option<Vec<ProtectedRule>>, ()>) {
     let settings = config.gitlab.as_ref().expect("config validation requires [gitlab] here");
     let project = ws.gitlab_project.as_deref().expect("config validation requires gitlab_project");
-    let rules =
-        GitlabClient::new(settings, settings.timeout).and_then(|c| c.protected_branches(project));
+    let client = GitlabClient::new(settings, settings.timeout);
+    let rules = client
+        .as_ref()
+        .map_err(|e| e.to_string())
+        .and_then(|c| c.protected_branches(project).map_err(|e| e.to_string()));
     let rules = match rules {
         Ok(rules) => rules,
         Err(e) => {
             let checks = vec![
-                check("gitlab_api", Status::Fail, e.to_string()),
+                check("gitlab_api", Status::Fail, e),
                 check(
                     "protected_branches",
+                    Status::Fail,
+                    "not checked: GitLab's API could not be read",
+                ),
+                check(
+                    "gitlab_push_access",
                     Status::Fail,
                     "not checked: GitLab's API could not be read",
                 ),
@@ -269,7 +282,9 @@ fn gitlab_protection(
     } else {
         check("protected_branches", Status::Warn, problems.join("; "))
     };
-    (vec![api, branches], Ok(Some(rules)))
+    let client = client.expect("the rules were read with it");
+    let access = gitlab_push_access(&client, project, &mirrored, &rules);
+    (vec![api, branches, access], Ok(Some(rules)))
 }
 
 /// Warns for allowlist entries that select no existing branch: they mirror nothing.
@@ -395,5 +410,54 @@ fn protections(facts: &FusionFacts) -> Check {
             Status::Fail,
             format!("{how}; git-fusion-user may not write //.git-fusion/..., so Git Fusion fails every push with `permission denied`"),
         ),
+    }
+}
+
+/// Check `gitlab_push_access` (SPEC §14): may the bridge's token user push every mirrored
+/// branch GitLab has (the branches API's `can_push`)? A rule requiring code-owner approval
+/// warns: GitLab then refuses pushes that touch CODEOWNERS paths.
+fn gitlab_push_access(
+    client: &GitlabClient,
+    project: &str,
+    mirrored: &[&BranchName],
+    rules: &[ProtectedRule],
+) -> Check {
+    let mut denied = Vec::new();
+    for branch in mirrored {
+        match client.can_push(project, branch) {
+            Ok(Some(false)) => denied.push(branch.as_str()),
+            Ok(_) => {}
+            Err(e) => {
+                return check("gitlab_push_access", Status::Warn, format!("not checked: {e}"))
+            }
+        }
+    }
+    if !denied.is_empty() {
+        let message = format!(
+            "the bridge's account may not push to: {} (their protection allows it no push; pushes from Git Fusion to them would be refused)",
+            denied.join(", ")
+        );
+        return check("gitlab_push_access", Status::Fail, message);
+    }
+    let owners: Vec<&str> = rules
+        .iter()
+        .filter(|r| r.code_owner_approval_required)
+        .filter(|r| {
+            BranchPattern::new(&r.name).is_ok_and(|p| mirrored.iter().any(|b| p.matches(b)))
+        })
+        .map(|r| r.name.as_str())
+        .collect();
+    if owners.is_empty() {
+        check(
+            "gitlab_push_access",
+            Status::Pass,
+            "the bridge's account may push every mirrored branch",
+        )
+    } else {
+        let message = format!(
+            "rules requiring code-owner approval on mirrored branches (GitLab refuses pushes that touch CODEOWNERS paths without it): {}",
+            owners.join(", ")
+        );
+        check("gitlab_push_access", Status::Warn, message)
     }
 }

@@ -37,6 +37,8 @@ pub enum Code {
     PermissionDenied,
     /// A commit that changes no file while the view cannot hold an empty changelist.
     EmptyCommit,
+    /// GitLab would refuse the bridge's push to this branch (SPEC §14).
+    GitlabPushDenied,
     /// Git Fusion refused or failed this push for these tips before.
     FusionRejected,
     /// A previous push to Git Fusion is still unconfirmed.
@@ -45,7 +47,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in SPEC order (for tables and tests).
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 17] = [
         Code::ChangeOwnerPusher,
         Code::UnmappedAuthor,
         Code::UnknownGitAuthor,
@@ -60,6 +62,7 @@ impl Code {
         Code::NotInView,
         Code::PermissionDenied,
         Code::EmptyCommit,
+        Code::GitlabPushDenied,
         Code::FusionRejected,
         Code::FusionPending,
     ];
@@ -81,6 +84,7 @@ impl Code {
             Code::NotInView => "not_in_view",
             Code::PermissionDenied => "permission_denied",
             Code::EmptyCommit => "empty_commit",
+            Code::GitlabPushDenied => "gitlab_push_denied",
             Code::FusionRejected => "fusion_rejected",
             Code::FusionPending => "fusion_pending",
         }

@@ -26,6 +26,17 @@ pub struct ProtectedRule {
     /// GitLab accepts force pushes to branches matching this rule.
     #[serde(default)]
     pub allow_force_push: bool,
+    /// GitLab refuses pushes touching CODEOWNERS paths without approval (Premium).
+    #[serde(default)]
+    pub code_owner_approval_required: bool,
+}
+
+/// One branch as GitLab's branches API shows it to the token's user.
+#[derive(Clone, Debug, serde::Deserialize)]
+struct BranchInfo {
+    /// Whether the token's user may push to it (protection rules applied).
+    #[serde(default)]
+    can_push: bool,
 }
 
 /// The error returned by the GitLab client; it names the endpoint, never the token.
@@ -116,6 +127,28 @@ impl GitlabClient {
             }
         }
         Err(GitlabError::Body { endpoint, reason: format!("more than {MAX_PAGES} pages") })
+    }
+
+    /// Returns whether the token's user may push to `branch` of `project` (the branches API's
+    /// `can_push`), or `None` when GitLab has no such branch.
+    pub fn can_push(&self, project: &str, branch: &str) -> Result<Option<bool>, GitlabError> {
+        let endpoint = format!(
+            "/projects/{}/repository/branches/{}",
+            encode_project(project),
+            encode_project(branch)
+        );
+        let url = format!("{}{endpoint}", self.api);
+        match self.get(&endpoint, &url) {
+            Ok(response) => {
+                let info: BranchInfo = response.json().map_err(|e| GitlabError::Body {
+                    endpoint: endpoint.clone(),
+                    reason: e.to_string(),
+                })?;
+                Ok(Some(info.can_push))
+            }
+            Err(GitlabError::Status { status, .. }) if status.starts_with("404") => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// GETs `url`, retrying what GitLab documents as transient.

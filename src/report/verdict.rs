@@ -135,6 +135,7 @@ fn check_blocker(check: &Check) -> Option<Blocker> {
 
 fn check_remedy(id: &str) -> (Who, &'static str) {
     match id {
+        "gitlab_push_access" => (Who::GitlabAdmin, "Let the bridge's account push to each mirrored branch (\"Allowed to push\"), or stop mirroring it from Git Fusion."),
         "protected_branches" => (Who::GitlabAdmin, "Protect each branch to mirror in GitLab, without force push, or drop it from the allowlist."),
         "change_owner" => (Who::PerforceAdmin, "Set change-owner = author in the repo's p4gf_config [@repo] section (or the global [git-to-perforce])."),
         "unknown_git" => (Who::PerforceAdmin, "Create the unknown_git user as a standard Perforce user, or set on_unmapped_author = \"block\"."),
@@ -213,6 +214,7 @@ pub fn code_remedy(code: Code) -> (Who, &'static str) {
         Code::EscapedPath => (Who::NextSync, "Nothing: Perforce stores the path escaped."),
         Code::NotInView => (Who::PerforceAdmin, "Widen the branch's view in the repo's p4gf_config to map the path, or have developers move the file inside the view."),
         Code::PermissionDenied => (Who::PerforceAdmin, "Grant the named user write access to the depot path in the protections table."),
+        Code::GitlabPushDenied => (Who::GitlabAdmin, "Allow the bridge's account to push to the branch (its protection's \"Allowed to push\"), or stop mirroring it from Git Fusion."),
         Code::EmptyCommit => (Who::PerforceAdmin, "Map a top-level .p4gf_empty_changelist_placeholder in the branch's view, or have developers drop the empty commit."),
         Code::FusionRejected => (Who::BridgeOperator, "Fix what Git Fusion's message names, then run `gfbridge sync --retry-failed`."),
         Code::FusionPending => (Who::NextSync, "The next sync asks Git Fusion again; if it stays pending, check the push in Perforce and run `gfbridge sync --retry-failed`."),

@@ -8,8 +8,9 @@ use super::{Run, SyncError};
 use crate::fusion::facts;
 use crate::fusion::preflight::{Commits, InspectError, Preflight};
 use crate::git::Git;
-use crate::outcome::BranchPlan;
+use crate::outcome::{BranchPlan, Reason};
 use crate::progress::Progress;
+use crate::reason::Code;
 
 impl Run<'_> {
     /// Adds the preflight's findings (SPEC §4) to a push to Git Fusion. Without a
@@ -57,5 +58,25 @@ impl Run<'_> {
             &mut checked,
         )?);
         Ok(())
+    }
+
+    /// Returns `gitlab_push_denied` when GitLab says the bridge's token user may not push to
+    /// the branch (the branches API's `can_push`: "No one" may push, say). Only GitLab's own
+    /// answer blocks; without the API (`protected_from = "config"`) nothing is asked.
+    pub(super) fn gitlab_push_access(
+        &self,
+        plan: &BranchPlan,
+    ) -> Result<Option<Reason>, SyncError> {
+        let (Some(client), Some(project)) = (self.gitlab, self.ws.gitlab_project.as_deref()) else {
+            return Ok(None);
+        };
+        if client.can_push(project, &plan.name)? != Some(false) {
+            return Ok(None);
+        }
+        let message = format!(
+            "GitLab says the bridge's account may not push to {} (its protection allows no push for it); the push would be refused",
+            plan.name
+        );
+        Ok(Some(Reason::new(Code::GitlabPushDenied, None, message, true)))
     }
 }

@@ -289,6 +289,8 @@ impl Run<'_> {
                 plan.reasons.push(reason);
             } else if matches!(plan.action, Action::PushToFusion { .. }) {
                 self.preflight(&mut plan, &survey, git, progress)?;
+            } else if matches!(plan.action, Action::PushToGitlab { new_branch: false }) {
+                plan.reasons.extend(self.gitlab_push_access(&plan)?);
             }
             tracing::debug!(branch = %name, action = plan.action.name(), commits = plan.commits.len(), "planned");
             if plan.action.target().is_some() && !plan.blocked() && !self.opts.dry_run {

@@ -276,3 +276,84 @@ fn a_redirect_to_another_host_is_refused_and_the_token_stays_home() {
     let received = other.runtime.block_on(other.server.received_requests()).unwrap_or_default();
     assert!(received.is_empty(), "the other host got {} request(s)", received.len());
 }
+
+/// The bridge's account may not push to main (its rule allows "No one", say): a change from
+/// Git Fusion is blocked before any push, and `check` names the branch.
+#[test]
+fn a_branch_gitlab_would_not_let_the_bridge_push_is_blocked_and_checked() {
+    let api = FakeGitlab::start();
+    api.rules(&[("main", false)]);
+    // GitLab's branches API answers for the token's user: "No one" may push to main.
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/api/v4/projects/acme%2Fwidgets/repository/branches/main"))
+            .and(header("PRIVATE-TOKEN", TOKEN))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"name": "main", "can_push": false, "protected": true})),
+            ),
+    );
+    let w = world(&api, r#"["main"]"#);
+    w.seed("main");
+    let gitlab_before = w.tip(Gitlab, "main");
+    w.commit(Fusion, "main", "submitted in Perforce");
+    let run = sync(&w);
+    assert_eq!(run.code, 3, "{run}");
+    let branch = run.branch("main");
+    assert_eq!(branch["action"], "blocked", "{run}");
+    assert_eq!(branch["reasons"][0]["code"], "gitlab_push_denied");
+    assert!(branch["reasons"][0]["commit"].is_null());
+    assert_eq!(w.tip(Gitlab, "main"), gitlab_before, "nothing pushed to GitLab");
+    let check = to_run(
+        w.gfbridge_command(&["check", "--format", "json"])
+            .env("GFB_TEST_TOKEN", TOKEN)
+            .output()
+            .expect("runs"),
+    );
+    let checks = check.json()["workspaces"][0]["checks"].clone();
+    let access = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "gitlab_push_access")
+        .cloned()
+        .unwrap();
+    assert_eq!(access["status"], "fail", "{access}");
+    assert!(access["message"].as_str().unwrap().contains("main"), "{access}");
+}
+
+#[test]
+fn a_rule_requiring_code_owner_approval_warns_in_check() {
+    let api = FakeGitlab::start();
+    // GitLab Premium's shape of a rule (doc/api/protected_branches.md), owner approval on.
+    let body = json!([{
+        "id": 101, "name": "main",
+        "push_access_levels": [{"id": 1001, "access_level": 40, "access_level_description": "Maintainers"}],
+        "merge_access_levels": [{"id": 2001, "access_level": 40, "access_level_description": "Maintainers"}],
+        "allow_force_push": false, "code_owner_approval_required": true
+    }]);
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(ENDPOINT))
+            .and(header("PRIVATE-TOKEN", TOKEN))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body)),
+    );
+    let w = world(&api, r#"["main", "release/*"]"#);
+    w.seed("main");
+    let check = to_run(
+        w.gfbridge_command(&["check", "--format", "json"])
+            .env("GFB_TEST_TOKEN", TOKEN)
+            .output()
+            .expect("runs"),
+    );
+    let checks = check.json()["workspaces"][0]["checks"].clone();
+    let access = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "gitlab_push_access")
+        .cloned()
+        .unwrap();
+    assert_eq!(access["status"], "warn", "{access}");
+    assert!(access["message"].as_str().unwrap().contains("code-owner"), "{access}");
+}
