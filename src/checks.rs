@@ -85,7 +85,8 @@ pub fn run_checks_keeping_facts(config: &Config, ws: &Workspace) -> Checked {
     }
     let names: BTreeSet<BranchName> =
         [&gitlab, &fusion].into_iter().flatten().flat_map(|b| b.keys().cloned()).collect();
-    let (protection, rules) = protection(config, ws, &names);
+    let gitlab_empty = gitlab.as_ref().is_ok_and(|b| b.is_empty());
+    let (protection, rules) = protection(config, ws, &names, gitlab_empty);
     checks.extend(protection);
     let mirrored: Vec<&BranchName> = names.iter().filter(|n| any_match(&ws.branches, n)).collect();
     let on_both: Vec<&BranchName> = mirrored
@@ -187,6 +188,7 @@ fn protection(
     config: &Config,
     ws: &Workspace,
     names: &BTreeSet<BranchName>,
+    gitlab_empty: bool,
 ) -> (Vec<Check>, Result<Option<Vec<ProtectedRule>>, ()>) {
     match ws.protected_from {
         ProtectedFrom::Config => {
@@ -205,7 +207,7 @@ fn protection(
             ];
             (checks.into_iter().chain(unused_patterns(ws, names)).collect(), Ok(None))
         }
-        ProtectedFrom::Gitlab => gitlab_protection(config, ws, names),
+        ProtectedFrom::Gitlab => gitlab_protection(config, ws, names, gitlab_empty),
     }
 }
 
@@ -213,6 +215,7 @@ fn gitlab_protection(
     config: &Config,
     ws: &Workspace,
     names: &BTreeSet<BranchName>,
+    gitlab_empty: bool,
 ) -> (Vec<Check>, Result<Option<Vec<ProtectedRule>>, ()>) {
     let settings = config.gitlab.as_ref().expect("config validation requires [gitlab] here");
     let project = ws.gitlab_project.as_deref().expect("config validation requires gitlab_project");
@@ -264,7 +267,14 @@ fn gitlab_protection(
         .map(|(p, _)| p.as_str())
         .collect();
     let mut problems = Vec::new();
-    if !unselected.is_empty() {
+    if gitlab_empty {
+        let exact: Vec<&str> =
+            ws.branches.iter().filter(|p| p.is_exact()).map(|p| p.as_str()).collect();
+        problems.push(format!(
+            "the GitLab project has no branches yet, so GitLab has no protection rules for them: the allowlist's exact names ({}) are mirrored as if protected; protect them in GitLab after the first sync",
+            exact.join(", ")
+        ));
+    } else if !unselected.is_empty() {
         problems.push(format!(
             "allowlist entries that select no existing branch GitLab protects (not mirrored): {}",
             unselected.join(", ")

@@ -58,6 +58,11 @@ impl BranchPattern {
         true
     }
 
+    /// Returns true for a pattern without `*`: it names one branch.
+    pub fn is_exact(&self) -> bool {
+        self.pieces.is_none()
+    }
+
     /// Returns the pattern as written in the config.
     pub fn as_str(&self) -> &str {
         &self.text

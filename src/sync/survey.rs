@@ -75,7 +75,14 @@ pub fn survey(
     };
     let Listed { gitlab: gitlab_tips, fusion: fusion_tips, rules } = listed;
     let rules = rules.map(|r| patterns_of(&r));
-    let protected = |name: &BranchName| rules.as_ref().is_none_or(|r| any_match(r, name));
+    // An empty GitLab project has no protection rules yet: GitLab creates the default
+    // branch's only after the first push. Branches the allowlist names exactly are then
+    // mirrored as if protected, so the project gets filled (SPEC §14).
+    let empty_project = gitlab_tips.is_empty();
+    let named = |name: &BranchName| ws.branches.iter().any(|p| p.is_exact() && p.matches(name));
+    let protected = |name: &BranchName| {
+        rules.as_ref().is_none_or(|r| any_match(r, name)) || (empty_project && named(name))
+    };
     let mirrored = |name: &BranchName| {
         any_match(&ws.branches, name) && protected(name) && only.is_none_or(|o| o.contains(name))
     };

@@ -357,3 +357,41 @@ fn a_rule_requiring_code_owner_approval_warns_in_check() {
     assert_eq!(access["status"], "warn", "{access}");
     assert!(access["message"].as_str().unwrap().contains("code-owner"), "{access}");
 }
+
+/// GitLab creates the default branch's protection only after the first push, so an empty
+/// project lists no rules: branches the allowlist names exactly are mirrored as if protected
+/// (wildcards are not), and `check` says to protect them.
+#[test]
+fn an_empty_gitlab_project_is_filled_with_the_branches_the_allowlist_names_exactly() {
+    let api = FakeGitlab::start();
+    api.rules(&[]);
+    let w = world(&api, r#"["main", "release/*"]"#);
+    let main = w.commit(Fusion, "main", "history from Perforce");
+    w.commit(Fusion, "release/1.0", "a release branch");
+    let run = sync(&w);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(w.tip(Gitlab, "main"), Some(main), "named exactly: mirrored into the empty project");
+    assert_eq!(w.tip(Gitlab, "release/1.0"), None, "a wildcard does not stand for protection");
+    // Once GitLab has branches, its rules decide again; before that, check warns.
+    let api2 = FakeGitlab::start();
+    api2.rules(&[]);
+    let empty = world(&api2, r#"["main", "release/*"]"#);
+    empty.commit(Fusion, "main", "history");
+    let check = to_run(
+        empty
+            .gfbridge_command(&["check", "--format", "json"])
+            .env("GFB_TEST_TOKEN", TOKEN)
+            .output()
+            .expect("runs"),
+    );
+    let checks = check.json()["workspaces"][0]["checks"].clone();
+    let protected = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "protected_branches")
+        .cloned()
+        .unwrap();
+    assert_eq!(protected["status"], "warn", "{protected}");
+    assert!(protected["message"].as_str().unwrap().contains("no branches yet"), "{protected}");
+}
