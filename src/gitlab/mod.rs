@@ -3,6 +3,8 @@
 //!
 //! Owns HTTP, pagination, retries and error wording; must never print or log the token.
 
+pub mod mirrors;
+
 use std::time::Duration;
 
 use reqwest::blocking::{Client, Response};

@@ -135,6 +135,7 @@ fn check_blocker(check: &Check) -> Option<Blocker> {
 
 fn check_remedy(id: &str) -> (Who, &'static str) {
     match id {
+        "gitlab_mirrors" => (Who::GitlabAdmin, "Disable GitLab's own push or pull mirror to the Git Fusion repo: gfbridge mirrors it (Settings > Repository > Mirroring repositories)."),
         "gitlab_push_access" => (Who::GitlabAdmin, "Let the bridge's account push to each mirrored branch (\"Allowed to push\"), or stop mirroring it from Git Fusion."),
         "protected_branches" => (Who::GitlabAdmin, "Protect each branch to mirror in GitLab, without force push, or drop it from the allowlist."),
         "change_owner" => (Who::PerforceAdmin, "Set change-owner = author in the repo's p4gf_config [@repo] section (or the global [git-to-perforce])."),

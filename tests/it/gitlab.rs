@@ -395,3 +395,55 @@ fn an_empty_gitlab_project_is_filled_with_the_branches_the_allowlist_names_exact
     assert_eq!(protected["status"], "warn", "{protected}");
     assert!(protected["message"].as_str().unwrap().contains("no branches yet"), "{protected}");
 }
+
+/// GitLab's own push mirror to the Git Fusion repo (URL masked as GitLab lists it) fails
+/// check `gitlab_mirrors`; a 404 on the pull-mirror endpoint (GitLab Free) counts as none.
+#[test]
+fn gitlabs_own_mirror_to_the_git_fusion_repo_fails_check() {
+    let api = FakeGitlab::start();
+    api.rules(&[("main", false)]);
+    // The shape of GitLab's documented remote_mirrors answer (doc/api/remote_mirrors.md).
+    let mirrors = |url: &str| {
+        json!([{
+            "enabled": true, "id": 101486, "auth_method": "password", "last_error": null,
+            "only_protected_branches": true, "keep_divergent_refs": false,
+            "update_status": "finished", "url": url
+        }])
+    };
+    let mount_mirrors = |api: &FakeGitlab, url: &str| {
+        api.mount(
+            Mock::given(method("GET"))
+                .and(path("/api/v4/projects/acme%2Fwidgets/remote_mirrors"))
+                .and(header("PRIVATE-TOKEN", TOKEN))
+                .respond_with(ResponseTemplate::new(200).set_body_json(mirrors(url))),
+        );
+    };
+    mount_mirrors(&api, "https://*****:*****@GitFusion.example.com/acme/widgets.git");
+    let w = world(&api, r#"["main"]"#);
+    let config = std::fs::read_to_string(w.path("gfbridge.toml")).expect("config");
+    w.write_config(&config.replace("\"fusion.git\"", "\"git@gitfusion.example.com:acme/widgets\""));
+    let mirrors_check = |w: &World| {
+        let run = to_run(
+            w.gfbridge_command(&["check", "--format", "json"])
+                .env("GFB_TEST_TOKEN", TOKEN)
+                .output()
+                .expect("runs"),
+        );
+        let checks = run.json()["workspaces"][0]["checks"].clone();
+        checks.as_array().unwrap().iter().find(|c| c["id"] == "gitlab_mirrors").cloned().unwrap()
+    };
+    let found = mirrors_check(&w);
+    assert_eq!(found["status"], "fail", "{found}");
+    assert!(found["message"].as_str().unwrap().contains("push mirror"), "{found}");
+    // A mirror elsewhere is fine.
+    let api2 = FakeGitlab::start();
+    api2.rules(&[("main", false)]);
+    mount_mirrors(&api2, "https://*****:*****@backup.example.com/acme/widgets.git");
+    let w2 = world(&api2, r#"["main"]"#);
+    let config = std::fs::read_to_string(w2.path("gfbridge.toml")).expect("config");
+    w2.write_config(
+        &config.replace("\"fusion.git\"", "\"git@gitfusion.example.com:acme/widgets\""),
+    );
+    let fine = mirrors_check(&w2);
+    assert_eq!(fine["status"], "pass", "{fine}");
+}

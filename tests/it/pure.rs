@@ -335,3 +335,20 @@ fn branch_names_are_accepted_exactly_when_git_accepts_them() {
         }
     }
 }
+
+#[test]
+fn git_urls_name_the_same_repository_on_any_transport() {
+    use gfbridge::gitlab::mirrors::repository_of;
+    let widgets = Some(("gitfusion.example.com".to_string(), "acme/widgets".to_string()));
+    for url in [
+        "https://*****:*****@GitFusion.example.com/acme/widgets.git",
+        "ssh://git@gitfusion.example.com:2222/acme/widgets",
+        "git@gitfusion.example.com:acme/widgets.git",
+        "https://gitfusion.example.com/acme/widgets/",
+    ] {
+        assert_eq!(repository_of(url), widgets, "{url}");
+    }
+    assert_ne!(repository_of("https://gitfusion.example.com/acme/gadgets"), widgets);
+    assert_eq!(repository_of("/srv/git/widgets.git"), None, "a local path");
+    assert_eq!(repository_of("./dir:with/colon"), None, "a local path with a colon");
+}

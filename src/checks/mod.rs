@@ -7,16 +7,18 @@
 use std::collections::BTreeSet;
 
 use crate::cache::Cache;
-use crate::config::pattern::{any_match, BranchPattern};
-use crate::config::{Config, ProtectedFrom, UnmappedPolicy, Workspace};
+use crate::config::pattern::any_match;
+use crate::config::{Config, UnmappedPolicy, Workspace};
 use crate::fusion::facts::{self, FusionFacts};
 use crate::fusion::p4gf_config::{ChangeOwner, Source};
 use crate::fusion::permissions::{self, Permissions, GIT_FUSION_USER};
 use crate::git::remote::list_branches;
 use crate::git::Git;
-use crate::gitlab::{GitlabClient, ProtectedRule};
 use crate::refname::BranchName;
 use crate::sync::Listed;
+
+mod gitlab;
+use gitlab::protection;
 
 /// The oldest git with every flag gfbridge passes (`fetch --no-write-fetch-head`, leases).
 pub const MIN_GIT: (u32, u32) = (2, 30);
@@ -182,121 +184,6 @@ fn git_version(git: &Git) -> Check {
     }
 }
 
-/// Returns the protection checks and GitLab's rules when they decide (`Ok(None)` when the
-/// allowlist alone decides, `Err(())` when they could not be read).
-fn protection(
-    config: &Config,
-    ws: &Workspace,
-    names: &BTreeSet<BranchName>,
-    gitlab_empty: bool,
-) -> (Vec<Check>, Result<Option<Vec<ProtectedRule>>, ()>) {
-    match ws.protected_from {
-        ProtectedFrom::Config => {
-            let checks = vec![
-                check("gitlab_api", Status::Pass, "not checked: protected_from = \"config\""),
-                check(
-                    "protected_branches",
-                    Status::Pass,
-                    "not checked: protected_from = \"config\" (the allowlist alone decides)",
-                ),
-                check(
-                    "gitlab_push_access",
-                    Status::Pass,
-                    "not checked: protected_from = \"config\"",
-                ),
-            ];
-            (checks.into_iter().chain(unused_patterns(ws, names)).collect(), Ok(None))
-        }
-        ProtectedFrom::Gitlab => gitlab_protection(config, ws, names, gitlab_empty),
-    }
-}
-
-fn gitlab_protection(
-    config: &Config,
-    ws: &Workspace,
-    names: &BTreeSet<BranchName>,
-    gitlab_empty: bool,
-) -> (Vec<Check>, Result<Option<Vec<ProtectedRule>>, ()>) {
-    let settings = config.gitlab.as_ref().expect("config validation requires [gitlab] here");
-    let project = ws.gitlab_project.as_deref().expect("config validation requires gitlab_project");
-    let client = GitlabClient::new(settings, settings.timeout);
-    let rules = client
-        .as_ref()
-        .map_err(|e| e.to_string())
-        .and_then(|c| c.protected_branches(project).map_err(|e| e.to_string()));
-    let rules = match rules {
-        Ok(rules) => rules,
-        Err(e) => {
-            let checks = vec![
-                check("gitlab_api", Status::Fail, e),
-                check(
-                    "protected_branches",
-                    Status::Fail,
-                    "not checked: GitLab's API could not be read",
-                ),
-                check(
-                    "gitlab_push_access",
-                    Status::Fail,
-                    "not checked: GitLab's API could not be read",
-                ),
-            ];
-            return (checks, Err(()));
-        }
-    };
-    let api = check(
-        "gitlab_api",
-        Status::Pass,
-        format!("the token reads {} protected-branch rule(s) of {project}", rules.len()),
-    );
-    let patterns: Vec<(BranchPattern, bool)> = rules
-        .iter()
-        .filter_map(|r| BranchPattern::new(&r.name).ok().map(|p| (p, r.allow_force_push)))
-        .collect();
-    let protected = |name: &BranchName| patterns.iter().any(|(p, _)| p.matches(name));
-    let unselected: Vec<&str> = ws
-        .branches
-        .iter()
-        .filter(|entry| !names.iter().any(|n| entry.matches(n) && protected(n)))
-        .map(|p| p.as_str())
-        .collect();
-    let mirrored: Vec<&BranchName> =
-        names.iter().filter(|n| any_match(&ws.branches, n) && protected(n)).collect();
-    let forced: Vec<&str> = patterns
-        .iter()
-        .filter(|(p, force)| *force && mirrored.iter().any(|n| p.matches(n)))
-        .map(|(p, _)| p.as_str())
-        .collect();
-    let mut problems = Vec::new();
-    if gitlab_empty {
-        let exact: Vec<&str> =
-            ws.branches.iter().filter(|p| p.is_exact()).map(|p| p.as_str()).collect();
-        problems.push(format!(
-            "the GitLab project has no branches yet, so GitLab has no protection rules for them: the allowlist's exact names ({}) are mirrored as if protected; protect them in GitLab after the first sync",
-            exact.join(", ")
-        ));
-    } else if !unselected.is_empty() {
-        problems.push(format!(
-            "allowlist entries that select no existing branch GitLab protects (not mirrored): {}",
-            unselected.join(", ")
-        ));
-    }
-    if !forced.is_empty() {
-        problems.push(format!(
-            "rules allowing force push on mirrored branches (GitLab accepts rewrites there; gfbridge still refuses to carry them): {}",
-            forced.join(", ")
-        ));
-    }
-    let branches = if problems.is_empty() {
-        let list: Vec<&str> = mirrored.iter().map(|n| n.as_str()).collect();
-        check("protected_branches", Status::Pass, format!("mirrored: {}", list.join(", ")))
-    } else {
-        check("protected_branches", Status::Warn, problems.join("; "))
-    };
-    let client = client.expect("the rules were read with it");
-    let access = gitlab_push_access(&client, project, &mirrored, &rules);
-    (vec![api, branches, access], Ok(Some(rules)))
-}
-
 /// Warns for allowlist entries that select no existing branch: they mirror nothing.
 fn unused_patterns(ws: &Workspace, names: &BTreeSet<BranchName>) -> Option<Check> {
     let unused: Vec<&str> = ws
@@ -420,54 +307,5 @@ fn protections(facts: &FusionFacts) -> Check {
             Status::Fail,
             format!("{how}; git-fusion-user may not write //.git-fusion/..., so Git Fusion fails every push with `permission denied`"),
         ),
-    }
-}
-
-/// Check `gitlab_push_access` (SPEC §14): may the bridge's token user push every mirrored
-/// branch GitLab has (the branches API's `can_push`)? A rule requiring code-owner approval
-/// warns: GitLab then refuses pushes that touch CODEOWNERS paths.
-fn gitlab_push_access(
-    client: &GitlabClient,
-    project: &str,
-    mirrored: &[&BranchName],
-    rules: &[ProtectedRule],
-) -> Check {
-    let mut denied = Vec::new();
-    for branch in mirrored {
-        match client.can_push(project, branch) {
-            Ok(Some(false)) => denied.push(branch.as_str()),
-            Ok(_) => {}
-            Err(e) => {
-                return check("gitlab_push_access", Status::Warn, format!("not checked: {e}"))
-            }
-        }
-    }
-    if !denied.is_empty() {
-        let message = format!(
-            "the bridge's account may not push to: {} (their protection allows it no push; pushes from Git Fusion to them would be refused)",
-            denied.join(", ")
-        );
-        return check("gitlab_push_access", Status::Fail, message);
-    }
-    let owners: Vec<&str> = rules
-        .iter()
-        .filter(|r| r.code_owner_approval_required)
-        .filter(|r| {
-            BranchPattern::new(&r.name).is_ok_and(|p| mirrored.iter().any(|b| p.matches(b)))
-        })
-        .map(|r| r.name.as_str())
-        .collect();
-    if owners.is_empty() {
-        check(
-            "gitlab_push_access",
-            Status::Pass,
-            "the bridge's account may push every mirrored branch",
-        )
-    } else {
-        let message = format!(
-            "rules requiring code-owner approval on mirrored branches (GitLab refuses pushes that touch CODEOWNERS paths without it): {}",
-            owners.join(", ")
-        );
-        check("gitlab_push_access", Status::Warn, message)
     }
 }
