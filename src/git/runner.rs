@@ -94,8 +94,18 @@ impl Git {
                 cmd.env_remove(name);
             }
             // The cache repo must behave the same on every machine: no user or system config
-            // (hooks paths, url rewrites, fetch.prune…) may leak in.
+            // (hooks paths, url rewrites, fetch.prune…) may leak in. The one exception is how
+            // the account that runs gfbridge authenticates: its `credential.*` settings are
+            // handed on, so git's own credential helpers keep working (SPEC §10).
             cmd.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
+            if self.askpass.is_none() {
+                let helpers = user_credential_config();
+                cmd.env("GIT_CONFIG_COUNT", helpers.len().to_string());
+                for (i, (key, value)) in helpers.iter().enumerate() {
+                    cmd.env(format!("GIT_CONFIG_KEY_{i}"), key)
+                        .env(format!("GIT_CONFIG_VALUE_{i}"), value);
+                }
+            }
         }
         cmd.env("GIT_TERMINAL_PROMPT", "0").env("LC_ALL", "C").env("LANG", "C");
         if let Some(credential) = &self.askpass {
@@ -235,4 +245,44 @@ macro_rules! git_args {
     ($($arg:expr),* $(,)?) => {
         vec![$(::std::ffi::OsString::from($arg)),*]
     };
+}
+
+/// Returns the `credential.*` settings of the account running gfbridge (its global and system
+/// git config, or the file `GIT_CONFIG_GLOBAL` names), read once, in process, with libgit2:
+/// helper names and URL patterns, never secrets. Empty when there are none or they cannot be
+/// read.
+fn user_credential_config() -> &'static [(String, String)] {
+    static SETTINGS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    SETTINGS.get_or_init(|| {
+        // The files git itself would read, named here: libgit2's own search paths are
+        // emptied for the cache (`cache::sandbox_libgit2`).
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let xdg = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".config")));
+        let mut files: Vec<PathBuf> = Vec::new();
+        if std::env::var_os("GIT_CONFIG_NOSYSTEM").is_none() {
+            files.push(PathBuf::from("/etc/gitconfig"));
+        }
+        match std::env::var_os("GIT_CONFIG_GLOBAL") {
+            Some(path) => files.push(PathBuf::from(path)),
+            None => {
+                files.extend(xdg.map(|x| x.join("git/config")));
+                files.extend(home.map(|h| h.join(".gitconfig")));
+            }
+        }
+        let mut settings = Vec::new();
+        for file in files.iter().filter(|f| f.is_file()) {
+            let Ok(config) = git2::Config::open(file) else { continue };
+            let Ok(mut entries) = config.entries(Some("^credential\\.")) else { continue };
+            while let Some(Ok(entry)) = entries.next() {
+                if let (Ok(name), Ok(value)) = (entry.name(), entry.value()) {
+                    settings.push((name.to_string(), value.to_string()));
+                }
+            }
+        }
+        let keys: Vec<&str> = settings.iter().map(|(k, _)| k.as_str()).collect();
+        tracing::debug!(?keys, "the account's credential settings handed to git");
+        settings
+    })
 }

@@ -145,3 +145,30 @@ fn a_credentials_table_needs_a_user_and_exactly_one_password_source() {
         assert!(run.stderr.contains(key), "{table}: {run}");
     }
 }
+
+/// SPEC §10: without a `[credentials.*]` table, the account's own git credential helpers are
+/// used as usual (here git's `store` helper, configured in the user's ~/.gitconfig).
+#[test]
+fn without_a_credentials_table_gits_own_credential_helpers_still_work() {
+    let w = World::new();
+    w.seed("main");
+    let server = HttpGitlab::start(&w);
+    w.write_config(&w.default_config().replace("\"gitlab.git\"", &format!("\"{}\"", server.url)));
+    let home = w.path("home");
+    std::fs::create_dir_all(&home).expect("home");
+    std::fs::write(home.join(".gitconfig"), "[credential]\n\thelper = store\n").expect("gitconfig");
+    let stored = server.url.replacen("http://", &format!("http://oauth2:{SECRET}@"), 1);
+    let origin = stored.trim_end_matches("/gitlab.git");
+    std::fs::write(home.join(".git-credentials"), format!("{origin}\n")).expect("credentials");
+    let head = w.commit(Gitlab, "main", "authenticated by the user's helper");
+    let run = to_run(
+        w.gfbridge_command(&["sync", "--format", "json"])
+            .env("HOME", &home)
+            .env_remove("GIT_CONFIG_GLOBAL")
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(w.tip(Fusion, "main"), Some(head));
+    assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET), "{run}");
+}
