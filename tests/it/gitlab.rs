@@ -148,7 +148,15 @@ fn api_errors_fail_the_run_with_exit_1_and_write_nothing() {
 fn rate_limits_are_waited_out_as_retry_after_says() {
     for retry_after in [Some("1"), None] {
         let api = FakeGitlab::start();
-        let mut limited = ResponseTemplate::new(429).set_body_string("Retry later");
+        // GitLab's own form (lib/gitlab/rack_attack.rb): a text body and RateLimit-* headers.
+        let mut limited = ResponseTemplate::new(429)
+            .set_body_string("Retry later\n")
+            .insert_header("Content-Type", "text/plain")
+            .insert_header("RateLimit-Name", "throttle_authenticated_api")
+            .insert_header("RateLimit-Limit", "600")
+            .insert_header("RateLimit-Observed", "601")
+            .insert_header("RateLimit-Remaining", "0")
+            .insert_header("RateLimit-Reset", "1700000060");
         if let Some(seconds) = retry_after {
             limited = limited.insert_header("Retry-After", seconds);
         }
@@ -446,4 +454,31 @@ fn gitlabs_own_mirror_to_the_git_fusion_repo_fails_check() {
     );
     let fine = mirrors_check(&w2);
     assert_eq!(fine["status"], "pass", "{fine}");
+}
+
+/// A moved project answers 301 to `/projects/<id>` on the same host (GitLab MR !128642): the
+/// redirect is followed with the token, and the rules are read there.
+#[test]
+fn a_moved_project_is_followed_on_the_same_host() {
+    let api = FakeGitlab::start();
+    let moved = format!("{}/api/v4/projects/15/protected_branches?per_page=100", api.server.uri());
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(ENDPOINT))
+            .respond_with(ResponseTemplate::new(301).insert_header("location", moved.as_str())),
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/api/v4/projects/15/protected_branches"))
+            .and(header("PRIVATE-TOKEN", TOKEN))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!([{"name": "main", "allow_force_push": false}])),
+            ),
+    );
+    let w = world(&api, r#"["main"]"#);
+    w.commit(Gitlab, "main", "m");
+    let run = sync(&w);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(w.tip(Fusion, "main").is_some(), "the rules came from the moved project's address");
 }
