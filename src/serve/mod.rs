@@ -78,6 +78,12 @@ pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
         scheduler,
         metrics: Arc::new(Metrics::new()),
         health: Health::default(),
+        // Built once; without a token each run reports the missing variable itself.
+        gitlab: config
+            .gitlab
+            .as_ref()
+            .and_then(|g| crate::gitlab::GitlabClient::new(g, g.timeout).ok())
+            .map(Arc::new),
     });
     let workers = workers::start_workers(&shared, opts.jobs);
     let poller = workers::start_poller(&shared);

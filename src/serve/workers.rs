@@ -29,6 +29,8 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     /// When each workspace last completed a run (`/healthz`).
     pub health: Health,
+    /// One GitLab API client for every run of the process (its connections are reused).
+    pub gitlab: Option<Arc<crate::gitlab::GitlabClient>>,
 }
 
 impl Shared {
@@ -74,7 +76,12 @@ fn work(shared: &Shared) {
 fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<BranchName>) {
     // A cron job holding the workspace's lock finishes first; waiting longer than a poll
     // period would only pile up behind it.
-    let opts = SyncOptions { wait: ws.interval, prefetch: announced, ..SyncOptions::default() };
+    let opts = SyncOptions {
+        wait: ws.interval,
+        prefetch: announced,
+        gitlab: shared.gitlab.clone(),
+        ..SyncOptions::default()
+    };
     let start = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| {
         sync_workspace(&shared.config, ws, &opts, &Progress::hidden())

@@ -125,6 +125,9 @@ pub struct SyncOptions {
     /// What the caller listed moments ago (the report's checks): the first attempt plans from
     /// it instead of asking both remotes again. Later attempts always list afresh.
     pub listed: Option<Arc<Listed>>,
+    /// The caller's GitLab API client, when it keeps one across runs (the service does: one
+    /// connection pool per process); built for this run otherwise.
+    pub gitlab: Option<Arc<GitlabClient>>,
 }
 
 /// Returns the result of syncing `ws`; failures are inside the result, never lost.
@@ -168,9 +171,10 @@ fn run(
     })?;
     let cache = Cache::open_or_init(&dir.cache())?;
     let git = Git::new(&config.bridge.git);
-    let gitlab = match (ws.protected_from, &config.gitlab) {
-        (ProtectedFrom::Gitlab, Some(settings)) => {
-            Some(GitlabClient::new(settings, settings.timeout)?)
+    let gitlab = match (ws.protected_from, &config.gitlab, &opts.gitlab) {
+        (ProtectedFrom::Gitlab, Some(_), Some(client)) => Some(Arc::clone(client)),
+        (ProtectedFrom::Gitlab, Some(settings), None) => {
+            Some(Arc::new(GitlabClient::new(settings, settings.timeout)?))
         }
         _ => None,
     };
@@ -181,7 +185,7 @@ fn run(
     let mut remembered = Remembered::load(dir.pushes(), opts.retry_failed)?;
     remembered.recheck_pending(config, ws)?;
     let mut run = Run {
-        gitlab: gitlab.as_ref(),
+        gitlab: gitlab.as_deref(),
         remembered,
         config,
         ws,
