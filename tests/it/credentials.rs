@@ -62,7 +62,8 @@ fn sync_with_token(w: &World, token: &str) -> Run {
 #[test]
 fn a_token_from_the_environment_mirrors_over_https_and_is_shown_nowhere() {
     let (w, _server) = world_over_http();
-    w.wrap_git(r#"printf '%s\n' "$*" >> "$WORLD/git-argv""#);
+    // Every command line git starts (remote helpers, the askpass program) is traced too.
+    w.wrap_git(r#"printf '%s\n' "$*" >> "$WORLD/git-argv"; export GIT_TRACE="$WORLD/git-trace""#);
     let head = w.commit(Gitlab, "main", "over http");
     let run = sync_with_token(&w, SECRET);
     assert_eq!(run.code, 0, "{run}");
@@ -73,6 +74,11 @@ fn a_token_from_the_environment_mirrors_over_https_and_is_shown_nowhere() {
     assert!(argv.contains("ls-remote"), "{argv}");
     for (what, text) in [
         ("git's command lines", argv),
+        ("the command lines git started", {
+            let trace = std::fs::read_to_string(w.path("git-trace")).expect("traced");
+            assert!(trace.contains("run_command"), "git started children: {trace}");
+            trace
+        }),
         ("stdout", run.stdout.clone()),
         ("stderr (with -vv)", run.stderr.clone()),
         (

@@ -45,6 +45,12 @@ impl FakeGitlab {
     }
 }
 
+/// Returns one of GitLab's documented answers (`fixtures/gitlab/`, see its SOURCES.md).
+fn fixture(name: &str) -> serde_json::Value {
+    let path = repo_root().join("tests/it/fixtures/gitlab").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
+}
+
 fn world(gitlab: &FakeGitlab, allowlist: &str) -> World {
     let w = World::new();
     let config = format!(
@@ -410,13 +416,11 @@ fn an_empty_gitlab_project_is_filled_with_the_branches_the_allowlist_names_exact
 fn gitlabs_own_mirror_to_the_git_fusion_repo_fails_check() {
     let api = FakeGitlab::start();
     api.rules(&[("main", false)]);
-    // The shape of GitLab's documented remote_mirrors answer (doc/api/remote_mirrors.md).
+    // GitLab's documented remote_mirrors answer, pointed at a given URL.
     let mirrors = |url: &str| {
-        json!([{
-            "enabled": true, "id": 101486, "auth_method": "password", "last_error": null,
-            "only_protected_branches": true, "keep_divergent_refs": false,
-            "update_status": "finished", "url": url
-        }])
+        let mut list = fixture("remote-mirrors-list.json");
+        list[0]["url"] = url.into();
+        list
     };
     let mount_mirrors = |api: &FakeGitlab, url: &str| {
         api.mount(
@@ -454,6 +458,20 @@ fn gitlabs_own_mirror_to_the_git_fusion_repo_fails_check() {
     );
     let fine = mirrors_check(&w2);
     assert_eq!(fine["status"], "pass", "{fine}");
+    // A pull mirror from Git Fusion (GitLab Premium; doc/api/project_pull_mirroring.md shape).
+    api2.mount(
+        Mock::given(method("GET"))
+            .and(path("/api/v4/projects/acme%2Fwidgets/mirror/pull"))
+            .and(header("PRIVATE-TOKEN", TOKEN))
+            .respond_with(ResponseTemplate::new(200).set_body_json({
+                let mut pull = fixture("pull-mirror.json");
+                pull["url"] = "https://*****:*****@gitfusion.example.com/acme/widgets.git".into();
+                pull
+            })),
+    );
+    let pulled = mirrors_check(&w2);
+    assert_eq!(pulled["status"], "fail", "{pulled}");
+    assert!(pulled["message"].as_str().unwrap().contains("pull mirror"), "{pulled}");
 }
 
 /// A moved project answers 301 to `/projects/<id>` on the same host (GitLab MR !128642): the
@@ -481,4 +499,36 @@ fn a_moved_project_is_followed_on_the_same_host() {
     let run = sync(&w);
     assert_eq!(run.code, 0, "{run}");
     assert!(w.tip(Fusion, "main").is_some(), "the rules came from the moved project's address");
+}
+
+/// GitLab's documented answers for Free and Premium (group-level rules, `user_id`,
+/// `inherited`) are read as they come: each rule, the `release/*` wildcard included, selects
+/// exactly the branches it names.
+#[test]
+fn gitlabs_documented_rule_lists_free_and_premium_are_read() {
+    for name in ["protected-branches-list.json", "protected-branches-list-premium.json"] {
+        let api = FakeGitlab::start();
+        api.mount(
+            Mock::given(method("GET"))
+                .and(path(ENDPOINT))
+                .and(header("PRIVATE-TOKEN", TOKEN))
+                .respond_with(ResponseTemplate::new(200).set_body_json(fixture(name))),
+        );
+        let w = world(&api, r#"["main", "release/*", "hotfix"]"#);
+        for branch in ["main", "release/1.0", "hotfix"] {
+            w.commit(Gitlab, branch, branch);
+        }
+        let run = sync(&w);
+        assert_eq!(run.code, 0, "{name}: {run}");
+        let rules: Vec<String> = fixture(name)
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|r| r["name"].as_str().expect("name").to_string())
+            .collect();
+        assert!(w.tip(Fusion, "main").is_some(), "{name}");
+        let wildcard = rules.iter().any(|r| r == "release/*");
+        assert_eq!(w.tip(Fusion, "release/1.0").is_some(), wildcard, "{name}: {rules:?}");
+        assert_eq!(w.tip(Fusion, "hotfix"), None, "{name}: no rule protects it");
+    }
 }
