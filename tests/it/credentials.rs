@@ -94,6 +94,16 @@ fn a_token_from_the_environment_mirrors_over_https_and_is_shown_nowhere() {
             std::fs::read_to_string(w.path(".gfbridge/widgets/cache.git/config"))
                 .unwrap_or_default(),
         ),
+        ("the report", {
+            let report = to_run(
+                w.gfbridge_command(&["-vv", "report", "--format", "json"])
+                    .env("GFB_GITLAB_TOKEN", SECRET)
+                    .output()
+                    .expect("report runs"),
+            );
+            assert_ne!(report.code, 1, "the report reached the remote: {report}");
+            format!("{}{}", report.stdout, report.stderr)
+        }),
     ] {
         assert!(!text.contains(SECRET), "the secret is in {what}");
     }

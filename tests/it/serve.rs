@@ -205,6 +205,9 @@ fn webhook_without_the_secret_is_refused_and_runs_nothing() {
     assert_eq!(service.requests(), 1.0, "only the start-up run was requested");
     assert_eq!(world.tip(Fusion, "main").as_deref(), Some(base.as_str()));
     assert!(!service.logged(SECRET), "the secret is never logged");
+    let (_, metrics) = service.get("/metrics");
+    assert!(metrics.contains("gfbridge_"), "{metrics}");
+    assert!(!metrics.contains(SECRET), "nor in the metrics");
 }
 
 #[test]
