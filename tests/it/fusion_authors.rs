@@ -395,18 +395,9 @@ fn gfbridge_and_the_stand_in_agree_on_every_owner_of_generated_cases() {
         std::env::var("GFBRIDGE_AUTHOR_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(500);
     let mut choices = Choices(0x2545_F491_4F6C_DD1D);
     let cases: Vec<serde_json::Value> = (0..count).map(|_| generated_case(&mut choices)).collect();
-    let script = repo_root().join("tests/it/fixtures/stand_in_authors.py");
-    let mut child = std::process::Command::new("python3")
-        .arg(script)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    let input = serde_json::to_vec(&cases).expect("json");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write");
-    let output = child.wait_with_output().expect("python3 ends");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let theirs: Vec<Vec<Option<String>>> = serde_json::from_slice(&output.stdout).expect("json");
+    let theirs: Vec<Vec<Option<String>>> =
+        serde_json::from_value(crate::harness::python_json("stand_in_authors.py", &cases))
+            .expect("owners");
     let mut disagreements = Vec::new();
     let mut commits = 0;
     for (case, stand_in) in cases.iter().zip(&theirs) {

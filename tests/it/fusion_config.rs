@@ -309,18 +309,9 @@ fn p4gf_config_texts_read_as_pythons_configparser_reads_them() {
     let count =
         std::env::var("GFBRIDGE_INI_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(400);
     texts.extend(generated_texts(count));
-    let script = crate::harness::repo_root().join("tests/it/fixtures/configparser_dump.py");
-    let mut child = std::process::Command::new("python3")
-        .arg(script)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    let input = serde_json::to_vec(&texts).expect("json");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write");
-    let output = child.wait_with_output().expect("python3 ends");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let python: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("json out");
+    let python: Vec<serde_json::Value> =
+        serde_json::from_value(crate::harness::python_json("configparser_dump.py", &texts))
+            .expect("a list");
     let mut disagreements = Vec::new();
     for (text, theirs) in texts.iter().zip(&python) {
         let ours = as_configparser_reads(text);

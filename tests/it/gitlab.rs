@@ -67,6 +67,16 @@ fn world(gitlab: &FakeGitlab, allowlist: &str) -> World {
     w
 }
 
+/// Runs `check --format json` with the token in the environment.
+fn check_run(w: &World) -> Run {
+    to_run(
+        w.gfbridge_command(&["check", "--format", "json"])
+            .env("GFB_TEST_TOKEN", TOKEN)
+            .output()
+            .expect("runs"),
+    )
+}
+
 fn sync(w: &World) -> Run {
     to_run(
         w.gfbridge_command(&["sync", "--format", "json"])
@@ -210,14 +220,8 @@ fn check_reports_the_api_unprotected_entries_and_force_push_rules() {
     api.rules(&[("main", true), ("release/*", false)]);
     let w = world(&api, r#"["main", "release/*", "hotfix"]"#);
     w.seed("main");
-    let run = to_run(
-        w.gfbridge_command(&["check", "--format", "json"])
-            .env("GFB_TEST_TOKEN", TOKEN)
-            .output()
-            .expect("runs"),
-    );
-    let checks = run.json()["workspaces"][0]["checks"].as_array().expect("checks").clone();
-    let find = |id: &str| checks.iter().find(|c| c["id"] == id).cloned().expect("check");
+    let run = check_run(&w);
+    let find = |id: &str| run.check(id);
     assert_eq!(find("gitlab_api")["status"], "pass", "{run}");
     let protected = find("protected_branches");
     assert_eq!(protected["status"], "warn");
@@ -318,20 +322,7 @@ fn a_branch_gitlab_would_not_let_the_bridge_push_is_blocked_and_checked() {
     assert_eq!(branch["reasons"][0]["code"], "gitlab_push_denied");
     assert!(branch["reasons"][0]["commit"].is_null());
     assert_eq!(w.tip(Gitlab, "main"), gitlab_before, "nothing pushed to GitLab");
-    let check = to_run(
-        w.gfbridge_command(&["check", "--format", "json"])
-            .env("GFB_TEST_TOKEN", TOKEN)
-            .output()
-            .expect("runs"),
-    );
-    let checks = check.json()["workspaces"][0]["checks"].clone();
-    let access = checks
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "gitlab_push_access")
-        .cloned()
-        .unwrap();
+    let access = check_run(&w).check("gitlab_push_access");
     assert_eq!(access["status"], "fail", "{access}");
     assert!(access["message"].as_str().unwrap().contains("main"), "{access}");
 }
@@ -354,20 +345,7 @@ fn a_rule_requiring_code_owner_approval_warns_in_check() {
     );
     let w = world(&api, r#"["main", "release/*"]"#);
     w.seed("main");
-    let check = to_run(
-        w.gfbridge_command(&["check", "--format", "json"])
-            .env("GFB_TEST_TOKEN", TOKEN)
-            .output()
-            .expect("runs"),
-    );
-    let checks = check.json()["workspaces"][0]["checks"].clone();
-    let access = checks
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "gitlab_push_access")
-        .cloned()
-        .unwrap();
+    let access = check_run(&w).check("gitlab_push_access");
     assert_eq!(access["status"], "warn", "{access}");
     assert!(access["message"].as_str().unwrap().contains("code-owner"), "{access}");
 }
@@ -391,21 +369,7 @@ fn an_empty_gitlab_project_is_filled_with_the_branches_the_allowlist_names_exact
     api2.rules(&[]);
     let empty = world(&api2, r#"["main", "release/*"]"#);
     empty.commit(Fusion, "main", "history");
-    let check = to_run(
-        empty
-            .gfbridge_command(&["check", "--format", "json"])
-            .env("GFB_TEST_TOKEN", TOKEN)
-            .output()
-            .expect("runs"),
-    );
-    let checks = check.json()["workspaces"][0]["checks"].clone();
-    let protected = checks
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "protected_branches")
-        .cloned()
-        .unwrap();
+    let protected = check_run(&empty).check("protected_branches");
     assert_eq!(protected["status"], "warn", "{protected}");
     assert!(protected["message"].as_str().unwrap().contains("no branches yet"), "{protected}");
 }
@@ -434,16 +398,7 @@ fn gitlabs_own_mirror_to_the_git_fusion_repo_fails_check() {
     let w = world(&api, r#"["main"]"#);
     let config = std::fs::read_to_string(w.path("gfbridge.toml")).expect("config");
     w.write_config(&config.replace("\"fusion.git\"", "\"git@gitfusion.example.com:acme/widgets\""));
-    let mirrors_check = |w: &World| {
-        let run = to_run(
-            w.gfbridge_command(&["check", "--format", "json"])
-                .env("GFB_TEST_TOKEN", TOKEN)
-                .output()
-                .expect("runs"),
-        );
-        let checks = run.json()["workspaces"][0]["checks"].clone();
-        checks.as_array().unwrap().iter().find(|c| c["id"] == "gitlab_mirrors").cloned().unwrap()
-    };
+    let mirrors_check = |w: &World| check_run(w).check("gitlab_mirrors");
     let found = mirrors_check(&w);
     assert_eq!(found["status"], "fail", "{found}");
     assert!(found["message"].as_str().unwrap().contains("push mirror"), "{found}");

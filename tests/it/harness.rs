@@ -46,6 +46,16 @@ impl Run {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 
+    /// Returns the check called `id` of the first workspace, from `check --format json`.
+    pub fn check(&self, id: &str) -> Value {
+        let json = self.json();
+        let checks = json["workspaces"][0]["checks"].as_array().expect("checks").clone();
+        checks
+            .into_iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no check {id}: {}", self.stdout))
+    }
+
     /// Returns the branch object called `name` from `--format json` output.
     pub fn branch(&self, name: &str) -> Value {
         let json = self.json();
@@ -481,4 +491,20 @@ pub fn hold_lock(w: &World, name: &str) -> std::fs::File {
         .expect("lock file");
     file.try_lock().expect("test takes the lock");
     file
+}
+
+/// Runs `tests/it/fixtures/<script>` with python3, `input` as JSON on its stdin, and returns
+/// what it prints as JSON (the scripts that hold gfbridge to an independent Python reading).
+pub fn python_json(script: &str, input: &impl serde::Serialize) -> Value {
+    let mut child = Command::new("python3")
+        .arg(repo_root().join("tests/it/fixtures").join(script))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let input = serde_json::to_vec(input).expect("json");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write");
+    let output = child.wait_with_output().expect("python3 ends");
+    assert!(output.status.success(), "{script}: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("json out")
 }

@@ -454,10 +454,7 @@ fn without_super_access_nothing_is_blocked_on_a_guess_and_git_fusion_still_decid
     let branch = run.branch("main");
     assert_ne!(branch["action"], "blocked", "never blocked on a guess: {run}");
     assert_eq!(branch["outcome"], "failed", "Git Fusion's refusal is caught: {run}");
-    let check = w.gfbridge(&["check", "--format", "json"]);
-    let checks = check.json()["workspaces"][0]["checks"].clone();
-    let protections =
-        checks.as_array().unwrap().iter().find(|c| c["id"] == "protections").cloned().unwrap();
+    let protections = w.gfbridge(&["check", "--format", "json"]).check("protections");
     assert_eq!(protections["status"], "warn", "{protections}");
     assert!(protections["message"].as_str().unwrap().contains("permission"), "{protections}");
 }
