@@ -2,7 +2,7 @@
 //! once against git's ref-name rules, then typed, so a name with `..`, a space or `@{` can
 //! never reach a refspec or a lease.
 //!
-//! Owns the short name (`main`, `release/1.0`) and its full ref (`refs/heads/main`); must not
+//! Owns the short name (`main`, `release/1.0`) and reading it from a full ref (`refs/heads/main`); must not
 //! know which branches are mirrored.
 
 use std::borrow::Borrow;
@@ -28,11 +28,6 @@ pub struct BadBranchName {
 }
 
 impl BranchName {
-    /// Returns the full ref name, `refs/heads/<name>`.
-    pub fn full(&self) -> String {
-        format!("{HEADS}{}", self.0)
-    }
-
     /// Returns the branch of a full ref name: `None` for refs outside `refs/heads/` (tags,
     /// merge requests), an error for a `refs/heads/` name git would not accept.
     pub fn from_full(refname: &str) -> Option<Result<BranchName, BadBranchName>> {
