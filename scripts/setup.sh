@@ -3,9 +3,13 @@
 # git 2.30+ and python3 (the Git Fusion stand-in in p4-fixtures/ is Python), GNU time
 # and curl for the benchmark's memory and webhook-latency figures, and the validators the
 # deploy/ recipes are tested with (PyPI: check-jsonschema with GitLab's CI schema,
-# kubernetes-validate with the Kubernetes schemas, hadolint; Debian: systemd-analyze).
+# kubernetes-validate with the Kubernetes schemas, hadolint; Debian: systemd-analyze), the
+# real Git LFS client (Debian: git-lfs) and a real Git LFS server for the LFS tests (PyPI:
+# giftless and what it imports, pinned in scripts/lfs-server-requirements.txt, in the virtual
+# environment target/test-venv, which cargo's folder keeps ignored).
 # Safe to run again; installs only what is missing. Needs root (or sudo) only to install.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need=()
 git_ok() {
@@ -18,6 +22,8 @@ git_ok || need+=(git)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ -x /usr/bin/time ] || need+=(time)   # scripts/bench.sh reads peak memory with it
 command -v curl >/dev/null 2>&1 || need+=(curl)   # scripts/bench.sh posts webhooks with it
+command -v git-lfs >/dev/null 2>&1 || need+=(git-lfs)   # the LFS tests make commits with it
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -38,4 +44,14 @@ if [ "$missing_py" = 1 ]; then
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${py_tools[@]}"
   # pyenv installs console scripts behind shims that exist only after a rehash.
   if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+fi
+
+# The GitLab side's LFS server in tests: giftless, pinned, in its own virtual environment.
+venv=target/test-venv
+requirements=scripts/lfs-server-requirements.txt
+if ! cmp -s "$requirements" "$venv/installed.txt" 2>/dev/null; then
+  echo "setup: installing giftless (the tests' LFS server) into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/installed.txt"
 fi

@@ -18,6 +18,7 @@ pusher's environment: settings.json, info.json, users.jsonl, depot/.git-fusion/.
 """
 import configparser
 import fcntl
+import hashlib
 import functools
 import json
 import os
@@ -26,6 +27,7 @@ import subprocess
 import sys
 
 import authors
+import lfs
 import protects
 import views
 
@@ -131,6 +133,30 @@ class Repo:
         chosen = own or sections
         return views.parse(chosen[0]["view"]) if chosen else None
 
+    def lfs_enabled(self):
+        return self.config_flag("perforce-to-git", "git-lfs-enable", False)
+
+    def blob(self, sha1):
+        return subprocess.run(["git", "--git-dir", self.git_dir, "cat-file", "blob", sha1],
+                              check=True, stdout=subprocess.PIPE).stdout
+
+    def blob_size(self, sha1):
+        return int(self.git("cat-file", "-s", sha1).strip())
+
+    def attributes_reader(self, commit):
+        def read(directory):
+            path = f"{directory}/.gitattributes" if directory else ".gitattributes"
+            found = subprocess.run(["git", "--git-dir", self.git_dir, "cat-file", "blob", f"{commit}:{path}"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            return found.stdout if found.returncode == 0 else None
+        return read
+
+    def pointer_at(self, blob_sha1):
+        """The LFS object id Git Fusion reads in a blob, or None."""
+        if self.blob_size(blob_sha1) > lfs.POINTER_MAX:
+            return None
+        return lfs.pointer_oid(self.blob(blob_sha1))
+
     def repo_read_only(self):
         repo = self.ini("repos", self.encoded, "p4gf_config")
         return repo.has_option("@repo", "read-only") and repo.getboolean("@repo", "read-only")
@@ -173,8 +199,8 @@ def new_commits(repo, new):
     return [line.split() for line in out.splitlines()]
 
 
-def changed_entries(repo, sha1, parents, deletions=False):
-    """(mode, path, status) of entries the commit adds or modifies against its first parent
+def changed_entries(repo, sha1, parents, deletions=False, blobs=False):
+    """(mode, path, status[, blob]) of entries the commit adds or modifies against its first parent
     (and deletes, with `deletions`: what fast-export lists, reference §8.0 item 9)."""
     base = parents[0] if parents else "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
     out = repo.git("diff-tree", "-r", "--no-renames", "-z", "--raw", base, sha1)
@@ -184,7 +210,7 @@ def changed_entries(repo, sha1, parents, deletions=False):
         meta, path = fields[i], fields[i + 1]
         parts = meta.lstrip(":").split()
         if len(parts) >= 5 and parts[4][0] in ("AMTD" if deletions else "AMT"):
-            entries.append((parts[1], path, parts[4]))
+            entries.append((parts[1], path, parts[4], parts[3]) if blobs else (parts[1], path, parts[4]))
     return entries
 
 
@@ -248,6 +274,10 @@ def rule_commits(repo, updates):
                 bad = next((c for c in path if ord(c) < 0x20 or ord(c) == 0x7F), None)
                 if bad is not None:
                     return f"Perforce: Non-printable characters not allowed in Perforce: character x{ord(bad):02X} in filepath: {path}"
+            if repo.lfs_enabled():
+                refusal = lfs_refusal(repo, sha1, parents)
+                if refusal:
+                    return refusal
             if view is not None:
                 listed = changed_entries(repo, sha1, parents, deletions=True)
                 if not listed and views.depot_path(view, views.EMPTY_PLACEHOLDER) is None:
@@ -270,6 +300,56 @@ def rule_commits(repo, updates):
                     return str(e)
                 if owner is None:
                     return f"User '{email}' not permitted to commit"
+
+
+def lfs_content_path(repo, oid):
+    """Where Git Fusion holds an LFS object: the depot path under //.git-fusion/objects, or
+    the upload cache (reference §8.4); None when it has neither."""
+    depot = repo.path("depot", ".git-fusion", "objects", "repos", repo.encoded, "lfs", "sha256",
+                      oid[0:2], oid[2:4], oid[4:6], oid[6:8], oid[8:])
+    cache = repo.path("lfs-cache", oid)
+    return next((p for p in (depot, cache) if os.path.exists(p)), None)
+
+
+def lfs_refusal(repo, sha1, parents):
+    """Git Fusion's `_check_lfs` for one commit: each listed regular file that is a pointer
+    must be tracked by the commit's own .gitattributes, and its object must be on hand."""
+    for mode, path, _, blob in changed_entries(repo, sha1, parents, blobs=True):
+        if mode not in ("100644", "100755"):
+            continue
+        oid = repo.pointer_at(blob)
+        if oid is None:
+            continue
+        if not lfs.is_tracked(path, repo.attributes_reader(sha1)):
+            return f"Push of Git LFS text pointer not tracked by LFS:\ncommit {sha1[:7]} path {path}"
+        if lfs_content_path(repo, oid) is None:
+            return f"Push of Git LFS text pointer missing content:\ncommit {sha1[:7]} path {path}"
+
+
+def stored_files(repo, sha1):
+    """What the changelist of `sha1` stores per file it adds or changes: the path, and the
+    SHA-256 and size of what Perforce holds: for a tracked pointer with LFS on, the object
+    (moved from the upload cache to its depot path); otherwise the blob itself."""
+    parents = repo.git("rev-list", "--parents", "-n", "1", sha1).split()[1:]
+    files = []
+    for mode, path, _, blob in changed_entries(repo, sha1, parents, blobs=True):
+        if mode not in ("100644", "100755"):
+            continue
+        content, oid = None, repo.pointer_at(blob) if repo.lfs_enabled() else None
+        if oid is not None:
+            held = lfs_content_path(repo, oid)
+            depot = repo.path("depot", ".git-fusion", "objects", "repos", repo.encoded, "lfs", "sha256",
+                              oid[0:2], oid[2:4], oid[4:6], oid[6:8], oid[8:])
+            if held and held != depot:
+                os.makedirs(os.path.dirname(depot), exist_ok=True)
+                os.replace(held, depot)
+            with open(depot, "rb") as f:
+                content = f.read()
+        else:
+            content = repo.blob(blob)
+        files.append({"path": path, "sha256": hashlib.sha256(content).hexdigest(),
+                      "size": len(content), "lfs": oid is not None})
+    return files
 
 
 def unauthorized(repo, owners, by_author, sha1, view, listed):
@@ -361,7 +441,8 @@ def post_receive(repo):
                 continue
             known.add(sha1)
             owner = owners.owner(*repo.author(sha1)) if by_author else pusher
-            records.append({"sha1": sha1, "branch": branch, "owner": owner, "push": push_id})
+            records.append({"sha1": sha1, "branch": branch, "owner": owner, "push": push_id,
+                            "files": stored_files(repo, sha1)})
     first = repo.bump("change-counter", len(records)) if records else 0
     with open(repo.path("changelists.jsonl"), "a") as f:
         for number, record in enumerate(records, start=first):
