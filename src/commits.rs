@@ -36,6 +36,10 @@ pub struct Change {
     pub deleted: bool,
     /// True for a gitlink (submodule, mode 160000).
     pub gitlink: bool,
+    /// True for a regular file (mode 100644 or 100755): only those can be LFS pointers.
+    pub regular: bool,
+    /// The entry's new object (its blob, for a file); `None` for a deletion.
+    pub blob: Option<Oid>,
 }
 
 /// Reads whole trees for case twins; consecutive commits share most subtrees, so the last

@@ -59,6 +59,25 @@ pub struct BranchPlan {
     pub fusion_only: Vec<Oid>,
     /// Findings; any blocking one turns a push into `blocked`.
     pub reasons: Vec<Reason>,
+    /// The LFS objects the push would copy first (SPEC §12); `None` when its commits hold
+    /// no pointer, or LFS is off.
+    pub lfs: Option<LfsCopy>,
+}
+
+/// The LFS objects a push copies before it is made (SPEC §12 `lfs_objects`, `lfs_bytes`).
+#[derive(Clone, Debug, Default)]
+pub struct LfsCopy {
+    /// The objects the destination lacks.
+    pub objects: Vec<crate::lfs::pointer::Pointer>,
+    /// True when the destination could not be asked: `objects` is every object pointed to.
+    pub estimated: bool,
+}
+
+impl LfsCopy {
+    /// Returns the bytes of the objects.
+    pub fn bytes(&self) -> u64 {
+        self.objects.iter().map(|p| p.size).sum()
+    }
 }
 
 impl BranchPlan {
@@ -141,7 +160,10 @@ pub struct BranchResult {
 impl BranchResult {
     /// Returns the exit code this branch alone would give (SPEC §2.1).
     pub fn exit(&self) -> Exit {
+        // An LFS server that failed is an operational failure (SPEC §12): nothing was pushed.
+        let lfs_failed = self.plan.reasons.iter().any(|r| r.code == Code::LfsTransferFailed);
         match (self.outcome, self.skip) {
+            (Outcome::Failed, _) if lfs_failed => Exit::Failure,
             (Outcome::Failed, _) => Exit::Attention,
             (Outcome::Skipped, Some(SkipCause::Attention)) => Exit::Attention,
             (Outcome::Skipped, Some(SkipCause::Raced)) => Exit::Busy,

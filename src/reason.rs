@@ -43,11 +43,19 @@ pub enum Code {
     FusionRejected,
     /// A previous push to Git Fusion is still unconfirmed.
     FusionPending,
+    /// A pointer goes to a Git Fusion whose `git-lfs-enable` is not yes (SPEC §12).
+    LfsDisabledOnFusion,
+    /// A pointer at a path the commit's `.gitattributes` does not track (SPEC §12).
+    LfsUntrackedPointer,
+    /// An object on neither side's LFS server (SPEC §12).
+    LfsMissingContent,
+    /// An LFS server failed or refused during the copy (SPEC §12).
+    LfsTransferFailed,
 }
 
 impl Code {
     /// Every code, in SPEC order (for tables and tests).
-    pub const ALL: [Code; 17] = [
+    pub const ALL: [Code; 21] = [
         Code::ChangeOwnerPusher,
         Code::UnmappedAuthor,
         Code::UnknownGitAuthor,
@@ -65,6 +73,10 @@ impl Code {
         Code::GitlabPushDenied,
         Code::FusionRejected,
         Code::FusionPending,
+        Code::LfsDisabledOnFusion,
+        Code::LfsUntrackedPointer,
+        Code::LfsMissingContent,
+        Code::LfsTransferFailed,
     ];
 
     /// Returns the contract name (`unmapped_author`).
@@ -87,13 +99,17 @@ impl Code {
             Code::GitlabPushDenied => "gitlab_push_denied",
             Code::FusionRejected => "fusion_rejected",
             Code::FusionPending => "fusion_pending",
+            Code::LfsDisabledOnFusion => "lfs_disabled_on_fusion",
+            Code::LfsUntrackedPointer => "lfs_untracked_pointer",
+            Code::LfsMissingContent => "lfs_missing_content",
+            Code::LfsTransferFailed => "lfs_transfer_failed",
         }
     }
 
     /// Returns whether a finding with this code blocks the push unless a setting says
     /// otherwise (`unknown_git_author` blocks only with `on_unmapped_author = "block"`).
     pub fn blocks_by_default(self) -> bool {
-        !matches!(self, Code::EscapedPath | Code::UnknownGitAuthor)
+        !matches!(self, Code::EscapedPath | Code::UnknownGitAuthor | Code::LfsTransferFailed)
     }
 
     /// Returns whether the code is about a remembered push rather than the commits.

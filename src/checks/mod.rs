@@ -18,6 +18,7 @@ use crate::refname::BranchName;
 use crate::sync::Listed;
 
 mod gitlab;
+mod lfs;
 use gitlab::protection;
 
 /// The oldest git with every flag gfbridge passes (`fetch --no-write-fetch-head`, leases).
@@ -100,11 +101,30 @@ pub fn run_checks_keeping_facts(config: &Config, ws: &Workspace) -> Checked {
         .collect();
     checks.push(state(config, ws, &on_both));
     let facts = fusion_checks(config, ws, &mirrored, &mut checks);
+    let tips: Vec<crate::oid::Oid> = [&gitlab, &fusion]
+        .into_iter()
+        .flatten()
+        .flat_map(|listing| mirrored.iter().filter_map(|n| listing.get(*n).copied()))
+        .collect();
+    checks.push(lfs_check(config, ws, &tips, facts.as_ref()));
     let listed = match (gitlab, fusion, rules) {
         (Ok(gitlab), Ok(fusion), Ok(rules)) => Some(Listed { gitlab, fusion, rules }),
         _ => None,
     };
     Checked { checks, facts, listed }
+}
+
+/// Returns check `lfs` for `ws` whose mirrored tips are `tips`, read from the workspace's
+/// cache as it is now (the report asks again once its plan has fetched the tips).
+pub fn lfs_check(
+    config: &Config,
+    ws: &Workspace,
+    tips: &[crate::oid::Oid],
+    facts: Option<&FusionFacts>,
+) -> Check {
+    let dir = crate::state::WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
+    let cache = Cache::open_existing(&dir.cache());
+    lfs::lfs(ws, cache.as_ref(), tips, facts)
 }
 
 /// Adds the checks of Git Fusion's settings and returns the facts they were read from.

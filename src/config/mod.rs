@@ -7,17 +7,22 @@
 mod credentials;
 mod duration;
 pub mod example;
+mod lfs;
 pub mod pattern;
 mod raw;
+mod workspace;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::git::RemoteUrl;
+use crate::lfs::batch::Endpoint;
+use crate::lfs::{endpoint_for, LfsMode};
+use crate::plan::Side;
 use duration::Bounds;
 use pattern::BranchPattern;
-use raw::{RawConfig, RawWorkspace};
+use raw::RawConfig;
 
 /// The error returned by [`Config::load`]; every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +160,23 @@ pub struct Workspace {
     /// `[perforce]` (SPEC §11). Every p4 call, offline file and check of the workspace uses
     /// these, so nothing learnt from one server is used for another.
     pub perforce: Option<Perforce>,
+    /// Whether LFS objects travel with their commits (SPEC §12).
+    pub lfs: LfsMode,
+    /// `gitlab_lfs_url`: GitLab's LFS endpoint, when not the convention's.
+    pub gitlab_lfs_url: Option<String>,
+    /// `fusion_lfs_url`: Git Fusion's LFS endpoint, when not the convention's.
+    pub fusion_lfs_url: Option<String>,
+}
+
+impl Workspace {
+    /// Returns the LFS endpoint of `side` (SPEC §12), with that side's credential; `None`
+    /// when the remote is not http(s) and no URL is configured.
+    pub fn lfs_endpoint(&self, side: Side) -> Option<Endpoint> {
+        match side {
+            Side::Gitlab => endpoint_for(&self.gitlab_remote, self.gitlab_lfs_url.as_deref()),
+            Side::Fusion => endpoint_for(&self.fusion_remote, self.fusion_lfs_url.as_deref()),
+        }
+    }
 }
 
 /// The whole validated configuration.
@@ -396,93 +418,6 @@ impl Validator<'_> {
             }
         }
         Ok(raw)
-    }
-
-    fn workspace(
-        &self,
-        index: usize,
-        raw: RawWorkspace,
-        global: Option<&raw::RawPerforce>,
-    ) -> Result<Workspace, ConfigError> {
-        let at = |key: &str| format!("workspace[{index}].{key}");
-        let required = |value: Option<String>, key: &str| {
-            value
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| self.invalid(at(key), "is required"))
-        };
-        let name = required(raw.name, "name")?;
-        if !valid_workspace_name(&name) {
-            return Err(
-                self.invalid(at("name"), format!("`{name}` must match [a-z0-9][a-z0-9._-]*"))
-            );
-        }
-        let gitlab_remote =
-            self.remote(required(raw.gitlab_remote, "gitlab_remote")?, &at("gitlab_remote"))?;
-        let fusion_remote =
-            self.remote(required(raw.fusion_remote, "fusion_remote")?, &at("fusion_remote"))?;
-        let fusion_repo = required(raw.fusion_repo, "fusion_repo")?;
-        if let Some(bad) = illegal_repo_name_part(&fusion_repo) {
-            return Err(self.invalid(
-                at("fusion_repo"),
-                format!("Git Fusion repo names may not contain `{bad}`"),
-            ));
-        }
-        let branches = self.patterns(raw.branches.unwrap_or_default(), &at("branches"))?;
-        if branches.is_empty() {
-            return Err(
-                self.invalid(at("branches"), "is required and must list at least one branch")
-            );
-        }
-        let protected_from = match raw.protected_from.as_deref().unwrap_or("gitlab") {
-            "config" => ProtectedFrom::Config,
-            "gitlab" => ProtectedFrom::Gitlab,
-            other => {
-                let msg = format!("`{other}` is not one of \"gitlab\", \"config\"");
-                return Err(self.invalid(at("protected_from"), msg));
-            }
-        };
-        if raw.tags.is_some() {
-            let msg = "tag mirroring is not available yet in this version; remove `tags`";
-            return Err(self.invalid(at("tags"), msg));
-        }
-        let interval = duration::parse(raw.interval.as_deref().unwrap_or("60s"), Bounds::INTERVAL)
-            .map_err(|m| self.invalid(at("interval"), m))?;
-        let perforce = match (raw.perforce, global) {
-            (Some(own), base) => {
-                Some(self.perforce(own.over(&base.cloned().unwrap_or_default()), &at("perforce"))?)
-            }
-            (None, Some(base)) => Some(self.perforce(base.clone(), "perforce")?),
-            (None, None) => None,
-        };
-        Ok(Workspace {
-            name,
-            gitlab_project: raw.gitlab_project.map(raw::ProjectRef::into_string),
-            gitlab_remote,
-            fusion_remote,
-            fusion_repo,
-            branches,
-            protected_from,
-            interval,
-            repo_config_file: raw.repo_config_file.map(|f| self.relative(&f)),
-            repo_config2_file: raw.repo_config2_file.map(|f| self.relative(&f)),
-            perforce,
-        })
-    }
-
-    fn remote(&self, url: String, key: &str) -> Result<RemoteUrl, ConfigError> {
-        RemoteUrl::parse(&url, &self.dir).map_err(|m| self.invalid(key, m))
-    }
-
-    fn patterns(&self, texts: Vec<String>, key: &str) -> Result<Vec<BranchPattern>, ConfigError> {
-        let mut seen = BTreeSet::new();
-        let mut patterns = Vec::new();
-        for text in texts {
-            if !seen.insert(text.clone()) {
-                return Err(self.invalid(key, format!("`{text}` is listed twice")));
-            }
-            patterns.push(BranchPattern::new(&text).map_err(|m| self.invalid(key, m))?);
-        }
-        Ok(patterns)
     }
 }
 

@@ -96,6 +96,9 @@ pub struct RawWorkspace {
     pub repo_config2_file: Option<String>,
     pub tags: Option<Vec<String>>,
     pub perforce: Option<RawPerforce>,
+    pub lfs: Option<String>,
+    pub gitlab_lfs_url: Option<String>,
+    pub fusion_lfs_url: Option<String>,
 }
 
 /// `gitlab_project`: a path with namespace, or the numeric id, written as a string or as a

@@ -6,6 +6,7 @@ pub mod authors;
 pub mod confirm;
 pub mod facts;
 pub mod ini;
+pub mod lfs;
 pub mod p4;
 pub mod p4gf_config;
 pub mod permissions;

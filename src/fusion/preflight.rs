@@ -12,6 +12,7 @@ use git2::Repository;
 
 use super::authors::{same_email, same_user, Directory, Mapping, Via};
 use super::facts::FusionFacts;
+use super::lfs::LfsRules;
 use super::p4gf_config::ChangeOwner;
 use super::permissions::{Permissions, GIT_FUSION_USER};
 use super::view::View;
@@ -19,6 +20,8 @@ use crate::commits::{CommitInfo, Growth, Trees};
 use crate::config::{Config, UnmappedPolicy};
 use crate::git::log::{for_each_commit, LogError};
 use crate::git::Git;
+use crate::lfs::scan::Blobs;
+use crate::lfs::transfer::Needed;
 use crate::oid::Oid;
 use crate::outcome::Reason;
 use crate::reason::Code;
@@ -65,6 +68,8 @@ pub struct Preflight<'a> {
     views: HashMap<BranchName, Option<View>>,
     /// Who may write where, read once per user.
     permissions: Permissions,
+    /// Git Fusion's LFS refusals, and the objects tracked pointers need.
+    lfs: LfsRules,
 }
 
 /// The file a view must map at its top level for Git Fusion to take an empty commit.
@@ -83,6 +88,7 @@ impl<'a> Preflight<'a> {
             submodules: git_to_p4("enable-git-submodules"),
             views: HashMap::new(),
             permissions: Permissions::new(facts.protections.clone()),
+            lfs: LfsRules::new(facts.config.flag("perforce-to-git", "git-lfs-enable", false)),
         }
     }
 
@@ -174,6 +180,7 @@ impl<'a> Preflight<'a> {
     fn commit_reasons(
         &mut self,
         trees: &mut Trees,
+        blobs: &mut Blobs,
         view: Option<&View>,
         oid: Oid,
         info: &CommitInfo,
@@ -190,6 +197,7 @@ impl<'a> Preflight<'a> {
         }
         for change in info.changes.iter().filter(|c| !c.deleted) {
             reasons.extend(path_reasons(oid, &change.path));
+            reasons.extend(self.lfs.check(blobs, oid, change)?);
             if change.added && self.facts.case_insensitive {
                 if let Some(twin) = trees.case_twin(oid, &change.path)? {
                     reasons.extend(case_reason(view, oid, &change.path, &twin));
@@ -218,12 +226,14 @@ impl<'a> Preflight<'a> {
         let view = self.view_of(branch, growth);
         let Commits { repo, git, git_dir } = *source;
         let mut trees = Trees::new(repo);
+        let mut blobs = Blobs::new(repo)
+            .map_err(|e| InspectError { commit: None, reason: e.message().to_string() })?;
         let mut found: Vec<Reason> = Vec::new();
         let mut seen: HashMap<(Code, String), (usize, usize)> = HashMap::new();
         let mut count = 0;
         for_each_commit(git, git_dir, commits, |oid, info| {
             let reasons = self
-                .commit_reasons(&mut trees, view.as_ref(), oid, &info)
+                .commit_reasons(&mut trees, &mut blobs, view.as_ref(), oid, &info)
                 .map_err(|e| InspectError { commit: Some(oid), reason: e.message().to_string() })?;
             for r in reasons {
                 match seen.get_mut(&(r.code, r.message.clone())) {
@@ -243,6 +253,12 @@ impl<'a> Preflight<'a> {
             found[index].message.push_str(&format!(" (and in {more} later commit(s))"));
         }
         Ok(found)
+    }
+
+    /// Returns the LFS objects the tracked pointers of the commits checked since the last call
+    /// name (SPEC §12): what must be on Git Fusion's LFS server before the push.
+    pub fn take_lfs_needed(&mut self) -> Vec<Needed> {
+        self.lfs.take_needed()
     }
 
     /// Returns the users Git Fusion checks for write on a commit's files, in the order it

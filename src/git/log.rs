@@ -125,7 +125,7 @@ pub fn next_commit(input: &mut impl BufRead) -> Result<Option<(Oid, CommitInfo)>
         // `:<old mode> <new mode> <old id> <new id> <status>`
         let meta = String::from_utf8(meta).map_err(|_| bad("a raw diff line that is not text"))?;
         let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
-        let [_, new_mode, _, _, status] = parts[..] else {
+        let [_, new_mode, _, new_id, status] = parts[..] else {
             return Err(bad("a raw diff line without five fields"));
         };
         let Some(letter) = status.chars().next() else {
@@ -136,6 +136,8 @@ pub fn next_commit(input: &mut impl BufRead) -> Result<Option<(Oid, CommitInfo)>
             added: letter == 'A',
             deleted: letter == 'D',
             gitlink: new_mode == "160000",
+            regular: new_mode == "100644" || new_mode == "100755",
+            blob: if letter == 'D' { None } else { new_id.parse().ok() },
         });
     }
     Ok(Some((oid, CommitInfo { parents, author_name, author_email, changes })))

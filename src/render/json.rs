@@ -47,6 +47,13 @@ pub fn branch(result: &BranchResult) -> Value {
         "outcome": result.outcome,
         "message": result.message,
     });
+    if let Some(lfs) = &plan.lfs {
+        value["lfs_objects"] = json!(lfs.objects.len());
+        value["lfs_bytes"] = json!(lfs.bytes());
+        if lfs.estimated {
+            value["lfs_estimated"] = json!(true);
+        }
+    }
     if !plan.gitlab_only.is_empty() || !plan.fusion_only.is_empty() {
         value["gitlab_only"] = json!(plan.gitlab_only);
         value["fusion_only"] = json!(plan.fusion_only);

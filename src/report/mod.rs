@@ -124,6 +124,17 @@ fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceR
         ..SyncOptions::default()
     };
     let plan = sync_workspace(config, ws, &opts, progress);
+    // The plan fetched the tips the checks could not look into yet: check `lfs` again.
+    let tips: Vec<_> = plan
+        .branches
+        .iter()
+        .flat_map(|b| [b.plan.tips.gitlab, b.plan.tips.fusion])
+        .flatten()
+        .collect();
+    let mut checks = checks;
+    if let Some(lfs) = checks.iter_mut().find(|c| c.id == "lfs") {
+        *lfs = crate::checks::lfs_check(config, ws, &tips, facts.as_deref());
+    }
     let authors = match (&plan.error, &ws.perforce) {
         (Some(_), _) => Err("unknown: the plan could not be made".to_string()),
         (None, None) => Err("unknown: no [perforce] section to read Git Fusion's users".into()),

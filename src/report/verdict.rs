@@ -219,5 +219,9 @@ pub fn code_remedy(code: Code) -> (Who, &'static str) {
         Code::EmptyCommit => (Who::PerforceAdmin, "Map a top-level .p4gf_empty_changelist_placeholder in the branch's view, or have developers drop the empty commit."),
         Code::FusionRejected => (Who::BridgeOperator, "Fix what Git Fusion's message names, then run `gfbridge sync --retry-failed`."),
         Code::FusionPending => (Who::NextSync, "The next sync asks Git Fusion again; if it stays pending, check the push in Perforce and run `gfbridge sync --retry-failed`."),
+        Code::LfsDisabledOnFusion => (Who::PerforceAdmin, "Set [perforce-to-git] git-lfs-enable = yes and http-url for the repo, and map a top-level .gitattributes in every branch view."),
+        Code::LfsUntrackedPointer => (Who::Developer, "Track the path with `git lfs track` (a filter=lfs line in .gitattributes) in the same commit, or commit the real file instead of the pointer."),
+        Code::LfsMissingContent => (Who::Developer, "Push the object to GitLab's LFS server (`git lfs push --all origin`) from a clone that has it; no server holds it now."),
+        Code::LfsTransferFailed => (Who::BridgeOperator, "Fix what the LFS server said (credentials, space, http-url), then let the next sync copy the object again."),
     }
 }

@@ -25,6 +25,7 @@ pub fn plan_branch(
         gitlab_only: Vec::new(),
         fusion_only: Vec::new(),
         reasons: Vec::new(),
+        lfs: None,
     };
     let only = |a: Option<Oid>, b: Option<Oid>| cache.commits_between(&opt(a), &opt(b));
     match action {

@@ -8,12 +8,15 @@ use super::{Run, SyncError};
 use crate::fusion::facts;
 use crate::fusion::preflight::{Commits, InspectError, Preflight};
 use crate::git::Git;
+use crate::lfs::transfer::Needed;
 use crate::outcome::{BranchPlan, Reason};
 use crate::progress::Progress;
 use crate::reason::Code;
 
 impl Run<'_> {
-    /// Adds the preflight's findings (SPEC §4) to a push to Git Fusion. Without a
+    /// Adds the preflight's findings (SPEC §4) to a push to Git Fusion, and returns the LFS
+    /// objects its tracked pointers name (SPEC §12); `None` when there is nothing to check
+    /// against. Without a
     /// `[perforce]` section there is nothing to check against, and nothing is added.
     pub(super) fn preflight(
         &mut self,
@@ -21,8 +24,8 @@ impl Run<'_> {
         survey: &Survey,
         git: &Git,
         progress: &Progress,
-    ) -> Result<(), SyncError> {
-        let Some(settings) = &self.ws.perforce else { return Ok(()) };
+    ) -> Result<Option<Vec<Needed>>, SyncError> {
+        let Some(settings) = &self.ws.perforce else { return Ok(None) };
         let facts = match self.facts.get() {
             Some(facts) => facts,
             None => {
@@ -30,7 +33,7 @@ impl Run<'_> {
                 self.facts.get_or_init(|| Some(loaded))
             }
         };
-        let Some(facts) = facts.as_ref() else { return Ok(()) };
+        let Some(facts) = facts.as_ref() else { return Ok(None) };
         let preflight = self.preflight.get_or_insert_with(|| Preflight::new(self.config, facts));
         plan.reasons.extend(preflight.branch_reasons(&plan.name, plan.action.new_branch()));
         let total = plan.commits.len() as u64;
@@ -57,7 +60,7 @@ impl Run<'_> {
             &plan.commits,
             &mut checked,
         )?);
-        Ok(())
+        Ok(Some(preflight.take_lfs_needed()))
     }
 
     /// Returns `gitlab_push_denied` when GitLab says the bridge's token user may not push to

@@ -1,0 +1,109 @@
+//! Check `lfs` (SPEC §12): when a mirrored branch holds LFS content, both LFS endpoints
+//! answer a batch request with the configured credentials and no per-object error (Git
+//! Fusion answers 200 and refuses per object), Git Fusion's `git-lfs-enable` is yes and its
+//! `http-url` set, and every branch of the repo's `p4gf_config` maps a top-level
+//! `.gitattributes`.
+//!
+//! "Holds LFS content" is read from the workspace's cache, without fetching: a mirrored tip
+//! whose top-level `.gitattributes` gives some path `filter=lfs`.
+
+use super::{check, Check, Status};
+use crate::cache::Cache;
+use crate::config::Workspace;
+use crate::fusion::facts::FusionFacts;
+use crate::fusion::view::View;
+use crate::lfs::attributes::LfsLines;
+use crate::lfs::batch::{Client, ObjectState, Operation};
+use crate::lfs::pointer::Pointer;
+use crate::lfs::LfsMode;
+use crate::oid::Oid;
+use crate::plan::Side;
+
+/// Returns check `lfs` for `ws`, whose mirrored tips (both sides) are `tips`.
+pub fn lfs(
+    ws: &Workspace,
+    cache: Option<&Cache>,
+    tips: &[Oid],
+    facts: Option<&FusionFacts>,
+) -> Check {
+    let holds = cache.is_some_and(|c| tips.iter().any(|tip| tracks_lfs(c, *tip)));
+    if !holds {
+        let known = cache.is_some_and(|c| tips.iter().all(|t| c.has_commit(*t)));
+        let message = if known {
+            "no LFS content: no mirrored branch's .gitattributes tracks paths with Git LFS"
+        } else {
+            "no LFS content seen yet (the cache does not hold every mirrored tip; run `gfbridge sync --dry-run` first to fetch them)"
+        };
+        return check("lfs", Status::Pass, message);
+    }
+    if ws.lfs == LfsMode::Off {
+        return check("lfs", Status::Warn, "mirrored branches hold LFS content but lfs = \"off\": pointers are mirrored as plain files and no object is copied");
+    }
+    let mut problems = Vec::new();
+    for side in [Side::Gitlab, Side::Fusion] {
+        if let Err(why) = endpoint_answers(ws, side) {
+            problems.push(why);
+        }
+    }
+    match facts {
+        Some(facts) => {
+            let config = &facts.config;
+            if !config.flag("perforce-to-git", "git-lfs-enable", false) {
+                problems
+                    .push("Git Fusion's [perforce-to-git] git-lfs-enable is not yes".to_string());
+            }
+            if config.effective("perforce-to-git", "http-url").is_none() {
+                problems.push("Git Fusion's [perforce-to-git] http-url is not set (its LFS server refuses every object)".to_string());
+            }
+            for section in config.branches() {
+                let maps = section
+                    .view
+                    .as_deref()
+                    .and_then(|v| View::parse(v).ok())
+                    .is_some_and(|v| v.depot_path(".gitattributes").is_some());
+                if section.view.is_some() && !maps {
+                    problems.push(format!("branch [{}] of the repo's p4gf_config does not map a top-level .gitattributes (Git Fusion: `Improperly configured branch views`)", section.id));
+                }
+            }
+        }
+        None => problems
+            .push("Git Fusion's settings could not be read (no [perforce] section?)".to_string()),
+    }
+    if problems.is_empty() {
+        check("lfs", Status::Pass, "mirrored branches hold LFS content; both LFS servers answer and Git Fusion is set up for LFS")
+    } else {
+        check(
+            "lfs",
+            Status::Fail,
+            format!("mirrored branches hold LFS content, but: {}", problems.join("; ")),
+        )
+    }
+}
+
+/// Returns whether the top-level `.gitattributes` of commit `tip` tracks something with LFS.
+fn tracks_lfs(cache: &Cache, tip: Oid) -> bool {
+    let repo = cache.repo();
+    let Ok(commit) = repo.find_commit(tip.raw()) else { return false };
+    let Ok(tree) = commit.tree() else { return false };
+    let Some(entry) = tree.get_name(".gitattributes") else { return false };
+    let Ok(blob) = repo.find_blob(entry.id()) else { return false };
+    LfsLines::parse(blob.content()).tracks_any()
+}
+
+/// Asks `side`'s LFS server about an object no one has: any answer but a per-object error
+/// other than "not found" means the endpoint and credentials work.
+fn endpoint_answers(ws: &Workspace, side: Side) -> Result<(), String> {
+    let name = side.as_str();
+    let endpoint = ws.lfs_endpoint(side).ok_or_else(|| {
+        format!("{name}: no LFS endpoint (the remote is not http(s); set {name}_lfs_url)")
+    })?;
+    let client = Client::new(&endpoint).map_err(|e| e.to_string())?;
+    let probe = Pointer { oid: "0".repeat(64).parse().expect("64 hex digits"), size: 0 };
+    let answer = client.batch(Operation::Download, &[probe]).map_err(|e| e.to_string())?;
+    match answer.first().map(|(_, state)| state) {
+        Some(ObjectState::Failed { code, message }) => {
+            Err(format!("{name}: LFS server {} refuses: error {code}: {message}", client.server()))
+        }
+        _ => Ok(()),
+    }
+}

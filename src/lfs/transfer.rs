@@ -1,0 +1,252 @@
+//! Copying the LFS objects a push needs from the source side's server to the destination's
+//! (SPEC §12): what the destination lacks is asked first (read-only), then each lacking
+//! object is downloaded into the cache's store (unless kept from an earlier run) and
+//! uploaded, a few at a time, streaming: memory does not grow with object size.
+//!
+//! Must not decide whether a branch is pushed; `sync` turns the answers into reasons.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use super::batch::{Client, LfsError, Meter, ObjectState, Operation, UploadActions};
+use super::pointer::Pointer;
+use super::store::Store;
+use crate::oid::Oid;
+
+/// How many objects move at once.
+const PARALLEL: usize = 4;
+
+/// An object an outgoing commit points at, and where it was first seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Needed {
+    /// The object.
+    pub pointer: Pointer,
+    /// The first outgoing commit that adds or changes a pointer to it.
+    pub commit: Oid,
+    /// The path of that pointer.
+    pub path: String,
+    /// False when the pointer has no `size` line (only Git Fusion reads it as a pointer):
+    /// such an object can be checked for, never copied.
+    pub copyable: bool,
+}
+
+/// What the servers said before any transfer: the objects the destination lacks, and those
+/// neither side has.
+#[derive(Clone, Debug, Default)]
+pub struct Estimate {
+    /// Objects the destination lacks (all of them when it could not be asked).
+    pub lacking: Vec<Pointer>,
+    /// Objects on neither server nor in the cache: the push would be refused.
+    pub missing: Vec<Needed>,
+    /// True when the destination could not be asked, so `lacking` is every object.
+    pub estimated: bool,
+    /// Why a server could not be asked, when one could not.
+    pub unanswered: Option<String>,
+}
+
+impl Estimate {
+    /// Returns the bytes the lacking objects hold.
+    pub fn bytes(&self) -> u64 {
+        self.lacking.iter().map(|p| p.size).sum()
+    }
+}
+
+/// Returns what the servers say of `needed`: `dest` and `source` are `None` when there is no
+/// endpoint for that side. Only answers are believed: a server that cannot be asked makes
+/// the estimate say so, never a missing object.
+pub fn estimate(
+    needed: &[Needed],
+    source: Option<&Client>,
+    dest: Option<&Client>,
+    store: &Store,
+) -> Estimate {
+    let mut objects: Vec<Pointer> = needed.iter().map(|n| n.pointer).collect();
+    objects.sort();
+    objects.dedup();
+    if objects.is_empty() {
+        return Estimate::default();
+    }
+    let answered =
+        dest.map(|d| d.batch(Operation::Download, &objects)).map(|r| r.and_then(refused));
+    let lacking: Vec<Pointer> = match answered {
+        Some(Ok(states)) => states
+            .into_iter()
+            .filter(|(_, s)| matches!(s, ObjectState::Absent(_)))
+            .map(|(p, _)| p)
+            .collect(),
+        Some(Err(e)) => {
+            return Estimate {
+                lacking: objects,
+                estimated: true,
+                unanswered: Some(e.to_string()),
+                ..Estimate::default()
+            }
+        }
+        None => {
+            let why = "no LFS endpoint for the destination".to_string();
+            return Estimate {
+                lacking: objects,
+                estimated: true,
+                unanswered: Some(why),
+                ..Estimate::default()
+            };
+        }
+    };
+    let lacking_set: BTreeSet<Pointer> = lacking.iter().copied().collect();
+    let first_seen =
+        |p: &Pointer| needed.iter().find(|n| n.pointer == *p).expect("from needed").clone();
+    let mut missing: Vec<Needed> = Vec::new();
+    let mut ask_source = Vec::new();
+    for pointer in &lacking {
+        let need = first_seen(pointer);
+        if !need.copyable {
+            missing.push(need);
+        } else if !store.has(pointer) {
+            ask_source.push(*pointer);
+        }
+    }
+    let mut unanswered = None;
+    if !ask_source.is_empty() {
+        match source.map(|s| s.batch(Operation::Download, &ask_source)).map(|r| r.and_then(refused))
+        {
+            Some(Ok(states)) => missing.extend(
+                states
+                    .into_iter()
+                    .filter(|(_, s)| matches!(s, ObjectState::Absent(_)))
+                    .map(|(p, _)| first_seen(&p)),
+            ),
+            Some(Err(e)) => unanswered = Some(e.to_string()),
+            None => unanswered = Some("no LFS endpoint for the source".to_string()),
+        }
+    }
+    debug_assert!(missing.iter().all(|m| lacking_set.contains(&m.pointer)));
+    Estimate { lacking, missing, estimated: false, unanswered }
+}
+
+/// Returns the states, or the first per-object error as the batch's error (Git Fusion
+/// answers 200 and puts a refusal in every object, reference §8.0 item 7).
+fn refused(states: Vec<(Pointer, ObjectState)>) -> Result<Vec<(Pointer, ObjectState)>, LfsError> {
+    match states.iter().find_map(|(p, s)| match s {
+        ObjectState::Failed { code, message } => Some((p, *code, message.clone())),
+        _ => None,
+    }) {
+        Some((pointer, code, message)) => Err(LfsError {
+            server: String::new(),
+            action: format!("object {}", pointer.oid.short()),
+            reason: format!("error {code}: {message}"),
+        }),
+        None => Ok(states),
+    }
+}
+
+/// Copies `objects` from `source` to `dest` through `store`, `PARALLEL` at a time; `meter`
+/// is told every chunk moved. Returns the number of objects sent. Objects the destination
+/// already has are not sent; objects kept in the store are not downloaded again.
+pub fn copy(
+    objects: &[Pointer],
+    source: Option<&Client>,
+    dest: &Client,
+    store: &Store,
+    meter: &Meter,
+) -> Result<usize, LfsError> {
+    if objects.is_empty() {
+        return Ok(0);
+    }
+    let mut uploads: BTreeMap<Pointer, UploadActions> = BTreeMap::new();
+    for (pointer, state) in dest.batch(Operation::Upload, objects)? {
+        match state {
+            ObjectState::Present(_) => {}
+            ObjectState::Absent(Some(actions)) => {
+                uploads.insert(pointer, actions);
+            }
+            ObjectState::Absent(None) => {
+                return Err(object_error(
+                    dest,
+                    &pointer,
+                    "the server lacks it but gave no upload action".into(),
+                ))
+            }
+            ObjectState::Failed { code, message } => {
+                return Err(object_error(dest, &pointer, format!("error {code}: {message}")))
+            }
+        }
+    }
+    let to_fetch: Vec<Pointer> = uploads.keys().filter(|p| !store.has(p)).copied().collect();
+    let mut downloads = BTreeMap::new();
+    if !to_fetch.is_empty() {
+        let source = source.ok_or_else(|| LfsError {
+            server: String::new(),
+            action: "download".into(),
+            reason: "no LFS endpoint for the source side: set gitlab_lfs_url or fusion_lfs_url"
+                .into(),
+        })?;
+        for (pointer, state) in source.batch(Operation::Download, &to_fetch)? {
+            match state {
+                ObjectState::Present(Some(action)) => {
+                    downloads.insert(pointer, action);
+                }
+                ObjectState::Present(None) | ObjectState::Absent(_) => {
+                    return Err(object_error(
+                        source,
+                        &pointer,
+                        "the server does not have it".into(),
+                    ))
+                }
+                ObjectState::Failed { code, message } => {
+                    return Err(object_error(source, &pointer, format!("error {code}: {message}")))
+                }
+            }
+        }
+    }
+    let queue = Mutex::new(uploads.into_iter());
+    let stop = AtomicBool::new(false);
+    let first_error = Mutex::new(None);
+    let sent = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..PARALLEL.min(objects.len()) {
+            scope.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some((pointer, actions)) = queue.lock().expect("not poisoned").next()
+                    else {
+                        return;
+                    };
+                    let moved = (|| {
+                        if let Some(action) = downloads.get(&pointer) {
+                            let source = source.expect("downloads need a source");
+                            let temp = store.temp_path(&pointer).map_err(|e| local_error(&e))?;
+                            let fetched = source.download(action, &pointer, &temp, meter);
+                            if fetched.is_err() {
+                                let _ = std::fs::remove_file(&temp);
+                            }
+                            fetched?;
+                            store.adopt(&temp, &pointer).map_err(|e| local_error(&e))?;
+                        }
+                        dest.upload(&actions, &pointer, &store.object_path(&pointer), meter)
+                    })();
+                    match moved {
+                        Ok(()) => {
+                            sent.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            first_error.lock().expect("not poisoned").get_or_insert(e);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    match first_error.into_inner().expect("not poisoned") {
+        Some(e) => Err(e),
+        None => Ok(sent.into_inner()),
+    }
+}
+
+fn object_error(client: &Client, pointer: &Pointer, reason: String) -> LfsError {
+    LfsError { server: client.server(), action: format!("object {}", pointer.oid), reason }
+}
+
+fn local_error(e: &std::io::Error) -> LfsError {
+    LfsError { server: "(local cache)".into(), action: "keep object".into(), reason: e.to_string() }
+}

@@ -1,0 +1,142 @@
+//! Settling a branch once its push is decided or made (SPEC §1.2): bases move only when a
+//! push took and, for Git Fusion, was confirmed; failures and pending pushes are remembered.
+//!
+//! Must not plan or push.
+
+use super::execute::PushResult;
+use super::{Run, SyncError, MAX_ATTEMPTS};
+use crate::cache::CacheError;
+use crate::fusion::confirm::{confirm, confirm_via_wait, wait_url, Status};
+use crate::fusion::p4::P4;
+use crate::git::Git;
+use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause};
+use crate::plan::{Action, Side};
+use crate::state::pushes::{PushState, RememberedPush};
+
+impl Run<'_> {
+    /// Returns the result of a plan that writes nothing to the remotes.
+    pub(super) fn settle_without_push(&self, plan: BranchPlan) -> Result<BranchResult, CacheError> {
+        // Blocked comes first: a remembered failure may block a branch both sides show equal,
+        // and its base must not move.
+        let (outcome, skip) = match plan.action {
+            action if action.needs_attention() || plan.blocked() => {
+                (Outcome::Skipped, Some(SkipCause::Attention))
+            }
+            Action::InSync => {
+                let tip = plan.tips.gitlab.expect("a listed branch in sync has a tip");
+                if plan.tips.base != Some(tip) && !self.opts.dry_run {
+                    self.cache.set_base(&plan.name, tip)?;
+                }
+                (Outcome::Done, None)
+            }
+            _ => (Outcome::Skipped, Some(SkipCause::DryRun)),
+        };
+        Ok(BranchResult { plan, outcome, skip, message: None })
+    }
+
+    /// Returns the result of a pushed plan. The base moves only when the push took and,
+    /// for Git Fusion, was confirmed; failures and pending pushes are remembered.
+    pub(super) fn settle_push(
+        &mut self,
+        plan: BranchPlan,
+        pushed: PushResult,
+    ) -> Result<BranchResult, SyncError> {
+        let target = plan.action.target().expect("a push has a target");
+        let new = plan.tips.on(target.other()).expect("a push has a source tip");
+        let (outcome, skip, message) = match pushed {
+            PushResult::Done { push_id } if target == Side::Fusion => {
+                return self.settle_fusion_push(plan, push_id);
+            }
+            PushResult::Done { .. } => {
+                self.cache.set_base(&plan.name, new)?;
+                (Outcome::Done, None, None)
+            }
+            PushResult::LostRace => (
+                Outcome::Skipped,
+                Some(SkipCause::Raced),
+                Some(format!("the remote kept moving during {MAX_ATTEMPTS} attempts; the next run plans again")),
+            ),
+            PushResult::Refused(why) => {
+                if target == Side::Fusion {
+                    // Git Fusion refused outright: a failed confirmation (SPEC §1.2).
+                    self.remember(&plan, None, PushState::Failed, why.clone());
+                }
+                (Outcome::Failed, None, Some(format!("refused: {why}")))
+            }
+            PushResult::Error { message, .. } => (Outcome::Skipped, Some(SkipCause::NotAttempted), Some(message)),
+        };
+        Ok(BranchResult { plan, outcome, skip, message })
+    }
+
+    /// Confirms a push Git Fusion accepted (SPEC §5.3) and settles the branch by the verdict.
+    fn settle_fusion_push(
+        &mut self,
+        plan: BranchPlan,
+        push_id: Option<u64>,
+    ) -> Result<BranchResult, SyncError> {
+        let new = plan.tips.gitlab.expect("a push to Git Fusion has a GitLab tip");
+        let verdict = match (&self.ws.perforce, push_id) {
+            (Some(settings), Some(id)) => {
+                let timeout = self.config.bridge.push_confirm_timeout;
+                // The push already happened: if Git Fusion cannot be asked, it is pending (and
+                // remembered), never an abort that would lose its journal line.
+                let status = confirm(&P4::new(settings), &self.ws.fusion_repo, id, timeout)
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(push = id, "cannot confirm Git Fusion push: {e}");
+                        Status::Unknown
+                    });
+                Some((id, status))
+            }
+            (None, Some(id))
+                if wait_url(self.ws.fusion_remote.as_git_arg(), &self.ws.fusion_repo, id)
+                    .is_some() =>
+            {
+                let git = Git::new(&self.config.bridge.git);
+                let timeout = self.config.bridge.push_confirm_timeout;
+                let (remote, repo) = (&self.ws.fusion_remote, &self.ws.fusion_repo);
+                Some((id, confirm_via_wait(&git, remote, repo, id, timeout)))
+            }
+            _ => None,
+        };
+        let (outcome, message) = match verdict {
+            Some((id, Status::Succeeded)) => {
+                self.cache.set_base(&plan.name, new)?;
+                (Outcome::Done, format!("Git Fusion push {id} confirmed"))
+            }
+            Some((id, Status::Failed(why))) => {
+                self.remember(&plan, Some(id), PushState::Failed, why.clone());
+                (Outcome::Failed, format!("Git Fusion push {id} failed: {why}"))
+            }
+            Some((id, Status::Unknown)) => {
+                let waited = self.config.bridge.push_confirm_timeout.as_secs();
+                let why = format!("not confirmed within {waited}s; the next run checks again");
+                self.remember(&plan, Some(id), PushState::Pending, why.clone());
+                (Outcome::Pending, format!("Git Fusion push {id} {why}"))
+            }
+            None => {
+                // Nothing to ask: no push id was printed, or no [perforce] section and a remote
+                // address that does not end with the repo name (so no @wait URL can be made).
+                // Unconfirmed means pending (SPEC §1.2): the base stays where it is.
+                let why = "cannot be confirmed: Git Fusion printed no push id, or there is no \
+                           [perforce] section and no @wait URL can be made from fusion_remote; \
+                           check Perforce, then run `gfbridge sync --retry-failed`";
+                self.remember(&plan, push_id, PushState::Pending, why.to_string());
+                (Outcome::Pending, why.to_string())
+            }
+        };
+        Ok(BranchResult { plan, outcome, skip: None, message: Some(message) })
+    }
+
+    fn remember(
+        &mut self,
+        plan: &BranchPlan,
+        push_id: Option<u64>,
+        state: PushState,
+        message: String,
+    ) {
+        let gitlab = plan.tips.gitlab.expect("a push to Git Fusion has a GitLab tip");
+        let fusion_before = plan.tips.fusion;
+        let push = RememberedPush { gitlab, fusion_before, push_id, state, message, since: None };
+        self.remembered.remember(&plan.name, push);
+    }
+}

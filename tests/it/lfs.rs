@@ -1,0 +1,329 @@
+//! Git LFS both ways (SPEC §12), end to end with real parts: the real `git lfs` client makes
+//! the commits, giftless on 127.0.0.1 is GitLab's LFS server (and the GitLab bare repository
+//! refuses, as GitLab does, a push whose objects its LFS storage lacks), and the Git Fusion
+//! stand-in's LFS endpoint has Git Fusion's quirks while its hooks enforce Git Fusion's LFS
+//! rules and record what Perforce stores.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::harness::*;
+use crate::lfs_world::*;
+
+#[test]
+fn an_lfs_commit_reaches_git_fusion_with_its_object_and_perforce_stores_the_file() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    let work = l.clone_with_lfs(Gitlab, "work");
+    let content = art(1);
+    let commit = l.commit_and_push(&work, "main", &[("models/hero.bin", &content)]);
+    assert!(l.gitlab_has(&content), "git lfs uploaded the object to GitLab's server");
+
+    let dry = l.w.gfbridge(&["sync", "--dry-run", "--format", "json"]);
+    let branch = dry.branch("main");
+    assert_eq!(
+        (branch["lfs_objects"].as_u64(), branch["lfs_bytes"].as_u64()),
+        (Some(1), Some(content.len() as u64)),
+        "{dry}"
+    );
+    let report = l.w.gfbridge(&["report", "--format", "json"]);
+    let planned = report.branch("main");
+    assert_eq!(
+        (planned["lfs_objects"].as_u64(), planned["lfs_bytes"].as_u64()),
+        (Some(1), Some(content.len() as u64)),
+        "{report}"
+    );
+    assert_eq!(report.check("lfs")["status"], "pass", "{report}");
+
+    let run = l.w.sync_json();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(l.w.tip(Fusion, "main").as_deref(), Some(commit.as_str()));
+    let change =
+        l.w.changelists().into_iter().find(|c| c["sha1"] == commit.as_str()).expect("a changelist");
+    let file = change["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["path"] == "models/hero.bin")
+        .expect("the file")
+        .clone();
+    assert_eq!(
+        file["sha256"],
+        sha256(&content),
+        "Perforce holds the art, not the pointer: {change}"
+    );
+    assert_eq!(file["lfs"], true);
+
+    let before = (l.gitlab_requests().len(), l.fusion_requests().len());
+    let again = l.w.sync();
+    assert_eq!(again.code, 0, "{again}");
+    assert_eq!(
+        (l.gitlab_requests().len(), l.fusion_requests().len()),
+        before,
+        "a second sync asks no LFS server"
+    );
+}
+
+#[test]
+fn a_perforce_side_lfs_change_reaches_gitlab_without_tripping_its_lfs_check() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    let content = art(2);
+    let commit = l.perforce_change("main", &[("textures/wall.bin", &content)]);
+    assert!(!l.gitlab_has(&content));
+
+    let run = l.w.sync();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(l.w.tip(Gitlab, "main").as_deref(), Some(commit.as_str()), "GitLab took the push");
+    assert!(l.gitlab_has(&content), "the object was copied to GitLab's LFS server first");
+    let uploads = l.gitlab_requests().iter().filter(|r| r.starts_with("PUT ")).count();
+    assert_eq!(uploads, 1);
+}
+
+#[test]
+fn a_push_without_pointers_makes_no_lfs_request() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    l.w.commit(Gitlab, "main", "plain");
+    l.w.commit(Fusion, "release/1", "plain too");
+    assert_eq!(l.w.sync().code, 0);
+    assert!(l.gitlab_requests().is_empty() && l.fusion_requests().is_empty());
+}
+
+#[test]
+fn an_untracked_pointer_is_blocked_before_git_fusion_sees_it() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    let content = art(3);
+    let before = l.w.tip(Fusion, "main");
+    // A pointer committed without `git lfs track`: .gitattributes does not cover it.
+    let pointer = pointer_to(&content);
+    let commit = l.w.commit_files(
+        Gitlab,
+        "main",
+        &[("raw.dat", Entry::File(Box::leak(pointer.into_boxed_str())))],
+        "sneaky",
+    );
+    let run = l.w.sync_json();
+    assert_eq!(run.code, 3, "{run}");
+    let reasons = run.branch("main")["reasons"].clone();
+    let found = reasons
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .find(|r| r["code"] == "lfs_untracked_pointer")
+        .expect("lfs_untracked_pointer")
+        .clone();
+    assert_eq!(
+        (found["commit"].as_str(), found["path"].as_str()),
+        (Some(commit.as_str()), Some("raw.dat"))
+    );
+    assert_eq!(l.w.tip(Fusion, "main"), before, "nothing was pushed");
+    // The stand-in agrees: pushed by hand, Git Fusion refuses it.
+    let (ok, said) = l.w.plain_push_to_fusion(Gitlab, "main:main");
+    assert!(!ok && said.contains("Push of Git LFS text pointer not tracked by LFS"), "{said}");
+}
+
+#[test]
+fn a_tracked_pointer_is_not_called_untracked() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    let work = l.clone_with_lfs(Gitlab, "work");
+    l.commit_and_push(&work, "main", &[("deep/dir/a.bin", &art(4))]);
+    let run = l.w.gfbridge(&["sync", "--dry-run", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(run.branch("main")["reasons"], serde_json::json!([]));
+}
+
+#[test]
+fn pointers_to_a_git_fusion_without_lfs_are_blocked_and_fine_once_it_has_lfs() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    let work = l.clone_with_lfs(Gitlab, "work");
+    l.commit_and_push(&work, "main", &[("a.bin", &art(5))]);
+    l.fusion_lfs(false);
+    let run = l.w.sync_json();
+    assert_eq!(run.code, 3, "{run}");
+    let codes: Vec<String> = run.branch("main")["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .map(|r| r["code"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(codes.contains(&"lfs_disabled_on_fusion".to_string()), "{run}");
+    assert!(l.fusion_requests().is_empty(), "a blocked push copies nothing");
+    l.fusion_lfs(true);
+    let run = l.w.sync();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(l.w.tip(Fusion, "main"), l.w.tip(Gitlab, "main"));
+}
+
+#[test]
+fn an_object_no_server_holds_blocks_the_push_either_way() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    // Committed without uploading: neither server has the object.
+    let lost = art(6);
+    let pointer: &'static str = Box::leak(pointer_to(&lost).into_boxed_str());
+    let gitattributes = "*.bin filter=lfs diff=lfs merge=lfs -text\n";
+    let commit = l.w.commit_files(
+        Fusion,
+        "release/1",
+        &[(".gitattributes", Entry::File(gitattributes)), ("lost.bin", Entry::File(pointer))],
+        "lost",
+    );
+    let run = l.w.sync_json();
+    assert_eq!(run.code, 3, "{run}");
+    let branch = run.branch("release/1");
+    assert_eq!(branch["action"], "blocked", "{run}");
+    let reason = branch["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .find(|r| r["code"] == "lfs_missing_content")
+        .expect("lfs_missing_content")
+        .clone();
+    assert_eq!(
+        (reason["commit"].as_str(), reason["path"].as_str()),
+        (Some(commit.as_str()), Some("lost.bin"))
+    );
+    assert!(reason["message"].as_str().expect("message").contains(&sha256(&lost)));
+    assert_eq!(l.w.tip(Gitlab, "release/1"), None, "nothing was pushed to GitLab");
+
+    // Once Git Fusion holds the object (submitted in Perforce), the same push goes through.
+    l.store_in_fusion(&lost);
+    assert_eq!(l.w.sync().code, 0);
+    assert_eq!(l.w.tip(Gitlab, "release/1").as_deref(), Some(commit.as_str()));
+    assert!(l.gitlab_has(&lost));
+}
+
+#[test]
+fn a_failing_lfs_server_fails_the_branch_and_pushes_nothing() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    let work = l.clone_with_lfs(Gitlab, "work");
+    l.commit_and_push(&work, "main", &[("a.bin", &art(7))]);
+    l.w.set_fusion_settings(r#"{"lfs_fail_uploads": true}"#);
+    let before = l.w.tip(Fusion, "main");
+    let run = l.w.sync_json();
+    assert_eq!(run.code, 1, "{run}");
+    let branch = run.branch("main");
+    assert_eq!(branch["outcome"], "failed", "{run}");
+    assert!(
+        branch["message"].as_str().expect("message").contains("disk full"),
+        "the server's message: {run}"
+    );
+    assert!(branch["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .any(|r| r["code"] == "lfs_transfer_failed"));
+    assert_eq!(l.w.tip(Fusion, "main"), before, "no git push was made");
+    l.w.set_fusion_settings(r#"{"lfs_fail_uploads": false}"#);
+    assert_eq!(l.w.sync().code, 0);
+    assert_eq!(l.w.tip(Fusion, "main"), l.w.tip(Gitlab, "main"));
+}
+
+#[test]
+fn a_run_killed_mid_transfer_converges_without_downloading_again() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    let work = l.clone_with_lfs(Gitlab, "work");
+    let (a, b) = (art(8), art(9));
+    l.commit_and_push(&work, "main", &[("a.bin", &a), ("b.bin", &b)]);
+    l.w.set_fusion_settings(r#"{"lfs_hold_uploads": true}"#);
+    let hold = l.w.remote(Fusion).join("fusion/lfs-hold");
+    std::fs::write(&hold, "").expect("hold");
+    let mut child =
+        l.w.gfbridge_command(&["sync"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sync");
+    // Both objects are downloaded into the cache, then the uploads wait: kill the run there.
+    let downloaded = |l: &LfsWorld| l.gitlab_requests().iter().filter(|r| r.starts_with("GET ") && r.ends_with(" 200")).count();
+    let kept = |content: &[u8]| {
+        let oid = sha256(content);
+        l.w.path(".gfbridge/widgets/cache.git/lfs/objects").join(&oid[0..2]).join(&oid[2..4]).join(&oid).exists()
+    };
+    await_condition("both objects kept in the cache", Duration::from_secs(60), || kept(&a) && kept(&b));
+    kill9(&mut child);
+    std::fs::remove_file(&hold).expect("release");
+    l.w.set_fusion_settings(r#"{"lfs_hold_uploads": false}"#);
+    let run = l.w.sync();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(l.w.tip(Fusion, "main"), l.w.tip(Gitlab, "main"));
+    assert_eq!(downloaded(&l), 2, "the objects kept in the cache were not downloaded again");
+    for content in [&a, &b] {
+        let stored =
+            l.w.remote(Fusion)
+                .join("fusion/depot/.git-fusion/objects/repos/acme_0xS_widgets/lfs/sha256");
+        let oid = sha256(content);
+        let path = stored
+            .join(&oid[0..2])
+            .join(&oid[2..4])
+            .join(&oid[4..6])
+            .join(&oid[6..8])
+            .join(&oid[8..]);
+        assert_eq!(std::fs::read(path).expect("stored in Perforce"), *content);
+    }
+}
+
+#[test]
+fn lfs_off_mirrors_pointers_as_plain_files_and_asks_no_server() {
+    let l = LfsWorld::new();
+    l.w.write_config(&l.config("lfs = \"off\"\n"));
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    l.perforce_change("main", &[("a.bin", &art(10))]);
+    let requests = l.gitlab_requests().len();
+    let run = l.w.sync();
+    // GitLab's own rule refuses the push: that is what `off` means, and it is reported.
+    assert_ne!(run.code, 0, "{run}");
+    assert_eq!(l.gitlab_requests().len(), requests, "no LFS request with lfs = \"off\"");
+}
+
+#[test]
+fn a_dry_run_estimates_when_the_destination_cannot_be_asked() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    let content = art(11);
+    l.perforce_change("main", &[("a.bin", &content)]);
+    std::fs::write(l.w.path("gitlab-lfs/.fail"), "").expect("fail flag");
+    let run = l.w.gfbridge(&["sync", "--dry-run", "--format", "json"]);
+    let branch = run.branch("main");
+    assert_eq!(branch["lfs_estimated"], true, "{run}");
+    assert_eq!(
+        (branch["lfs_objects"].as_u64(), branch["lfs_bytes"].as_u64()),
+        (Some(1), Some(content.len() as u64))
+    );
+}
+
+#[test]
+fn check_lfs_says_whether_both_servers_and_git_fusion_are_ready() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    let run = l.w.gfbridge(&["check", "--format", "json"]);
+    assert_eq!(l.w.sync().code, 0);
+    let _ = run;
+    let work = l.clone_with_lfs(Gitlab, "work");
+    l.commit_and_push(&work, "main", &[("a.bin", &art(12))]);
+    assert_eq!(l.w.sync().code, 0, "the LFS commit is mirrored (and its tip cached)");
+    let good = l.w.gfbridge(&["check", "--format", "json"]).check("lfs");
+    assert_eq!(good["status"], "pass", "{good}");
+    l.w.global_config("[perforce-to-git]\ngit-lfs-enable = yes\n");
+    let bad = l.w.gfbridge(&["check", "--format", "json"]).check("lfs");
+    assert_eq!(bad["status"], "fail", "{bad}");
+    let message = bad["message"].as_str().expect("message");
+    assert!(message.contains("http-url") && message.contains("fusion: LFS server"), "{message}");
+}
