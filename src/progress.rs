@@ -66,8 +66,14 @@ impl Progress {
             Mode::Hidden => Step { inner: None, label },
             Mode::Terminal => {
                 let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+                // Transfers count bytes: shown as sizes with a rate.
+                let counts = if unit == "bytes" {
+                    "{bytes}/{total_bytes} ({bytes_per_sec})".to_string()
+                } else {
+                    format!("{{pos}}/{{len}} {unit}")
+                };
                 let style = ProgressStyle::with_template(&format!(
-                    "{{spinner}} {{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{elapsed}})"
+                    "{{spinner}} {{msg}} [{{bar:30}}] {counts} ({{elapsed}})"
                 ))
                 .expect("the template is valid")
                 .progress_chars("=> ");

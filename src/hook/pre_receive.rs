@@ -1,6 +1,6 @@
 //! The effects of the pre-receive hook, in SPEC §8's order: judge every ref (no network),
-//! preflight the new commits from the quarantine, then one atomic compare-and-swap push to
-//! Git Fusion. Whatever cannot be established rejects the push: the hook fails closed.
+//! preflight the new commits from the quarantine, copy the LFS objects they point at to Git
+//! Fusion's LFS server, then one atomic compare-and-swap push to Git Fusion. Whatever cannot be established rejects the push: the hook fails closed.
 //!
 //! Must not print: it returns the `gfbridge:` lines, and the CLI writes them.
 
@@ -16,9 +16,15 @@ use crate::fusion::preflight::{Commits, InspectError, Preflight};
 use crate::git::porcelain::RefResult;
 use crate::git::remote::{self, PushOutcome, Update};
 use crate::git::Git;
+use crate::lfs::batch::{Client, Meter};
+use crate::lfs::store::Store;
+use crate::lfs::transfer::{carry, CarryError, Needed};
+use crate::lfs::LfsMode;
 use crate::oid::Oid;
 use crate::outcome::Reason;
+use crate::plan::Side;
 use crate::refname::BranchName;
+use crate::state::WorkspaceDir;
 
 /// Why the hook could not decide; every one of these rejects the push.
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +116,7 @@ pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookR
     if proxied.is_empty() {
         return Ok(HookResult::accept(Vec::new()));
     }
-    let findings = preflight(config, ws, &repo, &proxied)?;
+    let (findings, needed) = preflight(config, ws, &repo, &proxied)?;
     let git = Git::in_hook(&config.bridge.git);
     let mut to_push: Vec<&Proxied> = proxied.iter().collect();
     if findings.values().flatten().any(|r| r.blocks) {
@@ -134,18 +140,60 @@ pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookR
         .flat_map(|p| findings.get(&p.branch).into_iter().flatten())
         .map(|r| format!("gfbridge: note: {}", r.line()))
         .collect();
+    let needed: Vec<Needed> =
+        to_push.iter().flat_map(|p| needed.get(&p.branch).into_iter().flatten()).cloned().collect();
+    if let Some(rejected) = carry_lfs(config, ws, &needed) {
+        return Ok(rejected);
+    }
     Ok(proxy(&git, &repo, ws, &to_push, notes))
 }
 
-/// Returns the preflight's findings per branch (none without a `[perforce]` section).
+/// Copies the LFS objects the proxied commits point at from GitLab's LFS server to Git
+/// Fusion's before the push (SPEC §12): GitLab has them already, since `git lfs` uploads
+/// before it pushes. Returns the rejection when they cannot be carried.
+fn carry_lfs(config: &Config, ws: &Workspace, needed: &[Needed]) -> Option<HookResult> {
+    if needed.is_empty() || ws.lfs == LfsMode::Off {
+        return None;
+    }
+    let client = |side| ws.lfs_endpoint(side).and_then(|e| Client::new(&e).ok());
+    let (source, dest) = (client(Side::Gitlab), client(Side::Fusion));
+    let store = Store::of_cache(&WorkspaceDir::new(&config.bridge.cache_dir, &ws.name).cache());
+    let meter: Meter = std::sync::Arc::new(|_| {});
+    match carry(needed, source.as_ref(), dest.as_ref(), &store, &meter) {
+        Ok(_) => None,
+        Err(CarryError::Missing(missing)) => Some(HookResult::reject(
+            missing
+                .iter()
+                .map(|m| {
+                    format!(
+                        "gfbridge: lfs_missing_content {}: `{}` points at LFS object {}, which no LFS server holds; push it with `git lfs push --all`",
+                        m.commit.short(),
+                        m.path,
+                        m.pointer.oid
+                    )
+                })
+                .collect(),
+        )),
+        Err(CarryError::Failed(why)) => Some(HookResult::reject(vec![format!(
+            "gfbridge: lfs_transfer_failed: the LFS objects could not be copied to Git Fusion: {why}"
+        )])),
+    }
+}
+
+/// The preflight's findings per branch.
+type Findings = BTreeMap<BranchName, Vec<Reason>>;
+
+/// Returns the preflight's findings per branch and the LFS objects each branch's tracked
+/// pointers name (none without a `[perforce]` section).
 fn preflight(
     config: &Config,
     ws: &Workspace,
     repo: &Repository,
     proxied: &[Proxied],
-) -> Result<BTreeMap<BranchName, Vec<Reason>>, HookError> {
+) -> Result<(Findings, BTreeMap<BranchName, Vec<Needed>>), HookError> {
     let mut findings = BTreeMap::new();
-    let Some(settings) = &ws.perforce else { return Ok(findings) };
+    let mut needed = BTreeMap::new();
+    let Some(settings) = &ws.perforce else { return Ok((findings, needed)) };
     let facts = facts::load(settings, ws)?;
     let mut preflight = Preflight::new(config, &facts);
     let known = mirrored_tips(repo, ws)?;
@@ -177,8 +225,9 @@ fn preflight(
         if !reasons.is_empty() {
             findings.insert(p.branch.clone(), reasons);
         }
+        needed.insert(p.branch.clone(), preflight.take_lfs_needed());
     }
-    Ok(findings)
+    Ok((findings, needed))
 }
 
 /// Returns the tips of the mirrored branches before this push: Git Fusion has those commits

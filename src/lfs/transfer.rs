@@ -250,3 +250,37 @@ fn object_error(client: &Client, pointer: &Pointer, reason: String) -> LfsError 
 fn local_error(e: &std::io::Error) -> LfsError {
     LfsError { server: "(local cache)".into(), action: "keep object".into(), reason: e.to_string() }
 }
+
+/// Why the objects of a push could not be carried to the destination.
+#[derive(Debug)]
+pub enum CarryError {
+    /// Objects no server (nor the cache) holds: the push would be refused.
+    Missing(Vec<Needed>),
+    /// A server failed or refused; its message.
+    Failed(String),
+}
+
+/// Asks, then copies, in one go (the pre-receive hook, which has no plan to show): returns
+/// how many objects were sent.
+pub fn carry(
+    needed: &[Needed],
+    source: Option<&Client>,
+    dest: Option<&Client>,
+    store: &Store,
+    meter: &Meter,
+) -> Result<usize, CarryError> {
+    let estimate = estimate(needed, source, dest, store);
+    if !estimate.missing.is_empty() {
+        return Err(CarryError::Missing(estimate.missing));
+    }
+    let dest = dest.ok_or_else(|| {
+        CarryError::Failed(
+            estimate
+                .unanswered
+                .clone()
+                .unwrap_or_else(|| "no LFS endpoint for the destination".into()),
+        )
+    })?;
+    copy(&estimate.lacking, source, dest, store, meter)
+        .map_err(|e| CarryError::Failed(e.to_string()))
+}

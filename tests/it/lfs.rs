@@ -250,12 +250,20 @@ fn a_run_killed_mid_transfer_converges_without_downloading_again() {
             .spawn()
             .expect("sync");
     // Both objects are downloaded into the cache, then the uploads wait: kill the run there.
-    let downloaded = |l: &LfsWorld| l.gitlab_requests().iter().filter(|r| r.starts_with("GET ") && r.ends_with(" 200")).count();
+    let downloaded = |l: &LfsWorld| {
+        l.gitlab_requests().iter().filter(|r| r.starts_with("GET ") && r.ends_with(" 200")).count()
+    };
     let kept = |content: &[u8]| {
         let oid = sha256(content);
-        l.w.path(".gfbridge/widgets/cache.git/lfs/objects").join(&oid[0..2]).join(&oid[2..4]).join(&oid).exists()
+        l.w.path(".gfbridge/widgets/cache.git/lfs/objects")
+            .join(&oid[0..2])
+            .join(&oid[2..4])
+            .join(&oid)
+            .exists()
     };
-    await_condition("both objects kept in the cache", Duration::from_secs(60), || kept(&a) && kept(&b));
+    await_condition("both objects kept in the cache", Duration::from_secs(60), || {
+        kept(&a) && kept(&b)
+    });
     kill9(&mut child);
     std::fs::remove_file(&hold).expect("release");
     l.w.set_fusion_settings(r#"{"lfs_hold_uploads": false}"#);
@@ -326,4 +334,26 @@ fn check_lfs_says_whether_both_servers_and_git_fusion_are_ready() {
     assert_eq!(bad["status"], "fail", "{bad}");
     let message = bad["message"].as_str().expect("message");
     assert!(message.contains("http-url") && message.contains("fusion: LFS server"), "{message}");
+}
+
+#[test]
+fn a_push_through_the_hook_carries_its_lfs_objects_to_git_fusion_first() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    let hooks =
+        l.w.gfbridge(&["hook", "install", "-w", "widgets", "--repo", "gitlab.git", "--force"]);
+    assert_eq!(hooks.code, 0, "{hooks}");
+    let work = l.clone_with_lfs(Gitlab, "work");
+    let content = art(13);
+    let commit = l.commit_and_push(&work, "main", &[("a.bin", &content)]);
+    assert_eq!(
+        l.w.tip(Fusion, "main").as_deref(),
+        Some(commit.as_str()),
+        "the hook proxied the push"
+    );
+    let change =
+        l.w.changelists().into_iter().find(|c| c["sha1"] == commit.as_str()).expect("a changelist");
+    let files = change["files"].as_array().expect("files");
+    let file = files.iter().find(|f| f["path"] == "a.bin").expect("a.bin");
+    assert_eq!(file["sha256"], sha256(&content), "Perforce holds the art: {change}");
 }
