@@ -15,7 +15,7 @@ fi
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --quiet --locked cargo-fuzz
 cd "$root"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(config_toml p4gf_config p4_users p4_output p4_tables webhook git_output git_log branch_pattern)
+[ ${#targets[@]} -gt 0 ] || targets=(config_toml p4gf_config p4_users p4_output p4_tables webhook git_output git_log branch_pattern lfs)
 seeds=$(mktemp -d); trap 'rm -rf "$seeds"' EXIT
 seed() { mkdir -p "$seeds/$1"; cp "${@:2}" "$seeds/$1/" 2>/dev/null || true; }
 cargo run --quiet --bin gfbridge -- init -o "$seeds/example.toml" >/dev/null 2>&1
@@ -33,6 +33,9 @@ mkdir -p "$seeds/git_output"
 printf 'To gf:acme/widgets\n=\trefs/heads/a:refs/heads/a\t[up to date]\n!\t3b485c8:refs/heads/main\trefs/heads/main\t[remote rejected] (stale info)\nDone\n' > "$seeds/git_output/porcelain"
 printf 'remote: Commencing push 7 processing...\nReceiving objects:  45%% (450/1000)\r' > "$seeds/git_output/stderr"
 printf '3b485c873121cdc95f25c1530facbafd49782a5f\trefs/heads/main\n' > "$seeds/git_output/ls-remote"
+mkdir -p "$seeds/lfs"
+printf 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n' > "$seeds/lfs/pointer"
+printf '*.psd filter=lfs diff=lfs merge=lfs -text\nart/**/*.bin filter=lfs\n*.txt -filter=lfs\0art/x/hero.psd' > "$seeds/lfs/attributes"
 mkdir -p "$seeds/git_log"; git -C "$root" log -z --raw --no-renames --no-abbrev -m --first-parent --root --format="%x01%H %P%x00%an%x00%ae%x00" -n 20 > "$seeds/git_log/recent" 2>/dev/null || true
 mkdir -p "$seeds/branch_pattern"; printf 'release/*\nrelease/2.0' > "$seeds/branch_pattern/release"
 status=0

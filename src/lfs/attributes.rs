@@ -86,63 +86,101 @@ pub fn path_matches(path: &str, pattern: &str) -> bool {
         .any(|start| glob(&pattern, &path[start..], true))
 }
 
-/// Matches the whole of `text` against fnmatch `pattern`. A run of one `*` crosses `/` only
-/// when `star_crosses`; a run of two or more always does.
-fn glob(pattern: &[char], text: &[char], star_crosses: bool) -> bool {
-    match pattern.first() {
-        None => text.is_empty(),
-        Some('*') => {
-            let run = pattern.iter().take_while(|c| **c == '*').count();
-            let rest = &pattern[run..];
-            let crosses = star_crosses || run > 1;
-            (0..=text.len())
-                .take_while(|&n| n == 0 || crosses || text[n - 1] != '/')
-                .any(|n| glob(rest, &text[n..], star_crosses))
-        }
-        Some('?') => !text.is_empty() && glob(&pattern[1..], &text[1..], star_crosses),
-        Some('[') => match class(&pattern[1..]) {
-            Some((matches, used)) => {
-                !text.is_empty()
-                    && matches(text[0])
-                    && glob(&pattern[1 + used..], &text[1..], star_crosses)
+/// One element of an fnmatch pattern.
+enum Token {
+    /// `*` (a run of one, crossing `/` when the pattern allows) or `**…` (always crossing).
+    Star { crosses: bool },
+    /// `?`: any one character.
+    Any,
+    /// `[…]`: one character of a class (negated with `!`).
+    Class { members: Vec<char>, negated: bool },
+    /// Any other character, itself.
+    Literal(char),
+}
+
+impl Token {
+    fn matches_one(&self, c: char) -> bool {
+        match self {
+            Token::Star { .. } => unreachable!("stars match runs"),
+            Token::Any => true,
+            Token::Literal(l) => *l == c,
+            Token::Class { members, negated } => {
+                let mut hit = false;
+                let mut j = 0;
+                while j < members.len() {
+                    if j + 2 < members.len() && members[j + 1] == '-' {
+                        hit |= members[j] <= c && c <= members[j + 2];
+                        j += 3;
+                    } else {
+                        hit |= members[j] == c;
+                        j += 1;
+                    }
+                }
+                hit != *negated
             }
-            // An unclosed `[` is a literal, as in fnmatch.
-            None => text.first() == Some(&'[') && glob(&pattern[1..], &text[1..], star_crosses),
-        },
-        Some(c) => text.first() == Some(c) && glob(&pattern[1..], &text[1..], star_crosses),
+        }
     }
 }
 
-/// Parses an fnmatch class after its `[`: returns its test and how many characters it used
-/// (through the closing `]`), or `None` when it is not closed.
-fn class(after: &[char]) -> Option<(impl Fn(char) -> bool, usize)> {
+/// Splits an fnmatch pattern into tokens. A run of one `*` crosses `/` only when
+/// `star_crosses`; a run of two or more always does. An unclosed `[` is a literal.
+fn tokens(pattern: &[char], star_crosses: bool) -> Vec<Token> {
+    let mut out = Vec::new();
     let mut i = 0;
-    let negate = matches!(after.first(), Some('!'));
-    if negate {
+    while i < pattern.len() {
+        match pattern[i] {
+            '*' => {
+                let run = pattern[i..].iter().take_while(|c| **c == '*').count();
+                out.push(Token::Star { crosses: star_crosses || run > 1 });
+                i += run;
+                continue;
+            }
+            '?' => out.push(Token::Any),
+            '[' => {
+                let negated = pattern.get(i + 1) == Some(&'!');
+                let start = i + 1 + usize::from(negated);
+                // A `]` right after `[` or `[!` is a member.
+                let close = (start + 1..pattern.len()).find(|&j| pattern[j] == ']');
+                match close.filter(|_| start < pattern.len()) {
+                    Some(end) => {
+                        out.push(Token::Class { members: pattern[start..end].to_vec(), negated });
+                        i = end;
+                    }
+                    None => out.push(Token::Literal('[')),
+                }
+            }
+            c => out.push(Token::Literal(c)),
+        }
         i += 1;
     }
-    // A `]` right after `[` or `[!` is a member.
-    let start = i;
-    while i < after.len() && (after[i] != ']' || i == start) {
-        i += 1;
-    }
-    if i >= after.len() {
-        return None;
-    }
-    let members: Vec<char> = after[start..i].to_vec();
-    let test = move |c: char| {
-        let mut j = 0;
-        let mut hit = false;
-        while j < members.len() {
-            if j + 2 < members.len() && members[j + 1] == '-' {
-                hit |= members[j] <= c && c <= members[j + 2];
-                j += 3;
-            } else {
-                hit |= members[j] == c;
-                j += 1;
+    out
+}
+
+/// Matches the whole of `text` against fnmatch `pattern`, in time proportional to their
+/// lengths' product: a `.gitattributes` line comes from a pushed commit, and a backtracking
+/// matcher would let a line like `*a*a*a*a*b` stall the preflight.
+fn glob(pattern: &[char], text: &[char], star_crosses: bool) -> bool {
+    let tokens = tokens(pattern, star_crosses);
+    // reach[j]: the first `i` tokens can match `text[..j]`.
+    let mut reach = vec![false; text.len() + 1];
+    reach[0] = true;
+    for token in &tokens {
+        let mut next = vec![false; text.len() + 1];
+        match token {
+            Token::Star { crosses } => {
+                for j in 0..=text.len() {
+                    // A star extends a match over characters it may cover.
+                    next[j] =
+                        reach[j] || (j > 0 && next[j - 1] && (*crosses || text[j - 1] != '/'));
+                }
+            }
+            one => {
+                for j in 1..=text.len() {
+                    next[j] = reach[j - 1] && one.matches_one(text[j - 1]);
+                }
             }
         }
-        hit != negate
-    };
-    Some((test, i + 1))
+        reach = next;
+    }
+    reach[text.len()]
 }

@@ -175,3 +175,13 @@ fn lfs_endpoints_follow_the_git_lfs_convention_unless_configured() {
         Some("https://lfs.example.com/x/info/lfs")
     );
 }
+
+#[test]
+fn a_pathological_pattern_from_a_pushed_commit_is_matched_in_linear_time() {
+    // A backtracking matcher takes exponential time on this; the preflight must not stall.
+    let pattern = "*a".repeat(25) + "*b";
+    let path = "a/".repeat(200) + "a";
+    let started = std::time::Instant::now();
+    assert!(!path_matches(&path, &pattern));
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
+}
