@@ -13,9 +13,13 @@
 #   (g) `git push` into a repo with gfbridge's pre-receive hook (which pushes to Git Fusion
 #       first) vs plain pushes of the same kind of commit to both remotes  target <= 1.5x
 #   (h) no-op sync with 1,000 mirrored branches vs two `git ls-remote`  target <= 1.3x
+#   (i) mirroring a commit that adds one LFS object of LFS_MB MB (default 200) between two
+#       real LFS servers (giftless) vs `git lfs fetch` + `git lfs push` of the same object
+#       between the same servers                                           target <= 1.1x,
+#       with gfbridge's peak RSS                                           target <= 64 MB
 # Usage: scripts/bench.sh [RUNS=7] [N=20000] [P=100000]
 #   BENCH_ONLY=h scripts/bench.sh   runs only (h); BENCH_ONLY=ab runs (h), (a) and (b);
-#   BENCH_ONLY=d runs only (d)
+#   BENCH_ONLY=d runs only (d); BENCH_ONLY=i runs only (i)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-7}
@@ -113,6 +117,50 @@ for i in range(1, n + 1):
     out.write(f"M 100644 inline src/d{i % 37}/sub{i % 11}/file{i % 200}.txt\ndata {len(data)}\n{data}\n")
 PY
 }
+
+if [ "${BENCH_ONLY:-}" = i ]; then
+# (i) One LFS object, GitLab -> Git Fusion. Both LFS servers are giftless (the tests' GitLab
+# server), since the `git lfs` client cannot upload to Git Fusion's answers (docs/lfs.md).
+mb=${LFS_MB:-200}
+lfs_server() { # lfs_server <name>: starts giftless, prints its port
+  "$root/target/test-venv/bin/python" "$root/tests/it/fixtures/lfs_server.py" "$dir/$1" "$dir/$1.log" > "$dir/$1.port" 2>/dev/null &
+  for _ in $(seq 200); do [ -s "$dir/$1.port" ] && break; sleep 0.05; done
+  cat "$dir/$1.port"
+}
+port_a=$(lfs_server lfs-a); port_b=$(lfs_server lfs-b)
+lfs_a="http://127.0.0.1:$port_a/bench/i.git/info/lfs"; lfs_b="http://127.0.0.1:$port_b/bench/i.git/info/lfs"
+make_remotes i
+new_commit i-gitlab.git
+git --git-dir=i-gitlab.git push --quiet "$(pwd)/i-fusion.git" main
+write_config i
+printf 'gitlab_lfs_url = "%s"\nfusion_lfs_url = "%s"\n' "$lfs_a" "$lfs_b" >> i.toml
+"$bin" --config i.toml sync --retry-failed -q > /dev/null
+base=$(git --git-dir=i-fusion.git rev-parse main)
+git clone --quiet "$(pwd)/i-gitlab.git" i-work
+( cd i-work
+  git config user.name B; git config user.email b@example.com
+  git lfs install --local > /dev/null; git config lfs.url "$lfs_a"; git lfs track '*.bin' > /dev/null
+  head -c "$((mb * 1024 * 1024))" /dev/urandom > art.bin
+  git add .gitattributes art.bin; git commit --quiet -m art; git push --quiet origin main
+  rm art.bin
+  git remote add b "$(pwd)/../i-fusion.git"; git config remote.origin.lfsurl "$lfs_a"; git config remote.b.lfsurl "$lfs_b"
+  git config --unset lfs.url )
+t_g=(); t_r=(); rss=()
+for _ in $(seq "$runs"); do
+  # Each run starts with Git Fusion's side and both local LFS stores empty.
+  reset_b() { rm -rf "$dir/lfs-b/bench"; rm -rf i-cache/bench/cache.git/lfs i-work/.git/lfs/objects; git --git-dir=i-fusion.git update-ref refs/heads/main "$base"; }
+  reset_b
+  s=$(now); /usr/bin/time -f '%M' -o i.rss "$bin" --config i.toml sync --retry-failed -q > /dev/null; t_g+=($(( $(now) - s )))
+  rss+=($(cat i.rss))
+  [ -s "$dir/lfs-b/bench/i/$(cd i-work && git lfs ls-files -l | awk '{print $1}')" ] || { echo "bench (i): gfbridge did not copy the object" >&2; exit 1; }
+  reset_b
+  s=$(now); ( cd i-work && git lfs fetch origin main > /dev/null 2>&1 && git lfs push b main > /dev/null 2>&1 ); t_r+=($(( $(now) - s )))
+  [ -n "$(ls "$dir/lfs-b/bench/i" 2>/dev/null)" ] || { echo "bench (i): git lfs did not copy the object" >&2; exit 1; }
+done
+report "(i) one ${mb} MB LFS object" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.1
+printf '%-34s gfbridge peak RSS %s MB (target <= 64 MB)\n' "(i) memory" "$(( $(printf '%s\n' "${rss[@]}" | sort -n | tail -1) / 1024 ))"
+exit 0
+fi
 
 if [ "${BENCH_ONLY:-}" != d ]; then
 # (h) no-op sync with 1,000 mirrored branches: the listing is larger, and gfbridge must not

@@ -14,7 +14,8 @@ Usage: lfs_server.py <fusion.git>   (prints the port, then serves 127.0.0.1 unti
   body's SHA-256 must be the oid, else 400; the size is not checked. Stored in the upload
   cache (fusion/lfs-cache/<oid>), which the pre-receive hook also looks in; the post-receive
   copies what a push used to the depot path. settings.json "lfs_fail_uploads" answers 500.
-  "lfs_hold_uploads": a PUT waits while the file fusion/lfs-hold exists (for kill tests).
+  "lfs_hold_oid": a PUT of that object waits while the file fusion/lfs-hold exists, after
+  writing fusion/lfs-holding (for kill tests).
 - GET <http-url>/objects/<oid>: the content, or 404.
 - Anything else but batch: 400 `Git LFS not enabled for this repo.` when git-lfs-enable is off.
 Every request is appended to fusion/lfs-requests.log as `METHOD path status`.
@@ -99,8 +100,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Content-Type") != "application/octet-stream":
             self.body()
             return self.answer(406, b'{"message": "Not Acceptable"}')
-        while r.settings.get("lfs_hold_uploads") and os.path.exists(r.path("lfs-hold")):
-            time.sleep(0.05)  # a stand-in for a slow server; the test awaits the request log
+        if match and r.settings.get("lfs_hold_oid") == match.group(1):
+            open(r.path("lfs-holding"), "w").close()
+            while os.path.exists(r.path("lfs-hold")):
+                time.sleep(0.05)  # a stand-in for a slow server; the test awaits lfs-holding
         data = self.body()
         if not match:
             return self.answer(404)

@@ -9,17 +9,13 @@
 //! redirect to another host), and never into an error.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{Read, Write};
-use std::path::Path;
+use std::io::Read;
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
-
-use super::pointer::{LfsOid, Pointer};
+use super::pointer::Pointer;
 use crate::credentials::{read_password, Credential};
 use crate::git::redact;
+use secrecy::{ExposeSecret, SecretString};
 
 const MEDIA_TYPE: &str = "application/vnd.git-lfs+json";
 /// How many objects one batch request names (the `git lfs` client's own default).
@@ -238,70 +234,40 @@ impl Client {
         Ok(states)
     }
 
-    /// Downloads `pointer`'s object into `dest` (created anew), checking its size and
-    /// SHA-256 as it streams; `meter` is told each chunk's length.
-    pub fn download(
+    /// Starts downloading `pointer`'s object: returns the response once the server answered
+    /// 2xx, for its body to be read (and checked) as it streams.
+    pub fn open_download(
         &self,
         action: &Action,
         pointer: &Pointer,
-        dest: &Path,
-        meter: &Meter,
-    ) -> Result<(), LfsError> {
+    ) -> Result<reqwest::blocking::Response, LfsError> {
         let what = format!("download {}", pointer.oid.short());
         let request = self.authorize(self.http.get(&action.href), &action.href, &action.header);
-        let mut response = request.send().map_err(|e| self.error(&what, transport(&e)))?;
+        let response = request.send().map_err(|e| self.error(&what, transport(&e)))?;
         if !response.status().is_success() {
             let status = response.status();
             let text = response.text().unwrap_or_default();
             return Err(self.error(&what, answer_error(status, &text)));
         }
-        let mut file = File::create(dest)
-            .map_err(|e| self.error(&what, format!("{}: {e}", dest.display())))?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; 1 << 16];
-        let mut size = 0u64;
-        loop {
-            let n = response.read(&mut buffer).map_err(|e| self.error(&what, e.to_string()))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buffer[..n]);
-            file.write_all(&buffer[..n])
-                .map_err(|e| self.error(&what, format!("{}: {e}", dest.display())))?;
-            size += n as u64;
-            meter(n as u64);
-        }
-        file.sync_all().map_err(|e| self.error(&what, format!("{}: {e}", dest.display())))?;
-        let got = LfsOid::from_digest(hasher.finalize().into());
-        if got != pointer.oid || size != pointer.size {
-            return Err(self.error(
-                &what,
-                format!("the server sent {size} bytes with SHA-256 {got}, but the pointer says {} bytes with {}", pointer.size, pointer.oid),
-            ));
-        }
-        Ok(())
+        Ok(response)
     }
 
-    /// Uploads the object in `source` per `actions`, then confirms it when the server asks
-    /// for a verify call.
+    /// Uploads `pointer`'s object, read from `body` (which checks it as it streams: see
+    /// `verify`), per `actions`; then confirms it when the server asks for a verify call.
     pub fn upload(
         &self,
         actions: &UploadActions,
         pointer: &Pointer,
-        source: &Path,
-        meter: &Meter,
+        body: impl Read + Send + 'static,
     ) -> Result<(), LfsError> {
         let what = format!("upload {}", pointer.oid.short());
-        let file = File::open(source)
-            .map_err(|e| self.error(&what, format!("{}: {e}", source.display())))?;
-        let counted = Counted { inner: file, meter: meter.clone() };
         // Git Fusion takes nothing else (reference §8.4).
         let href = &actions.upload.href;
         let request = self
             .http
             .put(href)
             .header("Content-Type", "application/octet-stream")
-            .body(reqwest::blocking::Body::sized(counted, pointer.size));
+            .body(reqwest::blocking::Body::sized(body, pointer.size));
         let response = self
             .authorize(request, href, &actions.upload.header)
             .send()
@@ -378,17 +344,3 @@ fn host_of(url: &str) -> Option<(String, Option<u16>)> {
 
 /// Told the length of each chunk a transfer moves (for a progress bar).
 pub type Meter = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
-
-/// A reader that tells its meter how much it has read.
-struct Counted<R> {
-    inner: R,
-    meter: Meter,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        (self.meter)(n as u64);
-        Ok(n)
-    }
-}

@@ -10,6 +10,7 @@ pub mod pointer;
 pub mod scan;
 pub mod store;
 pub mod transfer;
+pub mod verify;
 
 use crate::git::RemoteUrl;
 use batch::Endpoint;

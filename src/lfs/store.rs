@@ -1,7 +1,8 @@
 //! LFS objects kept in the workspace's cache, in the layout `git lfs` uses
 //! (`<cache>/lfs/objects/<o[0:2]>/<o[2:4]>/<oid>`), so that a retry after a failure or a
 //! kill does not download again. An object is written to `lfs/tmp/` and renamed into place
-//! only after its SHA-256 and size were checked: whatever is in `objects/` is whole.
+//! only after its SHA-256 and size were checked (`verify`); it is checked again whenever it
+//! is re-sent, so a copy damaged on disk is never sent whole.
 //!
 //! Owns the layout; must not talk to servers.
 

@@ -9,9 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use super::batch::{Client, LfsError, Meter, ObjectState, Operation, UploadActions};
+use std::fs::File;
+use std::sync::Arc;
+
+use super::batch::{Action, Client, LfsError, Meter, ObjectState, Operation, UploadActions};
 use super::pointer::Pointer;
 use super::store::Store;
+use super::verify::VerifiedReader;
 use crate::oid::Oid;
 
 /// How many objects move at once.
@@ -211,19 +215,13 @@ pub fn copy(
                     else {
                         return;
                     };
-                    let moved = (|| {
-                        if let Some(action) = downloads.get(&pointer) {
+                    let moved = match downloads.get(&pointer) {
+                        Some(action) => {
                             let source = source.expect("downloads need a source");
-                            let temp = store.temp_path(&pointer).map_err(|e| local_error(&e))?;
-                            let fetched = source.download(action, &pointer, &temp, meter);
-                            if fetched.is_err() {
-                                let _ = std::fs::remove_file(&temp);
-                            }
-                            fetched?;
-                            store.adopt(&temp, &pointer).map_err(|e| local_error(&e))?;
+                            stream(source, action, dest, &actions, &pointer, store, meter)
                         }
-                        dest.upload(&actions, &pointer, &store.object_path(&pointer), meter)
-                    })();
+                        None => resend(dest, &actions, &pointer, store, meter),
+                    };
                     match moved {
                         Ok(()) => {
                             sent.fetch_add(1, Ordering::Relaxed);
@@ -241,6 +239,62 @@ pub fn copy(
         Some(e) => Err(e),
         None => Ok(sent.into_inner()),
     }
+}
+
+/// Streams an object from `source` to `dest` while keeping it in the store: the upload
+/// reads the download as it arrives (so the two overlap), through a reader that checks size
+/// and SHA-256 and holds the last bytes back until they are proven right. A whole, checked
+/// object is kept even when the upload failed, so a retry does not download it again.
+fn stream(
+    source: &Client,
+    action: &Action,
+    dest: &Client,
+    actions: &UploadActions,
+    pointer: &Pointer,
+    store: &Store,
+    meter: &Meter,
+) -> Result<(), LfsError> {
+    let response = source.open_download(action, pointer)?;
+    let temp = store.temp_path(pointer).map_err(|e| local_error(&e))?;
+    let file = File::create(&temp).map_err(|e| local_error(&e))?;
+    let (reader, verdict) = VerifiedReader::new(response, *pointer, Some(file), Arc::clone(meter));
+    let uploaded = dest.upload(actions, pointer, reader);
+    let checked = verdict.lock().expect("not poisoned").take();
+    match checked {
+        Some(Ok(())) => store.adopt(&temp, pointer).map_err(|e| local_error(&e))?,
+        _ => {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
+    match checked {
+        // The source sent something else: the upload was cut short before its end.
+        Some(Err(why)) => Err(object_error(source, pointer, why)),
+        _ => uploaded,
+    }
+}
+
+/// Uploads an object kept in the store by an earlier run, checking it again as it is read: a
+/// damaged copy is removed (the next run downloads it again) and never sent whole.
+fn resend(
+    dest: &Client,
+    actions: &UploadActions,
+    pointer: &Pointer,
+    store: &Store,
+    meter: &Meter,
+) -> Result<(), LfsError> {
+    let kept = store.object_path(pointer);
+    let file = File::open(&kept).map_err(|e| local_error(&e))?;
+    let (reader, verdict) = VerifiedReader::new(file, *pointer, None, Arc::clone(meter));
+    let uploaded = dest.upload(actions, pointer, reader);
+    if let Some(Err(why)) = verdict.lock().expect("not poisoned").take() {
+        let _ = std::fs::remove_file(&kept);
+        return Err(LfsError {
+            server: "(local cache)".into(),
+            action: format!("object {}", pointer.oid),
+            reason: format!("the kept copy is damaged and was removed: {why}"),
+        });
+    }
+    uploaded
 }
 
 fn object_error(client: &Client, pointer: &Pointer, reason: String) -> LfsError {

@@ -233,56 +233,50 @@ fn a_failing_lfs_server_fails_the_branch_and_pushes_nothing() {
 }
 
 #[test]
-fn a_run_killed_mid_transfer_converges_without_downloading_again() {
+fn a_run_killed_mid_transfer_converges_without_downloading_finished_objects_again() {
     let l = LfsWorld::new();
     l.w.seed("main");
     assert_eq!(l.w.sync().code, 0);
     let work = l.clone_with_lfs(Gitlab, "work");
     let (a, b) = (art(8), art(9));
     l.commit_and_push(&work, "main", &[("a.bin", &a), ("b.bin", &b)]);
-    l.w.set_fusion_settings(r#"{"lfs_hold_uploads": true}"#);
-    let hold = l.w.remote(Fusion).join("fusion/lfs-hold");
+    // Git Fusion's server takes `a`, and keeps `b`'s upload waiting: the run is killed there.
+    l.w.set_fusion_settings(&format!(r#"{{"lfs_hold_oid": "{}"}}"#, sha256(&b)));
+    let (hold, holding) =
+        (l.w.remote(Fusion).join("fusion/lfs-hold"), l.w.remote(Fusion).join("fusion/lfs-holding"));
     std::fs::write(&hold, "").expect("hold");
+    let before = l.w.tip(Fusion, "main");
     let mut child =
         l.w.gfbridge_command(&["sync"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("sync");
-    // Both objects are downloaded into the cache, then the uploads wait: kill the run there.
-    let downloaded = |l: &LfsWorld| {
-        l.gitlab_requests().iter().filter(|r| r.starts_with("GET ") && r.ends_with(" 200")).count()
-    };
-    let kept = |content: &[u8]| {
-        let oid = sha256(content);
-        l.w.path(".gfbridge/widgets/cache.git/lfs/objects")
-            .join(&oid[0..2])
-            .join(&oid[2..4])
-            .join(&oid)
-            .exists()
-    };
-    await_condition("both objects kept in the cache", Duration::from_secs(60), || {
-        kept(&a) && kept(&b)
-    });
+    let on_fusion =
+        |content: &[u8]| l.w.remote(Fusion).join("fusion/lfs-cache").join(sha256(content)).exists();
+    await_condition(
+        "a on Git Fusion's server, b's upload waiting",
+        Duration::from_secs(60),
+        || on_fusion(&a) && holding.exists(),
+    );
     kill9(&mut child);
+    assert_eq!(l.w.tip(Fusion, "main"), before, "killed before its git push");
     std::fs::remove_file(&hold).expect("release");
-    l.w.set_fusion_settings(r#"{"lfs_hold_uploads": false}"#);
     let run = l.w.sync();
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(l.w.tip(Fusion, "main"), l.w.tip(Gitlab, "main"));
-    assert_eq!(downloaded(&l), 2, "the objects kept in the cache were not downloaded again");
+    let downloads = |content: &[u8]| {
+        let path =
+            format!("GET /acme/widgets.git/info/lfs/objects/storage/{} 200", sha256(content));
+        l.gitlab_requests().iter().filter(|r| **r == path).count()
+    };
+    assert_eq!(downloads(&a), 1, "the finished object was not downloaded again");
+    assert!(downloads(&b) <= 2, "at most once more for the one cut short");
     for content in [&a, &b] {
-        let stored =
-            l.w.remote(Fusion)
-                .join("fusion/depot/.git-fusion/objects/repos/acme_0xS_widgets/lfs/sha256");
-        let oid = sha256(content);
-        let path = stored
-            .join(&oid[0..2])
-            .join(&oid[2..4])
-            .join(&oid[4..6])
-            .join(&oid[6..8])
-            .join(&oid[8..]);
-        assert_eq!(std::fs::read(path).expect("stored in Perforce"), *content);
+        assert_eq!(
+            std::fs::read(l.fusion_object_path(&sha256(content))).expect("stored in Perforce"),
+            *content
+        );
     }
 }
 

@@ -185,3 +185,63 @@ fn a_pathological_pattern_from_a_pushed_commit_is_matched_in_linear_time() {
     assert!(!path_matches(&path, &pattern));
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
 }
+
+mod verified_reader {
+    use std::io::Read;
+    use std::sync::Arc;
+
+    use gfbridge::lfs::pointer::parse_spec;
+    use gfbridge::lfs::verify::VerifiedReader;
+
+    fn pointer_of(content: &[u8]) -> gfbridge::lfs::pointer::Pointer {
+        use sha2::Digest;
+        let oid: String =
+            sha2::Sha256::digest(content).iter().map(|b| format!("{b:02x}")).collect();
+        let text = format!(
+            "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {}\n",
+            content.len()
+        );
+        parse_spec(text.as_bytes()).expect("pointer")
+    }
+
+    /// Reads `given` as the object `expected` points at; returns what came through and how it ended.
+    fn pass(expected: &[u8], given: &[u8]) -> (Vec<u8>, Option<Result<(), String>>) {
+        let (mut reader, verdict) =
+            VerifiedReader::new(given, pointer_of(expected), None, Arc::new(|_| {}));
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+            }
+        }
+        let ended = verdict.lock().expect("lock").clone();
+        (out, ended)
+    }
+
+    #[test]
+    fn the_right_object_comes_through_whole() {
+        let object: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let (out, verdict) = pass(&object, &object);
+        assert_eq!(out, object);
+        assert_eq!(verdict, Some(Ok(())));
+    }
+
+    #[test]
+    fn a_wrong_object_never_comes_through_whole() {
+        let object: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let mut damaged = object.clone();
+        damaged[299_999] ^= 1;
+        for given in [damaged, object[..200_000].to_vec(), [object.clone(), vec![0]].concat()] {
+            let (out, verdict) = pass(&object, &given);
+            assert!(
+                out.len() < object.len(),
+                "{} of {} bytes came through",
+                out.len(),
+                object.len()
+            );
+            assert!(matches!(verdict, Some(Err(_))), "{verdict:?}");
+        }
+    }
+}
