@@ -11,12 +11,17 @@ use git2::Repository;
 
 use crate::oid::Oid;
 use crate::plan::{Ancestry, Side};
-use crate::refname::BranchName;
+use crate::refname::{BranchName, TagName};
 
 /// Where the cache keeps its copy of each remote's branches, and the bases.
 const GITLAB_NS: &str = "refs/gfbridge/gitlab/";
 const FUSION_NS: &str = "refs/gfbridge/fusion/";
 const BASE_NS: &str = "refs/gfbridge/base/";
+/// Where tags are kept: each side's copy of a tag a run must push, and the object each tag
+/// had when it was last seen on both sides (so a deletion is told from a new tag).
+const GITLAB_TAGS_NS: &str = "refs/gfbridge/gitlab-tags/";
+const FUSION_TAGS_NS: &str = "refs/gfbridge/fusion-tags/";
+const TAG_SEEN_NS: &str = "refs/gfbridge/tag-seen/";
 /// Where a webhook's announced branches are fetched ahead of the listing (never planned from:
 /// they only keep the objects that spare the run a second round trip).
 pub const PREFETCH_NS: &str = "refs/gfbridge/prefetch/";
@@ -88,6 +93,34 @@ impl Cache {
             Side::Gitlab => GITLAB_NS,
             Side::Fusion => FUSION_NS,
         }
+    }
+
+    /// Returns the namespace that holds the cache's copy of `side`'s tags.
+    pub fn tag_namespace(side: Side) -> &'static str {
+        match side {
+            Side::Gitlab => GITLAB_TAGS_NS,
+            Side::Fusion => FUSION_TAGS_NS,
+        }
+    }
+
+    /// Returns the kind of object `oid` (commit, tree, blob, tag), or `None` when the cache
+    /// does not hold it.
+    pub fn object_kind(&self, oid: Oid) -> Option<git2::ObjectType> {
+        let odb = self.repo.odb().ok()?;
+        odb.read_header(oid.raw()).ok().map(|(_, kind)| kind)
+    }
+
+    /// Returns the object `tag` had when it was last seen equal on both sides.
+    pub fn tag_seen(&self, tag: &TagName) -> Result<Option<Oid>, CacheError> {
+        self.read_ref(&format!("{TAG_SEEN_NS}{tag}"))
+    }
+
+    /// Records that `tag` was seen on both sides as `oid`.
+    pub fn set_tag_seen(&self, tag: &TagName, oid: Oid) -> Result<(), CacheError> {
+        if self.tag_seen(tag)? == Some(oid) {
+            return Ok(());
+        }
+        self.write_ref(&format!("{TAG_SEEN_NS}{tag}"), oid, "tag seen on both sides")
     }
 
     /// Returns true when the cache holds commit `oid`.

@@ -31,3 +31,4 @@ pub mod serve;
 pub mod state;
 pub mod status;
 pub mod sync;
+pub mod tags;

@@ -2,10 +2,13 @@
 //! renders and the exit code is computed from. Holds no logic beyond classification.
 
 use crate::exit::Exit;
+use crate::git::remote::TagTip;
 use crate::oid::Oid;
+use crate::plan::Side;
 use crate::plan::{Action, Tips};
 use crate::reason::Code;
-use crate::refname::BranchName;
+use crate::refname::{BranchName, TagName};
+use crate::tags::TagAction;
 
 /// A finding about a branch or one of its commits (SPEC §4, §6).
 #[derive(Clone, Debug, serde::Serialize)]
@@ -241,6 +244,110 @@ impl BranchResult {
     }
 }
 
+/// The decision for one mirrored tag (SPEC §13.3).
+#[derive(Clone, Debug)]
+pub struct TagPlan {
+    /// The tag's name.
+    pub name: TagName,
+    /// What GitLab lists for it.
+    pub gitlab: Option<TagTip>,
+    /// What Git Fusion lists for it.
+    pub fusion: Option<TagTip>,
+    /// The action.
+    pub action: TagAction,
+    /// Findings; a blocking one keeps the tag out of the push (`blocked`).
+    pub reasons: Vec<Reason>,
+}
+
+impl TagPlan {
+    /// Returns true when a blocking reason keeps the tag out of the push.
+    pub fn blocked(&self) -> bool {
+        self.reasons.iter().any(|r| r.blocks)
+    }
+
+    /// Returns the action's contract name: `blocked` for a push a reason stops.
+    pub fn action_name(&self) -> &'static str {
+        if self.blocked() {
+            "blocked"
+        } else {
+            self.action.name()
+        }
+    }
+
+    /// Returns the action's name with the side it concerns, as reports show it.
+    pub fn action_label(&self) -> String {
+        match self.action.side() {
+            Some(side) => format!("{} ({})", self.action_name(), side.as_str()),
+            None => self.action_name().to_string(),
+        }
+    }
+
+    /// Returns the one-line description of the plan, for output and the journal.
+    pub fn describe(&self) -> String {
+        let short = |t: Option<TagTip>| t.map_or("(none)".to_string(), |t| t.object.short());
+        let (l, f) = (short(self.gitlab), short(self.fusion));
+        match self.action {
+            TagAction::InSync => format!("at {l}"),
+            TagAction::Conflict => format!("gitlab names {l}, fusion names {f}; neither is moved"),
+            TagAction::Deleted { side } => format!(
+                "deleted on {} after both sides had it; {} still has it; not propagated",
+                side.as_str(),
+                side.other().as_str()
+            ),
+            TagAction::Push { to } | TagAction::Waiting { to } => {
+                let tip = if to == Side::Fusion { self.gitlab } else { self.fusion };
+                let target = tip.map_or("(none)".to_string(), |t| t.peeled.short());
+                format!("new tag {} -> {target}", short(tip))
+            }
+            TagAction::NotStored => format!("new tag {l}, which Git Fusion would not keep"),
+        }
+    }
+}
+
+/// One tag's plan and what happened to it.
+#[derive(Clone, Debug)]
+pub struct TagResult {
+    /// The decision.
+    pub plan: TagPlan,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Why it was skipped, when it was.
+    pub skip: Option<SkipCause>,
+    /// Detail for people.
+    pub message: Option<String>,
+}
+
+impl TagResult {
+    /// Returns the exit code this tag alone would give (as a branch's, SPEC §2.1).
+    pub fn exit(&self) -> Exit {
+        match (self.outcome, self.skip) {
+            (Outcome::Failed, _) => Exit::Attention,
+            (Outcome::Skipped, Some(SkipCause::Attention)) => Exit::Attention,
+            (Outcome::Skipped, Some(SkipCause::Raced)) => Exit::Busy,
+            _ => Exit::Ok,
+        }
+    }
+
+    /// Returns the one category this result is counted in.
+    pub fn tally(&self) -> Tally {
+        match (self.outcome, self.skip) {
+            (Outcome::Failed, _) => Tally::Failed,
+            (Outcome::Pending, _) => Tally::Pending,
+            (Outcome::Skipped, Some(SkipCause::Attention)) => Tally::Attention,
+            (Outcome::Skipped, Some(SkipCause::DryRun)) => Tally::WouldPush,
+            (Outcome::Skipped, _) => Tally::NotWritten,
+            (Outcome::Done, _) if self.plan.action.target().is_some() => Tally::Pushed,
+            (Outcome::Done, _) => Tally::InSync,
+        }
+    }
+
+    /// Returns what a log line says about this tag: the message and every reason.
+    pub fn why(&self) -> String {
+        let reasons = self.plan.reasons.iter().map(Reason::line);
+        self.message.iter().cloned().chain(reasons).collect::<Vec<_>>().join("; ")
+    }
+}
+
 /// One workspace's run.
 #[derive(Clone, Debug)]
 pub struct WorkspaceResult {
@@ -248,6 +355,8 @@ pub struct WorkspaceResult {
     pub name: String,
     /// Every mirrored branch, by name.
     pub branches: Vec<BranchResult>,
+    /// Every mirrored tag, by name (empty without `tags`).
+    pub tags: Vec<TagResult>,
     /// An operational failure that stopped the run, with the exit code it gives.
     pub error: Option<crate::errors::Shown>,
 }
@@ -255,15 +364,17 @@ pub struct WorkspaceResult {
 impl WorkspaceResult {
     /// Returns how many branches fall in each category, in [`Tally::ALL`] order.
     pub fn tally(&self) -> Vec<(Tally, usize)> {
-        Tally::ALL
-            .iter()
-            .map(|t| (*t, self.branches.iter().filter(|b| b.tally() == *t).count()))
-            .collect()
+        let count = |t: Tally| {
+            self.branches.iter().filter(|b| b.tally() == t).count()
+                + self.tags.iter().filter(|g| g.tally() == t).count()
+        };
+        Tally::ALL.iter().map(|t| (*t, count(*t))).collect()
     }
 
     /// Returns the workspace's exit code: its error, else the most severe branch.
     pub fn exit(&self) -> Exit {
         let branches = self.branches.iter().map(BranchResult::exit);
-        Exit::worst(self.error.iter().map(|e| e.exit).chain(branches))
+        let tags = self.tags.iter().map(TagResult::exit);
+        Exit::worst(self.error.iter().map(|e| e.exit).chain(branches).chain(tags))
     }
 }

@@ -51,11 +51,19 @@ pub enum Code {
     LfsMissingContent,
     /// An LFS server failed or refused during the copy (SPEC §12).
     LfsTransferFailed,
+    /// The tag names different objects on the two sides (SPEC §13.3).
+    TagConflict,
+    /// Git Fusion refuses the tag's name, and with it the whole push (SPEC §13.3).
+    InvalidTagName,
+    /// No Git Fusion branch reaches the tag's commit: Git Fusion would drop it (SPEC §13.3).
+    TagNotStored,
+    /// A tag of a tree or blob: Git Fusion keeps it in git only (SPEC §13.3).
+    TagNotInPerforce,
 }
 
 impl Code {
     /// Every code, in SPEC order (for tables and tests).
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 25] = [
         Code::ChangeOwnerPusher,
         Code::UnmappedAuthor,
         Code::UnknownGitAuthor,
@@ -77,6 +85,10 @@ impl Code {
         Code::LfsUntrackedPointer,
         Code::LfsMissingContent,
         Code::LfsTransferFailed,
+        Code::TagConflict,
+        Code::InvalidTagName,
+        Code::TagNotStored,
+        Code::TagNotInPerforce,
     ];
 
     /// Returns the contract name (`unmapped_author`).
@@ -103,13 +115,24 @@ impl Code {
             Code::LfsUntrackedPointer => "lfs_untracked_pointer",
             Code::LfsMissingContent => "lfs_missing_content",
             Code::LfsTransferFailed => "lfs_transfer_failed",
+            Code::TagConflict => "tag_conflict",
+            Code::InvalidTagName => "invalid_tag_name",
+            Code::TagNotStored => "tag_not_stored",
+            Code::TagNotInPerforce => "tag_not_in_perforce",
         }
     }
 
     /// Returns whether a finding with this code blocks the push unless a setting says
     /// otherwise (`unknown_git_author` blocks only with `on_unmapped_author = "block"`).
     pub fn blocks_by_default(self) -> bool {
-        !matches!(self, Code::EscapedPath | Code::UnknownGitAuthor | Code::LfsTransferFailed)
+        !matches!(
+            self,
+            Code::EscapedPath
+                | Code::UnknownGitAuthor
+                | Code::LfsTransferFailed
+                | Code::TagNotStored
+                | Code::TagNotInPerforce
+        )
     }
 
     /// Returns whether the code is about a remembered push rather than the commits.

@@ -221,10 +221,15 @@ def rule_read_only_instance(repo, updates):
         return "Push to read-only instance prohibited"
 
 
+def heads(updates):
+    """The updates of branches (refs/heads/...): everything else is a tag (reference §8.5)."""
+    return [u for u in updates if u[2].startswith("refs/heads/")]
+
+
 def rule_read_only(repo, updates):
     if repo.repo_read_only():
         return f"Push to repo {repo.name} prohibited."
-    for old, new, ref in updates:
+    for old, new, ref in heads(updates):
         branch = ref[len("refs/heads/"):]
         for _, section in repo.branch_sections():
             if section.get("git-branch-name") == branch and section.getboolean("read-only", fallback=False):
@@ -237,6 +242,7 @@ def rule_branch_creation(repo, updates):
     creation off, every pushed ref that no p4gf_config section defines is refused, new or
     not (an existing undefined branch is a lightweight one)."""
     mode = str(repo.config_value("git-to-perforce", "depot-branch-creation-enable", "no")).lower()
+    updates = heads(updates)
     for old, new, ref in updates:
         if old == ZERO and ref.startswith("refs/heads/depot-branch/") and mode != "explicit":
             return f"depot-branch creation disabled: {ref}"
@@ -259,7 +265,7 @@ def rule_commits(repo, updates):
     submodules_ok = repo.config_flag("git-to-perforce", "enable-git-submodules", True)
     by_author = repo.change_owner() == "author"
     owners = repo.author_map()
-    for old, new, ref in updates:
+    for old, new, ref in heads(updates):
         if new == ZERO:
             continue
         view = repo.branch_view(ref[len("refs/heads/"):])
@@ -390,7 +396,53 @@ def case_conflict(repo, sha1, parents, view):
                     f"{sha1[:7]}  {path}  {other}")
 
 
-RULES = [rule_read_only_instance, rule_read_only, rule_branch_creation, rule_commits]
+def rule_tags(repo, updates):
+    """Reference §8.5 `preflight_tags`: any ref outside refs/heads/ is a tag, named by the
+    ref minus its first 10 characters. A bad name, or an existing tag moved, fails the whole
+    push; deleting a tag is allowed."""
+    for old, new, ref in updates:
+        if ref.startswith("refs/heads/"):
+            continue
+        tag = ref[10:]
+        if re.search(r"[*@#,]", tag) or "..." in tag or "%%" in tag or tag.startswith("-"):
+            return f"illegal characters (@#*,...%%) in tag name: '{tag}'"
+        if old != ZERO and new != ZERO and old != new:
+            return "Updates were rejected because the tag already exists in the remote."
+
+
+RULES = [rule_read_only_instance, rule_read_only, rule_branch_creation, rule_tags, rule_commits]
+
+
+def process_tags(repo, updates):
+    """Reference §8.5 `process_tags`, after the push is recorded as completed: a tag whose
+    commit no branch reaches is deleted from the repo; a tag of a tree or blob stays in git
+    only; the others are stored (fusion/tags.jsonl: tag, sha1, annotated), a deleted tag is
+    removed from the store."""
+    branch_tips = [line.split()[0] for line in repo.git("for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/").splitlines()]
+    stored = []
+    for old, new, ref in updates:
+        if ref.startswith("refs/heads/"):
+            continue
+        tag = ref[10:]
+        if new == ZERO:
+            stored.append({"tag": tag, "deleted": True})
+            continue
+        kind = repo.git("cat-file", "-t", new).strip()
+        target = repo.git("rev-parse", f"{new}^{{}}").strip()
+        target_kind = repo.git("cat-file", "-t", target).strip()
+        if target_kind != "commit":
+            continue  # kept in git only
+        reached = any(subprocess.run(["git", "--git-dir", repo.git_dir, "merge-base", "--is-ancestor", target, tip]).returncode == 0
+                      for tip in branch_tips)
+        if not reached:
+            print(f"Tag '{tag}' of unknown commit {target[:7]} not stored in Perforce nor in git.", file=sys.stderr)
+            repo.git("update-ref", "-d", ref)
+            continue
+        stored.append({"tag": tag, "sha1": new, "annotated": kind == "tag"})
+    if stored:
+        with open(repo.path("tags.jsonl"), "a") as f:
+            for record in stored:
+                f.write(json.dumps(record) + "\n")
 
 
 def pre_receive(repo):
@@ -448,6 +500,7 @@ def post_receive(repo):
         for number, record in enumerate(records, start=first):
             f.write(json.dumps({"change": number, **record}) + "\n")
     repo.set_keys({status_key: f"Push {push_id} completed successfully"})
+    process_tags(repo, updates)
     return 0
 
 

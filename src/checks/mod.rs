@@ -12,7 +12,7 @@ use crate::config::{Config, UnmappedPolicy, Workspace};
 use crate::fusion::facts::{self, FusionFacts};
 use crate::fusion::p4gf_config::{ChangeOwner, Source};
 use crate::fusion::permissions::{self, Permissions, GIT_FUSION_USER};
-use crate::git::remote::list_branches;
+use crate::git::remote::{list_refs, Refs, RemoteError};
 use crate::git::Git;
 use crate::refname::BranchName;
 use crate::sync::Listed;
@@ -73,8 +73,13 @@ pub fn run_checks_keeping_facts(config: &Config, ws: &Workspace) -> Checked {
     let mut checks =
         vec![check("config", Status::Pass, format!("{} is valid", config.path.display()))];
     checks.push(git_version(&git));
-    let gitlab = list_branches(&git, &ws.gitlab_remote);
-    let fusion = list_branches(&git, &ws.fusion_remote);
+    let with_tags = !ws.tags.is_empty();
+    let gitlab_refs = list_refs(&git, &ws.gitlab_remote, with_tags);
+    let fusion_refs = list_refs(&git, &ws.fusion_remote, with_tags);
+    let branches = |r: &Result<Refs, _>| {
+        r.as_ref().map(|r| r.branches.clone()).map_err(|e: &RemoteError| e.to_string())
+    };
+    let (gitlab, fusion) = (branches(&gitlab_refs), branches(&fusion_refs));
     for (id, listing, url) in [
         ("gitlab_remote", &gitlab, &ws.gitlab_remote),
         ("fusion_remote", &fusion, &ws.fusion_remote),
@@ -83,7 +88,7 @@ pub fn run_checks_keeping_facts(config: &Config, ws: &Workspace) -> Checked {
             Ok(branches) => {
                 check(id, Status::Pass, format!("{url} answers ({} branches)", branches.len()))
             }
-            Err(e) => check(id, Status::Fail, e.to_string()),
+            Err(e) => check(id, Status::Fail, e.clone()),
         });
     }
     let names: BTreeSet<BranchName> =
@@ -107,7 +112,7 @@ pub fn run_checks_keeping_facts(config: &Config, ws: &Workspace) -> Checked {
         .flat_map(|listing| mirrored.iter().filter_map(|n| listing.get(*n).copied()))
         .collect();
     checks.push(lfs_check(config, ws, &tips, facts.as_ref()));
-    let listed = match (gitlab, fusion, rules) {
+    let listed = match (gitlab_refs, fusion_refs, rules) {
         (Ok(gitlab), Ok(fusion), Ok(rules)) => Some(Listed { gitlab, fusion, rules }),
         _ => None,
     };

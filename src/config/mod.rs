@@ -160,6 +160,8 @@ pub struct Workspace {
     /// `[perforce]` (SPEC §11). Every p4 call, offline file and check of the workspace uses
     /// these, so nothing learnt from one server is used for another.
     pub perforce: Option<Perforce>,
+    /// `tags`: the tags mirrored (SPEC §13.3), GitLab's wildcard rule; empty: none.
+    pub tags: Vec<BranchPattern>,
     /// Whether LFS objects travel with their commits (SPEC §12).
     pub lfs: LfsMode,
     /// `gitlab_lfs_url`: GitLab's LFS endpoint, when not the convention's.

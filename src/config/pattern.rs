@@ -1,4 +1,4 @@
-//! Branch patterns with GitLab's protected-branch semantics (SPEC §1).
+//! Branch and tag patterns with GitLab's protected-ref semantics (SPEC §1, §13.3).
 //!
 //! Owns matching only: a pattern without `*` matches the exact name; `*` matches any run of
 //! characters, `/` included; matching is case-sensitive. Split into its literal pieces once,
@@ -16,16 +16,14 @@ impl BranchPattern {
     /// Returns the compiled pattern, or a description of what is wrong with `text`.
     pub fn new(text: &str) -> Result<Self, String> {
         if text.is_empty() {
-            return Err("a branch pattern must not be empty".into());
+            return Err("a pattern must not be empty".into());
         }
         if let Some(bad) = text.chars().find(|c| c.is_whitespace() || c.is_control()) {
-            return Err(format!(
-                "branch pattern `{text}` contains {bad:?}, which no branch name can"
-            ));
+            return Err(format!("pattern `{text}` contains {bad:?}, which no ref name can"));
         }
         if text.starts_with("refs/") {
             return Err(format!(
-                "branch pattern `{text}` must be a branch name, without `refs/heads/`"
+                "pattern `{text}` must be a short name, without `refs/heads/` or `refs/tags/`"
             ));
         }
         // GitLab's RefMatcher quotes the pattern, turns `*` into `.*?` and anchors both ends:

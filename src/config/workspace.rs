@@ -54,10 +54,7 @@ impl Validator<'_> {
                 return Err(self.invalid(at("protected_from"), msg));
             }
         };
-        if raw.tags.is_some() {
-            let msg = "tag mirroring is not available yet in this version; remove `tags`";
-            return Err(self.invalid(at("tags"), msg));
-        }
+        let tags = self.patterns(raw.tags.unwrap_or_default(), &at("tags"))?;
         let (lfs, gitlab_lfs_url, fusion_lfs_url) =
             self.lfs(index, raw.lfs, raw.gitlab_lfs_url, raw.fusion_lfs_url)?;
         let interval = duration::parse(raw.interval.as_deref().unwrap_or("60s"), Bounds::INTERVAL)
@@ -81,6 +78,7 @@ impl Validator<'_> {
             repo_config_file: raw.repo_config_file.map(|f| self.relative(&f)),
             repo_config2_file: raw.repo_config2_file.map(|f| self.relative(&f)),
             perforce,
+            tags,
             lfs,
             gitlab_lfs_url,
             fusion_lfs_url,

@@ -12,5 +12,6 @@ pub mod p4gf_config;
 pub mod permissions;
 pub mod preflight;
 pub mod protects;
+pub mod tags;
 pub mod users;
 pub mod view;

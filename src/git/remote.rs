@@ -11,7 +11,7 @@ use super::runner::{failure, Git, GitError};
 use super::url::RemoteUrl;
 use crate::git_args;
 use crate::oid::Oid;
-use crate::refname::BranchName;
+use crate::refname::{BranchName, RefName, TagName, TAGS};
 
 /// The error returned when a remote's answer cannot be understood.
 #[derive(Debug, thiserror::Error)]
@@ -24,15 +24,42 @@ pub enum RemoteError {
     BadListing { remote: String, line: String },
 }
 
-/// Returns the branch tips of `remote` (`refs/heads/<name>` → commit), asking once.
+/// Returns the branches `git ls-remote --heads` lists for `remote`.
 pub fn list_branches(
     git: &Git,
     remote: &RemoteUrl,
 ) -> Result<BTreeMap<BranchName, Oid>, RemoteError> {
-    let stdout = git
-        .for_remote(remote)
-        .run(None, &[OsString::from("ls-remote"), "--heads".into(), remote.as_git_arg().into()])?;
-    parse_ls_remote(&stdout).map_err(|line| RemoteError::BadListing {
+    Ok(list_refs(git, remote, false)?.branches)
+}
+
+/// A tag as `ls-remote` lists it: the object the ref names (a tag object for an annotated
+/// tag) and what it peels to (the tagged commit, tree or blob; the same for a lightweight tag).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TagTip {
+    /// What `refs/tags/<name>` points at.
+    pub object: Oid,
+    /// What the tag finally names.
+    pub peeled: Oid,
+}
+
+/// What one `ls-remote` lists: branches, and tags when asked for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Refs {
+    /// Branch → tip.
+    pub branches: BTreeMap<BranchName, Oid>,
+    /// Tag → what it names (empty unless tags were asked for).
+    pub tags: BTreeMap<TagName, TagTip>,
+}
+
+/// Returns the branches, and with `tags` the tags, of `remote`, in one `git ls-remote`.
+pub fn list_refs(git: &Git, remote: &RemoteUrl, tags: bool) -> Result<Refs, RemoteError> {
+    let mut args = vec![OsString::from("ls-remote"), "--heads".into()];
+    if tags {
+        args.push("--tags".into());
+    }
+    args.push(remote.as_git_arg().into());
+    let stdout = git.for_remote(remote).run(None, &args)?;
+    parse_ls_remote_refs(&stdout).map_err(|line| RemoteError::BadListing {
         remote: remote.to_string(),
         line: line.to_string(),
     })
@@ -40,21 +67,41 @@ pub fn list_branches(
 
 /// Returns the branches of `git ls-remote` output (`<sha>\t<ref>` lines; refs outside
 /// `refs/heads/` are skipped), or the first line that is not of that shape.
-///
-/// A `refs/heads/` name git itself would refuse (only a foreign server can list one) is left
-/// out with a warning: it cannot be fetched or pushed safely, and must not stop the others.
 pub fn parse_ls_remote(stdout: &str) -> Result<BTreeMap<BranchName, Oid>, &str> {
-    let mut tips = BTreeMap::new();
+    Ok(parse_ls_remote_refs(stdout)?.branches)
+}
+
+/// Returns the branches and tags of `git ls-remote` output, or the first line that is not of
+/// that shape.
+///
+/// A name git itself would refuse (only a foreign server can list one) is left out with a
+/// warning: it cannot be fetched or pushed safely, and must not stop the others.
+pub fn parse_ls_remote_refs(stdout: &str) -> Result<Refs, &str> {
+    let mut refs = Refs::default();
+    let mut peeled = BTreeMap::new();
     for line in stdout.lines() {
         let (sha, name) = line.split_once('\t').ok_or(line)?;
         let oid: Oid = sha.parse().map_err(|_| line)?;
         match BranchName::from_full(name) {
-            Some(Ok(branch)) => drop(tips.insert(branch, oid)),
+            Some(Ok(branch)) => drop(refs.branches.insert(branch, oid)),
+            Some(Err(e)) => tracing::warn!("ls-remote: left out: {e}"),
+            None => {}
+        }
+        if let Some(tag) = name.strip_prefix(TAGS).and_then(|t| t.strip_suffix("^{}")) {
+            peeled.insert(tag.to_string(), oid);
+        }
+        match TagName::from_full(name) {
+            Some(Ok(tag)) => drop(refs.tags.insert(tag, TagTip { object: oid, peeled: oid })),
             Some(Err(e)) => tracing::warn!("ls-remote: left out: {e}"),
             None => {}
         }
     }
-    Ok(tips)
+    for (name, tip) in refs.tags.iter_mut() {
+        if let Some(target) = peeled.get(name.as_str()) {
+            tip.peeled = *target;
+        }
+    }
+    Ok(refs)
 }
 
 /// A sink for git's progress meters; `None` runs git `--quiet`.
@@ -86,6 +133,8 @@ pub enum Wanted<'a> {
     Branch(&'a BranchName),
     /// This commit, which `ls-remote` listed as the branch's tip.
     Tip(&'a BranchName, Oid),
+    /// Whatever `refs/tags/<tag>` points at (a tag object, or a lightweight tag's target).
+    Tag(&'a TagName),
 }
 
 /// Fetches `wanted` from `remote` into `<namespace><branch>` refs of the cache at `git_dir`.
@@ -113,6 +162,7 @@ pub fn fetch(
         OsString::from(match w {
             Wanted::Branch(b) => format!("+refs/heads/{b}:{namespace}{b}"),
             Wanted::Tip(b, oid) => format!("+{oid}:{namespace}{b}"),
+            Wanted::Tag(t) => format!("+refs/tags/{t}:{namespace}{t}"),
         })
     }));
     run_reporting(&git.for_remote(remote), Some(git_dir), args, on_progress)
@@ -148,11 +198,11 @@ pub fn clone_branch(
 /// One ref update of an atomic, compare-and-swap push.
 #[derive(Clone, Debug)]
 pub struct Update {
-    /// The branch name.
-    pub branch: BranchName,
-    /// The value the remote must still have (`None`: the branch must not exist).
+    /// The branch or tag.
+    pub target: RefName,
+    /// The value the remote must still have (`None`: the ref must not exist).
     pub expected: Option<Oid>,
-    /// The commit to set it to.
+    /// The object to set it to (a commit, or for a tag its tag object or target).
     pub new: Oid,
 }
 
@@ -180,13 +230,11 @@ pub fn push(
     let mut args = git_args!["push", "--atomic", "--porcelain", "--no-verify"];
     for u in updates {
         let expected = u.expected.map(|o| o.to_string()).unwrap_or_default();
-        args.push(format!("--force-with-lease=refs/heads/{}:{expected}", u.branch).into());
+        args.push(format!("--force-with-lease={}:{expected}", u.target.full()).into());
     }
     args.push(remote.as_git_arg().into());
     // Not forced (`+`): the lease alone must never turn a push into a rewrite.
-    args.extend(
-        updates.iter().map(|u| OsString::from(format!("{}:refs/heads/{}", u.new, u.branch))),
-    );
+    args.extend(updates.iter().map(|u| OsString::from(format!("{}:{}", u.new, u.target.full()))));
     let output = git.for_remote(remote).output(Some(git_dir), &args)?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);

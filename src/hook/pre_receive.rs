@@ -23,7 +23,7 @@ use crate::lfs::LfsMode;
 use crate::oid::Oid;
 use crate::outcome::Reason;
 use crate::plan::Side;
-use crate::refname::BranchName;
+use crate::refname::{BranchName, RefName, TagName};
 use crate::state::WorkspaceDir;
 
 /// Why the hook could not decide; every one of these rejects the push.
@@ -101,6 +101,7 @@ pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookR
         |old: Oid, new: Oid| repo.graph_descendant_of(new.raw(), old.raw()).unwrap_or(false);
     let mut refused = Vec::new();
     let mut proxied = Vec::new();
+    let mut tags = Vec::new();
     for update in &updates {
         match update::judge(ws, update, descends) {
             Verdict::PassThrough => {}
@@ -108,12 +109,13 @@ pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookR
             Verdict::Proxy { branch, expected, new } => {
                 proxied.push(Proxied { update, branch, expected, new });
             }
+            Verdict::ProxyTag { tag, new } => tags.push((tag, new)),
         }
     }
     if !refused.is_empty() {
         return Ok(HookResult::reject(refused));
     }
-    if proxied.is_empty() {
+    if proxied.is_empty() && tags.is_empty() {
         return Ok(HookResult::accept(Vec::new()));
     }
     let (findings, needed) = preflight(config, ws, &repo, &proxied)?;
@@ -132,7 +134,7 @@ pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookR
             return Ok(HookResult::reject(refusals));
         }
     }
-    if to_push.is_empty() {
+    if to_push.is_empty() && tags.is_empty() {
         return Ok(HookResult::accept(Vec::new()));
     }
     let notes = to_push
@@ -145,7 +147,7 @@ pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookR
     if let Some(rejected) = carry_lfs(config, ws, &needed) {
         return Ok(rejected);
     }
-    Ok(proxy(&git, &repo, ws, &to_push, notes))
+    Ok(proxy(&git, &repo, ws, &to_push, &tags, notes))
 }
 
 /// Copies the LFS objects the proxied commits point at from GitLab's LFS server to Git
@@ -278,20 +280,37 @@ fn proxy(
     repo: &Repository,
     ws: &Workspace,
     proxied: &[&Proxied],
+    tags: &[(TagName, Oid)],
     mut notes: Vec<String>,
 ) -> HookResult {
-    let updates: Vec<Update> = proxied
+    let mut updates: Vec<Update> = proxied
         .iter()
-        .map(|p| Update { branch: p.branch.clone(), expected: p.expected, new: p.new })
+        .map(|p| Update {
+            target: RefName::Branch(p.branch.clone()),
+            expected: p.expected,
+            new: p.new,
+        })
         .collect();
+    // New tags expect absence on Git Fusion: a tag never moves (SPEC §13.3).
+    updates.extend(tags.iter().map(|(tag, new)| Update {
+        target: RefName::Tag(tag.clone()),
+        expected: None,
+        new: *new,
+    }));
     let outcome = match remote::push(git, repo.path(), &ws.fusion_remote, &updates) {
         Ok(outcome) => outcome,
         Err(e) => return unreachable(ws, &e.to_string()),
     };
-    let problems = problems(proxied, &outcome);
+    let mut problems = problems(proxied, &outcome);
+    problems.extend(tag_problems(tags, &outcome));
     if problems.is_empty() {
         let id = outcome.push_id.map(|n| format!(" (push {n})")).unwrap_or_default();
-        notes.push(format!("gfbridge: Git Fusion accepted {}{id}", names(proxied)));
+        let mut what = names(proxied);
+        for (tag, _) in tags {
+            what =
+                if what.is_empty() { format!("tag {tag}") } else { format!("{what}, tag {tag}") };
+        }
+        notes.push(format!("gfbridge: Git Fusion accepted {what}{id}"));
         return HookResult::accept(notes);
     }
     let mut lines = problems;
@@ -310,6 +329,29 @@ fn problems(proxied: &[&Proxied], outcome: &PushOutcome) -> Vec<String> {
             Some(RefResult::Stale) => stale(&dst, p),
             Some(RefResult::Collateral) => {
                 format!("gfbridge: {dst}: not sent, because another branch of this push failed")
+            }
+            Some(RefResult::Refused(why)) => {
+                format!("gfbridge: {dst}: Git Fusion refused it: {why}")
+            }
+            None => format!("gfbridge: {dst}: Git Fusion's answer did not mention it"),
+        };
+        lines.push(line);
+    }
+    lines
+}
+
+/// Returns one line per new tag Git Fusion did not take.
+fn tag_problems(tags: &[(TagName, Oid)], outcome: &PushOutcome) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (tag, _) in tags {
+        let dst = format!("refs/tags/{tag}");
+        let line = match outcome.refs.iter().find(|r| r.dst == dst).map(|r| &r.result) {
+            Some(RefResult::Updated | RefResult::UpToDate) => continue,
+            Some(RefResult::Stale) => {
+                format!("gfbridge: {dst}: Git Fusion already has this tag; tags never move")
+            }
+            Some(RefResult::Collateral) => {
+                format!("gfbridge: {dst}: not sent, because another ref of this push failed")
             }
             Some(RefResult::Refused(why)) => {
                 format!("gfbridge: {dst}: Git Fusion refused it: {why}")

@@ -6,7 +6,7 @@
 use crate::config::pattern::any_match;
 use crate::config::Workspace;
 use crate::oid::Oid;
-use crate::refname::BranchName;
+use crate::refname::{BranchName, TagName};
 
 /// One line of pre-receive input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +20,11 @@ pub struct RefUpdate {
 }
 
 impl RefUpdate {
+    /// Returns the tag name for `refs/tags/…` refs.
+    pub fn tag(&self) -> Option<TagName> {
+        TagName::from_full(&self.refname).and_then(Result::ok)
+    }
+
     /// Returns the branch name for `refs/heads/…` refs (git's receive-pack has already
     /// refused names it does not accept).
     pub fn branch(&self) -> Option<BranchName> {
@@ -41,6 +46,13 @@ pub enum Verdict {
         /// The value Git Fusion must still have (`None`: a new branch).
         expected: Option<Oid>,
         /// The commit to push.
+        new: Oid,
+    },
+    /// A new mirrored tag: created on Git Fusion in the same proxied push.
+    ProxyTag {
+        /// The tag name.
+        tag: TagName,
+        /// The object the tag names (its tag object, when annotated).
         new: Oid,
     },
 }
@@ -74,6 +86,9 @@ fn parse_line(line: &str) -> Result<RefUpdate, BadLine> {
 
 /// Decides what happens to `update`; `descends(old, new)` says whether `new` contains `old`.
 pub fn judge(ws: &Workspace, update: &RefUpdate, descends: impl Fn(Oid, Oid) -> bool) -> Verdict {
+    if let Some(tag) = update.tag().filter(|t| any_match(&ws.tags, t)) {
+        return judge_tag(update, tag);
+    }
     let Some(branch) = update.branch().filter(|b| any_match(&ws.branches, b)) else {
         return Verdict::PassThrough;
     };
@@ -93,4 +108,28 @@ pub fn judge(ws: &Workspace, update: &RefUpdate, descends: impl Fn(Oid, Oid) -> 
         ));
     }
     Verdict::Proxy { branch, expected: update.old, new }
+}
+
+/// Decides what happens to a mirrored tag (SPEC §13.3): never moved, never deleted; a new
+/// one goes to Git Fusion unless its name would make Git Fusion refuse the whole push.
+fn judge_tag(update: &RefUpdate, tag: TagName) -> Verdict {
+    let Some(new) = update.new else {
+        return Verdict::Refuse(format!(
+            "{}: deleting a mirrored tag is not allowed (tags are never deleted on either side)",
+            update.refname
+        ));
+    };
+    if update.old.is_some() {
+        return Verdict::Refuse(format!(
+            "{}: moving a mirrored tag is not allowed (tags never move); make a new tag instead",
+            update.refname
+        ));
+    }
+    if let Some(refusal) = crate::fusion::tags::name_refusal(&tag) {
+        return Verdict::Refuse(format!(
+            "{}: Git Fusion refuses this name ({refusal}); choose another",
+            update.refname
+        ));
+    }
+    Verdict::ProxyTag { tag, new }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::outcome::{BranchResult, WorkspaceResult};
+use crate::outcome::{BranchResult, TagResult, WorkspaceResult};
 use crate::state::journal::now_rfc3339;
 
 /// Returns the `version` every JSON document carries.
@@ -28,6 +28,7 @@ fn workspace(ws: &WorkspaceResult) -> Value {
         "name": ws.name,
         "error": ws.error.as_ref().map(|e| &e.message),
         "branches": ws.branches.iter().map(branch).collect::<Vec<_>>(),
+        "tags": ws.tags.iter().map(tag).collect::<Vec<_>>(),
     })
 }
 
@@ -35,6 +36,7 @@ fn workspace(ws: &WorkspaceResult) -> Value {
 pub fn branch(result: &BranchResult) -> Value {
     let plan = &result.plan;
     let mut value = json!({
+        "kind": "branch",
         "name": plan.name,
         "gitlab": plan.tips.gitlab,
         "fusion": plan.tips.fusion,
@@ -59,4 +61,24 @@ pub fn branch(result: &BranchResult) -> Value {
         value["fusion_only"] = json!(plan.fusion_only);
     }
     value
+}
+
+/// Returns one tag object (SPEC §13.3): shaped like a branch's, with `"kind": "tag"`;
+/// `gitlab` and `fusion` are the objects the tag names (its tag object when annotated), and
+/// `target` what it finally names.
+pub fn tag(result: &TagResult) -> Value {
+    let plan = &result.plan;
+    let target = plan.gitlab.or(plan.fusion).map(|t| t.peeled);
+    json!({
+        "kind": "tag",
+        "name": plan.name,
+        "gitlab": plan.gitlab.map(|t| t.object),
+        "fusion": plan.fusion.map(|t| t.object),
+        "target": target,
+        "action": plan.action_name(),
+        "side": plan.action.side(),
+        "reasons": plan.reasons,
+        "outcome": result.outcome,
+        "message": result.message,
+    })
 }

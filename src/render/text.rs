@@ -41,6 +41,25 @@ fn workspace(out: &mut String, ws: &WorkspaceResult) {
             let _ = writeln!(out, "      {effect}: {}", r.line());
         }
     }
+    for t in &ws.tags {
+        let mut line = format!(
+            "  tag {:<width$}  {:<20} {:<8} {}",
+            t.plan.name,
+            t.plan.action_label(),
+            t.outcome.name(),
+            t.plan.describe(),
+            width = width.saturating_sub(4)
+        );
+        if let Some(message) = &t.message {
+            let _ = write!(line, "; {message}");
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        for r in &t.plan.reasons {
+            let effect = if r.blocks { "blocks" } else { "note" };
+            let _ = writeln!(out, "      {effect}: {}", r.line());
+        }
+    }
     if ws.branches.is_empty() && ws.error.is_none() {
         out.push_str("  no mirrored branch exists on either side\n");
     }

@@ -137,11 +137,39 @@ fn workspace(out: &mut String, ws: &WorkspaceReport) {
     }
     out.push_str("</tbody></table></div>\n");
     branches(out, ws);
+    tags(out, ws);
     authors(out, ws);
 }
 
 fn oid(o: Option<Oid>) -> String {
     o.map_or_else(|| "—".into(), |o| format!("<code title=\"{o}\">{}</code>", o.short()))
+}
+
+fn tags(out: &mut String, ws: &WorkspaceReport) {
+    if ws.plan.tags.is_empty() {
+        return;
+    }
+    out.push_str("<h3>Tags</h3>\n<div class=\"box\"><table>\n<thead><tr><th>tag</th><th>action</th><th>what</th></tr></thead>\n<tbody>\n");
+    for t in &ws.plan.tags {
+        let plan = &t.plan;
+        let (class, mark) = match plan.action_name() {
+            "in_sync" | "not_stored" => ("pass", "✔"),
+            "push_to_fusion" | "push_to_gitlab" | "waiting" => ("warn", "▲"),
+            _ => ("fail", "✖"),
+        };
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td><span class=\"{class}\">{mark} {}</span></td><td>{}",
+            esc(&plan.name),
+            esc(&plan.action_label()),
+            esc(&plan.describe())
+        );
+        for r in &plan.reasons {
+            let _ = write!(out, "<br>{}", esc(&r.line()));
+        }
+        out.push_str("</td></tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
 }
 
 fn branches(out: &mut String, ws: &WorkspaceReport) {

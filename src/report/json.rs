@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::verdict::Blocker;
 use super::{Report, WorkspaceReport};
-use crate::render::json::branch;
+use crate::render::json::{branch, tag};
 
 /// Returns the JSON document.
 pub fn render(report: &Report) -> Value {
@@ -32,6 +32,7 @@ fn workspace(ws: &WorkspaceReport) -> Value {
         "error": ws.plan.error.as_ref().map(|e| &e.message),
         "checks": ws.checks,
         "branches": ws.plan.branches.iter().map(branch).collect::<Vec<_>>(),
+        "tags": ws.plan.tags.iter().map(tag).collect::<Vec<_>>(),
         "authors": authors,
         "authors_error": authors_error,
     })

@@ -69,7 +69,27 @@ fn workspace(out: &mut String, ws: &WorkspaceReport) {
         let _ = writeln!(out, "| {status} | `{}` | {} |", c.id, cell(&c.message));
     }
     branches(out, ws);
+    tags(out, ws);
     authors(out, ws);
+}
+
+fn tags(out: &mut String, ws: &WorkspaceReport) {
+    if ws.plan.tags.is_empty() {
+        return;
+    }
+    out.push_str("\n### Tags\n\n| tag | action | what |\n|---|---|---|\n");
+    for t in &ws.plan.tags {
+        let plan = &t.plan;
+        let reasons: Vec<String> = plan.reasons.iter().map(|r| text(&r.line())).collect();
+        let what =
+            [text(&plan.describe())].into_iter().chain(reasons).collect::<Vec<_>>().join("<br>");
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {what} |",
+            plan.name.replace('`', "'"),
+            plan.action_label()
+        );
+    }
 }
 
 fn branches(out: &mut String, ws: &WorkspaceReport) {

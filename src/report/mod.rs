@@ -61,7 +61,7 @@ impl WorkspaceReport {
     /// Returns why the workspace is not ready, people's work first (empty when ready).
     pub fn blockers(&self) -> Vec<Blocker> {
         let error = self.plan.error.as_ref().map(|e| e.message.as_str());
-        verdict::blockers(&self.checks, error, &self.plan.branches)
+        verdict::blockers(&self.checks, error, &self.plan.branches, &self.plan.tags)
     }
 
     /// Returns the branches, those that are not in sync first (each group by name).

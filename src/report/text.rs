@@ -84,6 +84,24 @@ fn details(out: &mut String, ws: &WorkspaceReport, paint: &Paint) {
     for b in ws.branches_problems_first() {
         branch(out, b, width);
     }
+    if !ws.plan.tags.is_empty() {
+        let _ = writeln!(out, "tags:");
+        let width = ws.plan.tags.iter().map(|t| t.plan.name.len()).max().unwrap_or(0);
+        for t in &ws.plan.tags {
+            let plan = &t.plan;
+            let _ = writeln!(
+                out,
+                "  {:<width$}  {:<20}  {}",
+                plan.name,
+                plan.action_label(),
+                plan.describe()
+            );
+            for r in &plan.reasons {
+                let effect = if r.blocks { "blocks" } else { "note" };
+                let _ = writeln!(out, "      {effect}: {}", r.line());
+            }
+        }
+    }
     let _ = writeln!(out, "authors of the commits that would go to Git Fusion:");
     match &ws.authors {
         Err(why) => {

@@ -6,9 +6,10 @@
 //! Must not decide anything about branches: it reads the dry run's plan and the checks.
 
 use crate::checks::{Check, Status};
-use crate::outcome::BranchResult;
+use crate::outcome::{BranchResult, TagResult};
 use crate::plan::{Action, Side};
 use crate::reason::Code;
+use crate::tags::TagAction;
 
 /// Who must act on a blocker, in the order blockers are listed (people first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -94,6 +95,7 @@ pub fn blockers(
     checks: &[Check],
     plan_error: Option<&str>,
     branches: &[BranchResult],
+    tags: &[TagResult],
 ) -> Vec<Blocker> {
     let mut found: Vec<Blocker> = checks.iter().filter_map(check_blocker).collect();
     if let Some(error) = plan_error {
@@ -106,6 +108,7 @@ pub fn blockers(
         });
     }
     found.extend(branches.iter().flat_map(branch_blockers));
+    found.extend(tags.iter().flat_map(tag_blockers));
     found.sort_by(|a, b| (a.who, a.kind, &a.id, &a.code).cmp(&(b.who, b.kind, &b.id, &b.code)));
     found
 }
@@ -192,6 +195,45 @@ fn branch_blockers(b: &BranchResult) -> Vec<Blocker> {
     vec![blocker(Kind::Branch, plan.action.name(), who, remedy)]
 }
 
+fn tag_blockers(t: &TagResult) -> Vec<Blocker> {
+    let plan = &t.plan;
+    let blocker = |code: &str, who: Who, remedy: String| Blocker {
+        kind: Kind::Tag,
+        id: format!("refs/tags/{}", plan.name),
+        code: code.into(),
+        who,
+        remedy,
+    };
+    if plan.blocked() {
+        let codes = plan.reasons.iter().filter(|r| r.blocks).map(|r| r.code);
+        return codes
+            .map(|code| {
+                let (who, remedy) = code_remedy(code);
+                blocker(code.as_str(), who, remedy.into())
+            })
+            .collect();
+    }
+    let (code, who, remedy) = match plan.action {
+        TagAction::InSync | TagAction::NotStored => return Vec::new(),
+        TagAction::Push { .. } => ("push", Who::NextSync, "The next sync creates it.".to_string()),
+        TagAction::Waiting { to } => (
+            "waiting",
+            Who::NextSync,
+            format!("The next sync creates it once its commit is on the {} side.", side_name(to)),
+        ),
+        TagAction::Conflict => {
+            let (who, remedy) = code_remedy(Code::TagConflict);
+            ("tag_conflict", who, remedy.to_string())
+        }
+        TagAction::Deleted { side } => (
+            "deleted",
+            Who::BridgeOperator,
+            format!("Recreate the tag on the {} side as it was, or drop it from `tags`; deletions are never mirrored.", side_name(side)),
+        ),
+    };
+    vec![blocker(code, who, remedy)]
+}
+
 fn side_name(side: Side) -> &'static str {
     match side {
         Side::Gitlab => "GitLab",
@@ -223,5 +265,9 @@ pub fn code_remedy(code: Code) -> (Who, &'static str) {
         Code::LfsUntrackedPointer => (Who::Developer, "Track the path with `git lfs track` (a filter=lfs line in .gitattributes) in the same commit, or commit the real file instead of the pointer."),
         Code::LfsMissingContent => (Who::Developer, "Push the object to GitLab's LFS server (`git lfs push --all origin`) from a clone that has it; no server holds it now."),
         Code::LfsTransferFailed => (Who::BridgeOperator, "Fix what the LFS server said (credentials, space, http-url), then let the next sync copy the object again."),
+        Code::TagConflict => (Who::BridgeOperator, "Decide which object the tag should name; delete the other side's tag by hand and let the next sync create it (tags are never moved by gfbridge)."),
+        Code::InvalidTagName => (Who::Developer, "Rename the tag without @ # * , ... %% or a leading -; Git Fusion refuses the whole push for such a name."),
+        Code::TagNotStored => (Who::NextSync, "Nothing: the tag is mirrored once a Git Fusion branch reaches its commit."),
+        Code::TagNotInPerforce => (Who::NextSync, "Nothing: Git Fusion keeps a tag of a tree or blob in git only."),
     }
 }

@@ -1,12 +1,11 @@
 //! `journal.jsonl`: one JSON object per line for every ref gfbridge wrote or refused to write
-//! (SPEC §9). Append-only; a line is written whole or not at all.
+//! (SPEC §9), branch or tag. Append-only; a line is written whole or not at all.
 
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::oid::Oid;
-use crate::refname::BranchName;
 
 /// One journal line, with the keys SPEC §9 names.
 #[derive(Debug, serde::Serialize)]
@@ -17,8 +16,10 @@ pub struct Entry {
     pub run: String,
     /// The workspace.
     pub workspace: String,
-    /// The branch.
-    pub branch: BranchName,
+    /// `branch` or `tag` (SPEC §13.3).
+    pub kind: &'static str,
+    /// The branch's or tag's name (the key is `branch` for both, as SPEC §9 names it).
+    pub branch: String,
     /// The side written, or that would have been written.
     pub remote: Option<&'static str>,
     /// The action planned (`blocked` for a push the preflight stopped).

@@ -12,7 +12,7 @@ use crate::git::remote::{self, PushOutcome, Update};
 use crate::git::{Git, GitError};
 use crate::outcome::BranchPlan;
 use crate::plan::Side;
-use crate::refname::BranchName;
+use crate::refname::RefName;
 
 /// What became of one branch's push.
 #[derive(Clone, Debug)]
@@ -27,26 +27,29 @@ pub enum PushResult {
     Error { side: Side, message: String },
 }
 
-/// Pushes every plan in `plans` to its target, one atomic push per remote, and returns each
-/// branch's result by name.
+/// Returns the update a branch plan makes on its target, and that target.
+pub fn branch_update(plan: &BranchPlan) -> (Side, Update) {
+    let side = plan.action.target().expect("a push has a target");
+    let update = Update {
+        target: RefName::Branch(plan.name.clone()),
+        expected: plan.tips.on(side),
+        new: plan.tips.on(side.other()).expect("a push has a source tip"),
+    };
+    (side, update)
+}
+
+/// Pushes every update to its side, one atomic push per remote (both at once), and returns
+/// each ref's result.
 pub fn push_all(
     git: &Git,
     cache: &Cache,
     ws: &Workspace,
-    plans: &[&BranchPlan],
-) -> BTreeMap<BranchName, PushResult> {
-    let updates = |side: Side| -> Vec<Update> {
-        plans
-            .iter()
-            .filter(|p| p.action.target() == Some(side))
-            .map(|p| Update {
-                branch: p.name.clone(),
-                expected: p.tips.on(side),
-                new: p.tips.on(side.other()).expect("a push has a source tip"),
-            })
-            .collect()
-    };
-    let (to_gitlab, to_fusion) = (updates(Side::Gitlab), updates(Side::Fusion));
+    updates: Vec<(Side, Update)>,
+) -> BTreeMap<RefName, PushResult> {
+    let (to_gitlab, to_fusion): (Vec<_>, Vec<_>) =
+        updates.into_iter().partition(|(side, _)| *side == Side::Gitlab);
+    let strip = |v: Vec<(Side, Update)>| v.into_iter().map(|(_, u)| u).collect::<Vec<_>>();
+    let (to_gitlab, to_fusion) = (strip(to_gitlab), strip(to_fusion));
     // The cache's libgit2 handle stays on this thread; the pushes only need its path.
     let git_dir = cache.path();
     let push = |url, updates: &[Update]| {
@@ -72,21 +75,21 @@ fn classify(
     side: Side,
     updates: &[Update],
     outcome: Result<PushOutcome, GitError>,
-    results: &mut BTreeMap<BranchName, PushResult>,
+    results: &mut BTreeMap<RefName, PushResult>,
 ) {
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(e) => {
             for u in updates {
                 results
-                    .insert(u.branch.clone(), PushResult::Error { side, message: e.to_string() });
+                    .insert(u.target.clone(), PushResult::Error { side, message: e.to_string() });
             }
             return;
         }
     };
     let said = outcome.remote_messages.join(" / ");
     for u in updates {
-        let dst = format!("refs/heads/{}", u.branch);
+        let dst = u.target.full();
         let result = outcome.refs.iter().find(|r| r.dst == dst).map(|r| &r.result);
         let result = match result {
             Some(RefResult::Updated) => PushResult::Done { push_id: outcome.push_id },
@@ -103,6 +106,6 @@ fn classify(
                 PushResult::Error { side, message: format!("git push reported nothing for {dst}") }
             }
         };
-        results.insert(u.branch.clone(), result);
+        results.insert(u.target.clone(), result);
     }
 }

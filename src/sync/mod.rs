@@ -11,6 +11,7 @@ mod record;
 mod remembered;
 mod settle;
 mod survey;
+mod tags;
 
 use std::cell::OnceCell;
 use std::collections::BTreeSet;
@@ -26,10 +27,11 @@ use crate::git::remote::RemoteError;
 use crate::git::Git;
 use crate::gitlab::GitlabClient;
 use crate::lfs::LfsMode;
-use crate::outcome::{BranchPlan, BranchResult, SkipCause, WorkspaceResult};
+use crate::oid::Oid;
+use crate::outcome::{BranchResult, SkipCause, TagResult, WorkspaceResult};
 use crate::plan::{Action, Side};
 use crate::progress::Progress;
-use crate::refname::BranchName;
+use crate::refname::{BranchName, RefName};
 use crate::state::journal::{self, Entry};
 use crate::state::lock::{LockError, WorkspaceLock};
 use crate::state::WorkspaceDir;
@@ -137,7 +139,12 @@ pub fn sync_workspace(
     opts: &SyncOptions,
     progress: &Progress,
 ) -> WorkspaceResult {
-    let mut result = WorkspaceResult { name: ws.name.clone(), branches: Vec::new(), error: None };
+    let mut result = WorkspaceResult {
+        name: ws.name.clone(),
+        branches: Vec::new(),
+        tags: Vec::new(),
+        error: None,
+    };
     let run_id = format!("{}-{}", jiff::Timestamp::now().as_millisecond(), std::process::id());
     let outcome = run(config, ws, opts, &run_id, progress, &mut result);
     // A run that found the workspace busy did not run; a dry run writes no state.
@@ -200,6 +207,7 @@ fn run(
         moving: None,
         listed: opts.listed.clone(),
         lfs_clients: lfs::LfsClients::default(),
+        tag_results: Vec::new(),
     };
     let mut only: Option<BTreeSet<BranchName>> =
         (!opts.branches.is_empty()).then(|| opts.branches.iter().cloned().collect());
@@ -223,7 +231,9 @@ fn run(
     }
     // Whatever happened before a failure is kept: those branches were written and journalled.
     run.results.sort_by(|a, b| a.plan.name.cmp(&b.plan.name));
+    run.tag_results.sort_by(|a, b| a.plan.name.cmp(&b.plan.name));
     result.branches = run.results;
+    result.tags = run.tag_results;
     outcome
 }
 
@@ -250,6 +260,8 @@ struct Run<'a> {
     listed: Option<Arc<Listed>>,
     /// Both sides' LFS servers, asked only when a push's commits hold pointers.
     lfs_clients: lfs::LfsClients,
+    /// What became of each mirrored tag.
+    tag_results: Vec<TagResult>,
 }
 
 impl Run<'_> {
@@ -262,7 +274,7 @@ impl Run<'_> {
         last: bool,
         progress: &Progress,
     ) -> Result<BTreeSet<BranchName>, SyncError> {
-        let survey = survey::survey(
+        let mut survey = survey::survey(
             git,
             self.ws,
             self.cache,
@@ -289,6 +301,8 @@ impl Run<'_> {
         }
         let mut pushes = Vec::new();
         let mut journal = Vec::new();
+        // What this attempt's branch pushes would bring to each side (a tag waits for them).
+        let mut would_push = Vec::new();
         for (name, tips) in &survey.branches {
             let mut plan = analyse::plan_branch(self.cache, &survey, name, *tips)?;
             // A remembered failed or pending push wins over what ls-remote shows (SPEC §1.2).
@@ -312,6 +326,9 @@ impl Run<'_> {
                 }
             }
             tracing::debug!(branch = %name, action = plan.action.name(), commits = plan.commits.len(), "planned");
+            if let (Some(to), false) = (plan.action.target(), plan.blocked()) {
+                would_push.push((to, plan.tips.on(to.other()).expect("a push has a source tip")));
+            }
             if plan.action.target().is_some() && !plan.blocked() && !self.opts.dry_run {
                 pushes.push(plan);
                 continue;
@@ -324,16 +341,12 @@ impl Run<'_> {
         }
         // A branch that vanished during the fetch is listed and planned again; one that keeps
         // moving through every attempt makes the run busy (exit 4), the others proceed.
-        let moved = survey.moved;
+        let moved = std::mem::take(&mut survey.moved);
         if last && !moved.is_empty() {
             let names: Vec<&str> = moved.iter().map(BranchName::as_str).collect();
             self.moving = Some(names.join(", "));
         }
         let replan = if last { BTreeSet::new() } else { moved };
-        if pushes.is_empty() {
-            self.write_journal(&journal)?;
-            return Ok(replan);
-        }
         // Objects first: a branch whose objects could not be copied is not pushed.
         let mut ready = Vec::with_capacity(pushes.len());
         for plan in pushes {
@@ -346,17 +359,40 @@ impl Run<'_> {
             }
         }
         let pushes = ready;
-        if pushes.is_empty() {
+        // Tags once the branch pushes are known: a tag's commit may arrive with one of them.
+        let arriving: Vec<(Side, Oid)> = if self.opts.dry_run {
+            would_push
+        } else {
+            pushes.iter().map(execute::branch_update).map(|(side, u)| (side, u.new)).collect()
+        };
+        let tag_pushes = self.plan_tags(git, &survey, &arriving, &mut journal)?;
+        if pushes.is_empty() && tag_pushes.is_empty() {
             self.write_journal(&journal)?;
             return Ok(replan);
         }
-        progress.say(&format!("{}: pushing {} branch(es)", self.ws.name, pushes.len()));
-        let refs: Vec<&BranchPlan> = pushes.iter().collect();
-        let mut pushed = execute::push_all(git, self.cache, self.ws, &refs);
+        progress.say(&format!(
+            "{}: pushing {} branch(es) and {} tag(s)",
+            self.ws.name,
+            pushes.len(),
+            tag_pushes.len()
+        ));
+        let mut updates: Vec<_> = pushes.iter().map(execute::branch_update).collect();
+        updates.extend(tag_pushes.iter().map(tags::tag_update));
+        let mut pushed = execute::push_all(git, self.cache, self.ws, updates);
+        for plan in tag_pushes {
+            let outcome = pushed
+                .remove(&RefName::Tag(plan.name.clone()))
+                .expect("push_all answers for every tag");
+            let result = self.settle_tag_push(plan, outcome);
+            journal.push(record::tag_entry(self.run_id, &self.ws.name, &result));
+            self.tag_results.push(result);
+        }
         let mut raced = BTreeSet::new();
         let mut failure = None;
         for plan in pushes {
-            let outcome = pushed.remove(&plan.name).expect("push_all answers for every plan");
+            let outcome = pushed
+                .remove(&RefName::Branch(plan.name.clone()))
+                .expect("push_all answers for every plan");
             if matches!(outcome, PushResult::LostRace) && !last {
                 raced.insert(plan.name.clone());
                 continue;

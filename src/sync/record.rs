@@ -2,11 +2,12 @@
 //! refusal), and its line in `runs.jsonl` for `status` (SPEC §15.2).
 
 use crate::config::Config;
-use crate::outcome::{BranchPlan, BranchResult, Tally, WorkspaceResult};
+use crate::outcome::{BranchPlan, BranchResult, SkipCause, TagResult, Tally, WorkspaceResult};
 use crate::plan::{Action, Side};
 use crate::state::journal::{now_rfc3339, Entry};
 use crate::state::runs::{self, NeededAttention, RunRecord};
 use crate::state::WorkspaceDir;
+use crate::tags::TagAction;
 
 use super::analyse::describe;
 
@@ -23,7 +24,8 @@ pub fn push_entry(run: &str, workspace: &str, result: &BranchResult) -> Entry {
         time: now_rfc3339(),
         run: run.to_string(),
         workspace: workspace.to_string(),
-        branch: plan.name.clone(),
+        kind: "branch",
+        branch: plan.name.to_string(),
         remote: Some(target.as_str()),
         action: plan.action.name(),
         old: plan.tips.on(target),
@@ -52,7 +54,8 @@ pub fn refusal(run: &str, workspace: &str, plan: &BranchPlan) -> Entry {
         time: now_rfc3339(),
         run: run.to_string(),
         workspace: workspace.to_string(),
-        branch: plan.name.clone(),
+        kind: "branch",
+        branch: plan.name.to_string(),
         remote,
         action: plan.action_name(),
         old,
@@ -62,21 +65,57 @@ pub fn refusal(run: &str, workspace: &str, plan: &BranchPlan) -> Entry {
     }
 }
 
+/// Returns the journal line for a tag: pushed (`outcome` of the push) or refused.
+pub fn tag_entry(run: &str, workspace: &str, result: &TagResult) -> Entry {
+    let plan = &result.plan;
+    let (remote, old, new) = match plan.action {
+        TagAction::Push { to } => {
+            let source = if to == Side::Fusion { plan.gitlab } else { plan.fusion };
+            (Some(to.as_str()), None, source.map(|t| t.object))
+        }
+        _ => (None, plan.fusion.map(|t| t.object), plan.gitlab.map(|t| t.object)),
+    };
+    let outcome =
+        if result.skip == Some(SkipCause::Attention) { "refused" } else { result.outcome.name() };
+    let mut message = plan.describe();
+    for reason in &plan.reasons {
+        message = format!("{message}; {}: {}", reason.code, reason.message);
+    }
+    if let Some(extra) = &result.message {
+        message = format!("{message}; {extra}");
+    }
+    Entry {
+        time: now_rfc3339(),
+        run: run.to_string(),
+        workspace: workspace.to_string(),
+        kind: "tag",
+        branch: plan.name.to_string(),
+        remote,
+        action: plan.action_name(),
+        old,
+        new,
+        outcome,
+        message,
+    }
+}
+
 /// Appends the run to `runs.jsonl` for `status`; a failure to do so is logged, not fatal
 /// (the run itself is journalled already).
 pub fn run_record(config: &Config, run_id: &str, result: &WorkspaceResult) {
-    let attention = result
-        .branches
-        .iter()
-        .filter(|b| matches!(b.tally(), Tally::Attention | Tally::Failed))
-        .map(|b| NeededAttention {
-            ref_name: b.plan.name.to_string(),
-            action: match b.tally() {
-                Tally::Failed => "failed".to_string(),
-                _ => b.plan.action_name().to_string(),
-            },
-        })
-        .collect();
+    let needs = |tally: Tally| matches!(tally, Tally::Attention | Tally::Failed);
+    let action = |tally: Tally, name: &str| match tally {
+        Tally::Failed => "failed".to_string(),
+        _ => name.to_string(),
+    };
+    let branches = result.branches.iter().filter(|b| needs(b.tally())).map(|b| NeededAttention {
+        ref_name: b.plan.name.to_string(),
+        action: action(b.tally(), b.plan.action_name()),
+    });
+    let tags = result.tags.iter().filter(|t| needs(t.tally())).map(|t| NeededAttention {
+        ref_name: format!("refs/tags/{}", t.plan.name),
+        action: action(t.tally(), t.plan.action_name()),
+    });
+    let attention = branches.chain(tags).collect();
     let record = RunRecord {
         run: run_id.to_string(),
         time: now_rfc3339(),

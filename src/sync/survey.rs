@@ -9,14 +9,14 @@ use std::path::Path;
 use crate::cache::{Cache, PREFETCH_NS};
 use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::Workspace;
-use crate::git::remote::{self, RemoteError, Wanted};
+use crate::git::remote::{self, Refs, RemoteError, TagTip, Wanted};
 use crate::git::runner::progress_counts;
 use crate::git::{Git, GitError, RemoteUrl};
 use crate::gitlab::{GitlabClient, ProtectedRule};
 use crate::oid::Oid;
 use crate::plan::{Side, Tips};
 use crate::progress::{Progress, Step};
-use crate::refname::BranchName;
+use crate::refname::{BranchName, TagName};
 
 use super::SyncError;
 
@@ -25,6 +25,8 @@ use super::SyncError;
 pub struct Survey {
     /// Branch name → tips and base.
     pub branches: BTreeMap<BranchName, Tips>,
+    /// Mirrored tag → what GitLab and Git Fusion list for it.
+    pub tags: BTreeMap<TagName, (Option<TagTip>, Option<TagTip>)>,
     /// Branches that vanished from a remote between `ls-remote` and the fetch: left out of
     /// `branches`, to be listed and planned again (the remote moved during the run).
     pub moved: BTreeSet<BranchName>,
@@ -37,14 +39,14 @@ impl Survey {
     }
 }
 
-/// What listing the remotes found: both remotes' branches and, when they decide, GitLab's
-/// protected-branch rules.
+/// What listing the remotes found: both remotes' branches (and tags, when the workspace
+/// mirrors some) and, when they decide, GitLab's protected-branch rules.
 #[derive(Clone, Debug)]
 pub struct Listed {
-    /// GitLab's branches.
-    pub gitlab: Listing,
-    /// Git Fusion's branches.
-    pub fusion: Listing,
+    /// GitLab's refs.
+    pub gitlab: Refs,
+    /// Git Fusion's refs.
+    pub fusion: Refs,
     /// GitLab's protected-branch rules (`None` when the allowlist alone decides).
     pub rules: Option<Vec<ProtectedRule>>,
 }
@@ -73,7 +75,8 @@ pub fn survey(
         Some(known) => known,
         None => list_all(git, ws, cache, sources.gitlab, sources.prefetch)?,
     };
-    let Listed { gitlab: gitlab_tips, fusion: fusion_tips, rules } = listed;
+    let Listed { gitlab: gitlab_refs, fusion: fusion_refs, rules } = listed;
+    let (gitlab_tips, fusion_tips) = (gitlab_refs.branches, fusion_refs.branches);
     let rules = rules.map(|r| patterns_of(&r));
     // An empty GitLab project has no protection rules yet: GitLab creates the default
     // branch's only after the first push. Branches the allowlist names exactly are then
@@ -94,7 +97,16 @@ pub fn survey(
         let (gitlab, fusion) = (gitlab_tips.get(name).copied(), fusion_tips.get(name).copied());
         tips.insert(name.clone(), Tips { gitlab, fusion, base });
     }
-    let mut survey = Survey { branches: tips, moved: BTreeSet::new() };
+    // Tags are surveyed only in a run over every branch (`-b` limits a run to branches).
+    let mut tags = BTreeMap::new();
+    if only.is_none() {
+        let names = gitlab_refs.tags.keys().chain(fusion_refs.tags.keys());
+        for name in names.filter(|n| any_match(&ws.tags, n)) {
+            let pair = (gitlab_refs.tags.get(name).copied(), fusion_refs.tags.get(name).copied());
+            tags.insert(name.clone(), pair);
+        }
+    }
+    let mut survey = Survey { branches: tips, tags, moved: BTreeSet::new() };
     for (side, url) in [(Side::Gitlab, &ws.gitlab_remote), (Side::Fusion, &ws.fusion_remote)] {
         bring_into_cache(git, cache, side, url, &mut survey, progress)?;
     }
@@ -115,7 +127,8 @@ fn list_all(
     prefetch: &[BranchName],
 ) -> Result<Listed, SyncError> {
     let listing = |side: Side, url: &RemoteUrl| {
-        remote::list_branches(git, url).map_err(|source| SyncError::Remote { side, source })
+        remote::list_refs(git, url, !ws.tags.is_empty())
+            .map_err(|source| SyncError::Remote { side, source })
     };
     std::thread::scope(|scope| {
         let fusion = scope.spawn(|| listing(Side::Fusion, &ws.fusion_remote));

@@ -29,3 +29,4 @@ mod serve_rules;
 mod status;
 mod sync;
 mod sync_safety;
+mod tags;
