@@ -43,6 +43,10 @@ branches = ["main", "release/*"]     # allowlist; `*` matches any run of charact
 protected_from = "gitlab"            # "gitlab": allowlist ∩ GitLab's protected branches; "config": allowlist alone
 interval = "60s"                     # serve: poll period
 # repo_config_file = "exports/widgets.p4gf_config"   # offline per-repo p4gf_config
+# tags = ["v*", "release-*"]         # mirror these tags (created where missing, never moved)
+# lfs = "auto"                       # copy Git LFS objects with their commits; "off": don't
+# gitlab_lfs_url = "https://gitlab.example.com/acme/widgets.git/info/lfs"  # needed for ssh remotes
+# fusion_lfs_url = "https://gitfusion.example.com/acme/widgets/info/lfs"
 # [workspace.perforce]                 # this workspace's own Helix server; unset keys come
 # port = "ssl:helix-eu.example.com:1666" # from [perforce] above
 "#
