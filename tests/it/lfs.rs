@@ -351,3 +351,49 @@ fn a_push_through_the_hook_carries_its_lfs_objects_to_git_fusion_first() {
     let file = files.iter().find(|f| f["path"] == "a.bin").expect("a.bin");
     assert_eq!(file["sha256"], sha256(&content), "Perforce holds the art: {change}");
 }
+
+#[test]
+fn lfs_objects_travel_with_the_configured_credential_and_the_secret_shows_nowhere() {
+    let secret = "glpat-LfsSecret-9f8e7d";
+    let l = LfsWorld::with_gitlab_login(Some(("oauth2", secret)));
+    let config = format!(
+        "[credentials.gitlab]\nusername = \"oauth2\"\npassword_env = \"GFB_LFS_TOKEN\"\n{}",
+        l.config("")
+    );
+    l.w.write_config(&config);
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    let content = art(14);
+    l.perforce_change("main", &[("a.bin", &content)]);
+    // A wrong token: the branch fails with GitLab's answer, and nothing is pushed.
+    let run = to_run(
+        l.w.gfbridge_command(&["sync", "--format", "json"])
+            .env("GFB_LFS_TOKEN", "wrong")
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.branch("main")["message"].as_str().expect("message").contains("401"), "{run}");
+    assert!(!l.gitlab_has(&content));
+    let check = to_run(
+        l.w.gfbridge_command(&["check", "--format", "json"])
+            .env("GFB_LFS_TOKEN", "wrong")
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(check.check("lfs")["status"], "fail", "{check}");
+    // The right one.
+    let run = to_run(
+        l.w.gfbridge_command(&["sync", "--format", "json"])
+            .env("GFB_LFS_TOKEN", secret)
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(run.code, 0, "{run}");
+    assert!(l.gitlab_has(&content));
+    let journal =
+        std::fs::read_to_string(l.w.path(".gfbridge/widgets/journal.jsonl")).unwrap_or_default();
+    for text in [&run.stdout, &run.stderr, &check.stdout, &journal] {
+        assert!(!text.contains(secret), "the secret leaked: {text}");
+    }
+}

@@ -55,12 +55,22 @@ fn venv_python() -> PathBuf {
 
 impl LfsWorld {
     pub fn new() -> LfsWorld {
+        LfsWorld::with_gitlab_login(None)
+    }
+
+    /// Returns the world with GitLab's LFS server requiring this user and password.
+    pub fn with_gitlab_login(login: Option<(&str, &str)>) -> LfsWorld {
         let w = World::new();
         let mut giftless = Command::new(venv_python());
         giftless
             .arg(repo_root().join("tests/it/fixtures/lfs_server.py"))
             .arg(w.path("gitlab-lfs"))
             .arg(w.path("gitlab-lfs.log"));
+        if let Some((user, password)) = login {
+            giftless
+                .env("GFBRIDGE_TEST_LFS_USER", user)
+                .env("GFBRIDGE_TEST_LFS_PASSWORD", password);
+        }
         let gitlab_lfs = Server::start(giftless);
         let mut stand_in = Command::new("python3");
         stand_in.arg(repo_root().join("p4-fixtures/emulator/lfs_server.py")).arg(w.remote(Fusion));
