@@ -86,25 +86,40 @@ impl LfsCopy {
 impl BranchPlan {
     /// Returns true when a blocking reason stops this push (SPEC §4).
     pub fn blocked(&self) -> bool {
-        self.reasons.iter().any(|r| r.blocks)
+        blocks(&self.reasons)
     }
 
     /// Returns the action's contract name: `blocked` for a push a reason stops.
     pub fn action_name(&self) -> &'static str {
-        if self.blocked() {
-            "blocked"
-        } else {
-            self.action.name()
-        }
+        name_of(&self.reasons, self.action.name())
     }
 
     /// Returns the action's name with the side it concerns, as reports show it:
     /// `rewritten (gitlab)`, `push_to_fusion`.
     pub fn action_label(&self) -> String {
-        match self.action.side() {
-            Some(side) => format!("{} ({})", self.action_name(), side.as_str()),
-            None => self.action_name().to_string(),
-        }
+        label_of(self.action_name(), self.action.side())
+    }
+}
+
+/// Returns true when one of `reasons` blocks.
+fn blocks(reasons: &[Reason]) -> bool {
+    reasons.iter().any(|r| r.blocks)
+}
+
+/// Returns `blocked` when one of `reasons` blocks, else the action's `name`.
+fn name_of(reasons: &[Reason], name: &'static str) -> &'static str {
+    if blocks(reasons) {
+        "blocked"
+    } else {
+        name
+    }
+}
+
+/// Returns `name (side)`, or `name` for an action about no side in particular.
+fn label_of(name: &str, side: Option<Side>) -> String {
+    match side {
+        Some(side) => format!("{name} ({})", side.as_str()),
+        None => name.to_string(),
     }
 }
 
@@ -165,13 +180,10 @@ impl BranchResult {
     pub fn exit(&self) -> Exit {
         // An LFS server that failed is an operational failure (SPEC §12): nothing was pushed.
         let lfs_failed = self.plan.reasons.iter().any(|r| r.code == Code::LfsTransferFailed);
-        match (self.outcome, self.skip) {
-            (Outcome::Failed, _) if lfs_failed => Exit::Failure,
-            (Outcome::Failed, _) => Exit::Attention,
-            (Outcome::Skipped, Some(SkipCause::Attention)) => Exit::Attention,
-            (Outcome::Skipped, Some(SkipCause::Raced)) => Exit::Busy,
-            _ => Exit::Ok,
+        if self.outcome == Outcome::Failed && lfs_failed {
+            return Exit::Failure;
         }
+        exit_of(self.outcome, self.skip)
     }
 }
 
@@ -232,15 +244,30 @@ impl BranchResult {
 
     /// Returns the one category this result is counted in.
     pub fn tally(&self) -> Tally {
-        match (self.outcome, self.skip) {
-            (Outcome::Failed, _) => Tally::Failed,
-            (Outcome::Pending, _) => Tally::Pending,
-            (Outcome::Skipped, Some(SkipCause::Attention)) => Tally::Attention,
-            (Outcome::Skipped, Some(SkipCause::DryRun)) => Tally::WouldPush,
-            (Outcome::Skipped, _) => Tally::NotWritten,
-            (Outcome::Done, _) if self.plan.action.target().is_some() => Tally::Pushed,
-            (Outcome::Done, _) => Tally::InSync,
-        }
+        tally_of(self.outcome, self.skip, self.plan.action.target().is_some())
+    }
+}
+
+/// Returns the exit code one ref's result gives (SPEC §2.1), branch or tag.
+fn exit_of(outcome: Outcome, skip: Option<SkipCause>) -> Exit {
+    match (outcome, skip) {
+        (Outcome::Failed, _) => Exit::Attention,
+        (Outcome::Skipped, Some(SkipCause::Attention)) => Exit::Attention,
+        (Outcome::Skipped, Some(SkipCause::Raced)) => Exit::Busy,
+        _ => Exit::Ok,
+    }
+}
+
+/// Returns the one category one ref's result is counted in; `pushes`: its action writes.
+fn tally_of(outcome: Outcome, skip: Option<SkipCause>, pushes: bool) -> Tally {
+    match (outcome, skip) {
+        (Outcome::Failed, _) => Tally::Failed,
+        (Outcome::Pending, _) => Tally::Pending,
+        (Outcome::Skipped, Some(SkipCause::Attention)) => Tally::Attention,
+        (Outcome::Skipped, Some(SkipCause::DryRun)) => Tally::WouldPush,
+        (Outcome::Skipped, _) => Tally::NotWritten,
+        (Outcome::Done, _) if pushes => Tally::Pushed,
+        (Outcome::Done, _) => Tally::InSync,
     }
 }
 
@@ -262,24 +289,17 @@ pub struct TagPlan {
 impl TagPlan {
     /// Returns true when a blocking reason keeps the tag out of the push.
     pub fn blocked(&self) -> bool {
-        self.reasons.iter().any(|r| r.blocks)
+        blocks(&self.reasons)
     }
 
     /// Returns the action's contract name: `blocked` for a push a reason stops.
     pub fn action_name(&self) -> &'static str {
-        if self.blocked() {
-            "blocked"
-        } else {
-            self.action.name()
-        }
+        name_of(&self.reasons, self.action.name())
     }
 
     /// Returns the action's name with the side it concerns, as reports show it.
     pub fn action_label(&self) -> String {
-        match self.action.side() {
-            Some(side) => format!("{} ({})", self.action_name(), side.as_str()),
-            None => self.action_name().to_string(),
-        }
+        label_of(self.action_name(), self.action.side())
     }
 
     /// Returns the one-line description of the plan, for output and the journal.
@@ -320,25 +340,12 @@ pub struct TagResult {
 impl TagResult {
     /// Returns the exit code this tag alone would give (as a branch's, SPEC §2.1).
     pub fn exit(&self) -> Exit {
-        match (self.outcome, self.skip) {
-            (Outcome::Failed, _) => Exit::Attention,
-            (Outcome::Skipped, Some(SkipCause::Attention)) => Exit::Attention,
-            (Outcome::Skipped, Some(SkipCause::Raced)) => Exit::Busy,
-            _ => Exit::Ok,
-        }
+        exit_of(self.outcome, self.skip)
     }
 
     /// Returns the one category this result is counted in.
     pub fn tally(&self) -> Tally {
-        match (self.outcome, self.skip) {
-            (Outcome::Failed, _) => Tally::Failed,
-            (Outcome::Pending, _) => Tally::Pending,
-            (Outcome::Skipped, Some(SkipCause::Attention)) => Tally::Attention,
-            (Outcome::Skipped, Some(SkipCause::DryRun)) => Tally::WouldPush,
-            (Outcome::Skipped, _) => Tally::NotWritten,
-            (Outcome::Done, _) if self.plan.action.target().is_some() => Tally::Pushed,
-            (Outcome::Done, _) => Tally::InSync,
-        }
+        tally_of(self.outcome, self.skip, self.plan.action.target().is_some())
     }
 
     /// Returns what a log line says about this tag: the message and every reason.

@@ -242,14 +242,7 @@ impl Client {
         pointer: &Pointer,
     ) -> Result<reqwest::blocking::Response, LfsError> {
         let what = format!("download {}", pointer.oid.short());
-        let request = self.authorize(self.http.get(&action.href), &action.href, &action.header);
-        let response = request.send().map_err(|e| self.error(&what, transport(&e)))?;
-        if !response.status().is_success() {
-            let status = response.status();
-            let text = response.text().unwrap_or_default();
-            return Err(self.error(&what, answer_error(status, &text)));
-        }
-        Ok(response)
+        self.send(&what, self.http.get(&action.href), action)
     }
 
     /// Uploads `pointer`'s object, read from `body` (which checks it as it streams: see
@@ -262,21 +255,13 @@ impl Client {
     ) -> Result<(), LfsError> {
         let what = format!("upload {}", pointer.oid.short());
         // Git Fusion takes nothing else (reference §8.4).
-        let href = &actions.upload.href;
+        let upload = &actions.upload;
         let request = self
             .http
-            .put(href)
+            .put(&upload.href)
             .header("Content-Type", "application/octet-stream")
             .body(reqwest::blocking::Body::sized(body, pointer.size));
-        let response = self
-            .authorize(request, href, &actions.upload.header)
-            .send()
-            .map_err(|e| self.error(&what, transport(&e)))?;
-        if !response.status().is_success() {
-            let status = response.status();
-            let text = response.text().unwrap_or_default();
-            return Err(self.error(&what, answer_error(status, &text)));
-        }
+        self.send(&what, request, upload)?;
         if let Some(verify) = &actions.verify {
             let what = format!("verify {}", pointer.oid.short());
             let body = serde_json::json!({"oid": pointer.oid, "size": pointer.size});
@@ -286,17 +271,29 @@ impl Client {
                 .header("Accept", MEDIA_TYPE)
                 .header("Content-Type", MEDIA_TYPE)
                 .body(body.to_string());
-            let response = self
-                .authorize(request, &verify.href, &verify.header)
-                .send()
-                .map_err(|e| self.error(&what, transport(&e)))?;
-            if !response.status().is_success() {
-                let status = response.status();
-                let text = response.text().unwrap_or_default();
-                return Err(self.error(&what, answer_error(status, &text)));
-            }
+            self.send(&what, request, verify)?;
         }
         Ok(())
+    }
+
+    /// Sends `request` for `action` (its headers, and the credential when it goes to the
+    /// endpoint's host) and returns the response when it is 2xx.
+    fn send(
+        &self,
+        what: &str,
+        request: reqwest::blocking::RequestBuilder,
+        action: &Action,
+    ) -> Result<reqwest::blocking::Response, LfsError> {
+        let response = self
+            .authorize(request, &action.href, &action.header)
+            .send()
+            .map_err(|e| self.error(what, transport(&e)))?;
+        if !response.status().is_success() {
+            let status = response.status();
+            let text = response.text().unwrap_or_default();
+            return Err(self.error(what, answer_error(status, &text)));
+        }
+        Ok(response)
     }
 }
 
