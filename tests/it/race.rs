@@ -87,10 +87,12 @@ fn assert_only_fast_forwards(w: &World, seed: u64) {
     }
 }
 
-fn spawn_sync(w: &World) -> Child {
+/// Starts a sync whose stderr goes to `race-<n>.err` in the world, for the failure message.
+fn spawn_sync(w: &World, n: usize) -> Child {
+    let err = std::fs::File::create(w.path(&format!("race-{n}.err"))).expect("stderr file");
     w.gfbridge_command(&["-q", "sync", "--wait", "5"])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(err)
         .spawn()
         .expect("gfbridge starts")
 }
@@ -146,7 +148,7 @@ fn random_races_on_both_sides_never_rewrite_or_delete_and_settle_after_quiet() {
     w.seed("main");
     assert_eq!(w.sync().code, 0);
     for round in 0..rounds {
-        let mut syncs = vec![spawn_sync(&w), spawn_sync(&w)];
+        let mut syncs = vec![spawn_sync(&w, 0), spawn_sync(&w, 1)];
         for _ in 0..=rng.below(3) {
             act(&w, &mut rng, round);
         }
@@ -154,12 +156,14 @@ fn random_races_on_both_sides_never_rewrite_or_delete_and_settle_after_quiet() {
             std::thread::sleep(Duration::from_millis(rng.below(150)));
             kill9(&mut syncs[0]);
         }
-        for mut child in syncs {
+        for (n, mut child) in syncs.into_iter().enumerate() {
             let status = child.wait().expect("sync ends");
             // Killed (no code) or one of the contract's codes; never a crash or a usage error.
+            let said =
+                std::fs::read_to_string(w.path(&format!("race-{n}.err"))).unwrap_or_default();
             assert!(
                 matches!(status.code(), None | Some(0 | 3 | 4)),
-                "seed {seed} round {round}: sync exited {status}"
+                "seed {seed} round {round}: sync exited {status}: {said}"
             );
         }
         assert_only_fast_forwards(&w, seed);
