@@ -112,6 +112,13 @@ impl Hooks {
                 let announced = (change != Change::Deleted).then_some(&branch);
                 self.queue(&workspaces, "webhook", announced)
             }
+            Delivery::SyncTag { workspaces, tag } => {
+                if !self.first_delivery(&headers) {
+                    return (StatusCode::OK, "ignored: repeated delivery\n".into());
+                }
+                tracing::info!(tag = %tag, "tag push webhook");
+                self.queue(&workspaces, "webhook", None)
+            }
         }
     }
 

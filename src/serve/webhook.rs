@@ -7,10 +7,12 @@ use serde::Deserialize;
 
 use crate::config::pattern::any_match;
 use crate::config::Config;
-use crate::refname::BranchName;
+use crate::refname::{BranchName, TagName};
 
 /// The `X-Gitlab-Event` of a push to a branch.
 pub const PUSH_HOOK: &str = "Push Hook";
+/// The `X-Gitlab-Event` of a tag created or deleted (SPEC §13.3: tags are mirrored too).
+pub const TAG_PUSH_HOOK: &str = "Tag Push Hook";
 
 /// Why an event of a project no workspace names is ignored.
 pub const NO_PROJECT: &str = "no workspace has this project";
@@ -26,6 +28,13 @@ pub enum Delivery {
         branch: BranchName,
         /// What the push did to it.
         change: Change,
+    },
+    /// A mirrored tag was created or deleted: sync these workspaces (never empty).
+    SyncTag {
+        /// The workspaces, in config order.
+        workspaces: Vec<String>,
+        /// The tag.
+        tag: TagName,
     },
     /// Acknowledge and do nothing, for this reason.
     Ignore(&'static str),
@@ -85,15 +94,19 @@ pub struct Malformed(String);
 pub fn route(config: &Config, event: Option<&str>, body: &[u8]) -> Result<Delivery, Malformed> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| Malformed(e.to_string()))?;
-    if event.is_some_and(|e| e != PUSH_HOOK)
-        || value.get("object_kind").and_then(|k| k.as_str()) != Some("push")
-    {
-        return Ok(Delivery::Ignore("not a push event"));
-    }
+    let kind = value.get("object_kind").and_then(|k| k.as_str());
+    let tag_push = match (event, kind) {
+        (None | Some(PUSH_HOOK), Some("push")) => false,
+        (None | Some(TAG_PUSH_HOOK), Some("tag_push")) => true,
+        _ => return Ok(Delivery::Ignore("not a push event")),
+    };
     let push: PushEvent = serde_json::from_value(value).map_err(|e| Malformed(e.to_string()))?;
     let bridge = config.gitlab.as_ref().map_or("gfbridge", |g| g.bridge_username.as_str());
     if push.user_username.as_deref() == Some(bridge) {
         return Ok(Delivery::Ignore("pushed by the bridge account"));
+    }
+    if tag_push {
+        return route_tag(config, &push);
     }
     let branch = match BranchName::from_full(&push.refname) {
         None => return Ok(Delivery::Ignore("not a branch")),
@@ -123,6 +136,28 @@ pub fn route(config: &Config, event: Option<&str>, body: &[u8]) -> Result<Delive
         _ => Change::Updated,
     };
     Ok(Delivery::Sync { workspaces, branch, change })
+}
+
+/// Decides what a tag push asks for: a sync of the workspaces whose `tags` match it.
+fn route_tag(config: &Config, push: &PushEvent) -> Result<Delivery, Malformed> {
+    let tag = match TagName::from_full(&push.refname) {
+        None => return Ok(Delivery::Ignore("not a tag")),
+        Some(named) => named.map_err(|e| Malformed(e.to_string()))?,
+    };
+    let project: Vec<_> = config
+        .workspaces
+        .iter()
+        .filter(|ws| project_matches(push, ws.gitlab_project.as_deref()))
+        .collect();
+    if project.is_empty() {
+        return Ok(Delivery::Ignore(NO_PROJECT));
+    }
+    let workspaces: Vec<String> =
+        project.iter().filter(|ws| any_match(&ws.tags, &tag)).map(|ws| ws.name.clone()).collect();
+    if workspaces.is_empty() {
+        return Ok(Delivery::Ignore("tag is not mirrored"));
+    }
+    Ok(Delivery::SyncTag { workspaces, tag })
 }
 
 /// Returns true when `gitlab_project` (path with namespace, or numeric id) names the event's

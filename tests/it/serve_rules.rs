@@ -137,7 +137,18 @@ fn webhook_routing_table() {
             other,
             Delivery::Ignore("no workspace has this project"),
         ),
-        ("tag push", Some("Tag Push Hook"), tag, Delivery::Ignore("not a push event")),
+        (
+            "tag push, tags not mirrored",
+            Some("Tag Push Hook"),
+            tag.clone(),
+            Delivery::Ignore("tag is not mirrored"),
+        ),
+        (
+            "a tag push event under the branch header",
+            Some("Push Hook"),
+            tag,
+            Delivery::Ignore("not a push event"),
+        ),
         (
             "merge request event",
             Some("Merge Request Hook"),
@@ -149,6 +160,31 @@ fn webhook_routing_table() {
         let got = route(&config, event, body.to_string().as_bytes()).expect(what);
         assert_eq!(got, expected, "{what}");
     }
+}
+
+#[test]
+fn a_tag_push_syncs_the_workspaces_that_mirror_the_tag() {
+    let config = Config::parse(
+        Path::new("/etc/gfbridge.toml"),
+        &CONFIG.replace("branches = [\"hotfix/*\"]", "branches = [\"hotfix/*\"]\ntags = [\"v*\"]"),
+    )
+    .expect("valid");
+    // GitLab's own documented tag push event (gitlab-fixtures/tag-push-event.json).
+    let mut body: Value =
+        serde_json::from_str(include_str!("fixtures/gitlab/tag-push-event.json")).expect("fixture");
+    body["project_id"] = 15.into();
+    body["project"]["id"] = 15.into();
+    let got = route(&config, Some("Tag Push Hook"), body.to_string().as_bytes()).expect("routes");
+    assert_eq!(
+        got,
+        Delivery::SyncTag {
+            workspaces: vec!["widgets-hotfix".into()],
+            tag: "v1.0.0".parse().unwrap()
+        }
+    );
+    body["ref"] = "refs/tags/release-1".into();
+    let got = route(&config, Some("Tag Push Hook"), body.to_string().as_bytes()).expect("routes");
+    assert_eq!(got, Delivery::Ignore("tag is not mirrored"));
 }
 
 #[test]

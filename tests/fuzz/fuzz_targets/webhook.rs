@@ -27,6 +27,7 @@ gitlab_remote = "gitlab.git"
 fusion_remote = "fusion.git"
 fusion_repo = "acme/byid"
 branches = ["*"]
+tags = ["v*"]
 protected_from = "config"
 "#;
 
