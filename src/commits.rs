@@ -8,8 +8,25 @@ use std::collections::HashMap;
 
 use git2::{ObjectType, Repository, Sort, Tree};
 
+use crate::git::log::LogError;
 use crate::oid::Oid;
 use crate::refname::BranchName;
+
+/// A commit the preflight (or the LFS scan) could not read.
+#[derive(Debug, thiserror::Error)]
+#[error("preflight: cannot read {}: {reason}", commit.map_or_else(|| "the outgoing commits".to_string(), |c| format!("commit {c}")))]
+pub struct InspectError {
+    /// The commit, when the failure concerns one.
+    pub commit: Option<Oid>,
+    /// What git or libgit2 said.
+    pub reason: String,
+}
+
+impl From<LogError> for InspectError {
+    fn from(e: LogError) -> Self {
+        InspectError { commit: None, reason: crate::errors::chain(&e) }
+    }
+}
 
 /// What the preflight needs to know about one commit.
 #[derive(Clone, Debug)]

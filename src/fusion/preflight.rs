@@ -18,7 +18,7 @@ use super::permissions::{Permissions, GIT_FUSION_USER};
 use super::view::View;
 use crate::commits::{CommitInfo, Growth, Trees};
 use crate::config::{Config, UnmappedPolicy};
-use crate::git::log::{for_each_commit, LogError};
+use crate::git::log::for_each_commit;
 use crate::git::Git;
 use crate::lfs::scan::Blobs;
 use crate::lfs::transfer::Needed;
@@ -27,21 +27,7 @@ use crate::outcome::Reason;
 use crate::reason::Code;
 use crate::refname::BranchName;
 
-/// A commit the preflight could not read.
-#[derive(Debug, thiserror::Error)]
-#[error("preflight: cannot read {}: {reason}", commit.map_or_else(|| "the outgoing commits".to_string(), |c| format!("commit {c}")))]
-pub struct InspectError {
-    /// The commit, when the failure concerns one.
-    pub commit: Option<Oid>,
-    /// What git or libgit2 said.
-    pub reason: String,
-}
-
-impl From<LogError> for InspectError {
-    fn from(e: LogError) -> Self {
-        InspectError { commit: None, reason: crate::errors::chain(&e) }
-    }
-}
+pub use crate::commits::InspectError;
 
 /// Where the outgoing commits are read: one `git log --raw -z` child run by `git` on `git_dir`
 /// (`None`: the repository git's environment names, as in a hook), and `repo`, the same

@@ -17,6 +17,7 @@ use crate::git::porcelain::RefResult;
 use crate::git::remote::{self, PushOutcome, Update};
 use crate::git::Git;
 use crate::lfs::batch::{Client, Meter};
+use crate::lfs::scan::spec_pointers;
 use crate::lfs::store::Store;
 use crate::lfs::transfer::{carry, CarryError, Needed};
 use crate::lfs::LfsMode;
@@ -195,11 +196,23 @@ fn preflight(
 ) -> Result<(Findings, BTreeMap<BranchName, Vec<Needed>>), HookError> {
     let mut findings = BTreeMap::new();
     let mut needed = BTreeMap::new();
-    let Some(settings) = &ws.perforce else { return Ok((findings, needed)) };
-    let facts = facts::load(settings, ws)?;
-    let mut preflight = Preflight::new(config, &facts);
     let known = mirrored_tips(repo, ws)?;
     let known_ids: Vec<Oid> = known.iter().map(|(_, oid)| *oid).collect();
+    // git's environment in the hook names the repository and its quarantined objects.
+    let git = Git::in_hook(&config.bridge.git);
+    let Some(settings) = &ws.perforce else {
+        // No preflight without Git Fusion's settings; the specification's pointers are still
+        // carried to Git Fusion's LFS server.
+        for p in proxied {
+            let commits = crate::commits::between(repo, &[p.new], &known_ids).map_err(|e| {
+                HookError::Walk { refname: p.update.refname.clone(), reason: e.message().into() }
+            })?;
+            needed.insert(p.branch.clone(), spec_pointers(&git, None, repo, &commits)?);
+        }
+        return Ok((findings, needed));
+    };
+    let facts = facts::load(settings, ws)?;
+    let mut preflight = Preflight::new(config, &facts);
     for p in proxied {
         let walk_error = |e: git2::Error| HookError::Walk {
             refname: p.update.refname.clone(),
@@ -214,8 +227,6 @@ fn preflight(
             _ => None,
         };
         let mut reasons = preflight.branch_reasons(&p.branch, p.expected.is_none());
-        // git's environment in the hook names the repository and its quarantined objects.
-        let git = Git::in_hook(&config.bridge.git);
         let source = Commits { repo, git: &git, git_dir: None };
         reasons.extend(preflight.commits_reasons(
             &source,

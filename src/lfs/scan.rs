@@ -5,12 +5,17 @@
 //! Reads the cache with git2; must not judge what it finds (the rules are
 //! `fusion::preflight` and `sync`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use git2::{ObjectType, Repository};
 
 use super::attributes::LfsLines;
 use super::pointer::{parse_fusion, parse_spec, FusionPointer, Pointer, FUSION_MAX_BYTES};
+use super::transfer::Needed;
+use crate::commits::InspectError;
+use crate::git::log::for_each_commit;
+use crate::git::Git;
 use crate::oid::Oid;
 
 /// What a blob is, as a pointer.
@@ -88,4 +93,33 @@ impl<'r> Blobs<'r> {
             None => Ok(tracked),
         }
     }
+}
+
+/// Returns the objects the specification's pointers in `commits` name, first sighting first:
+/// what GitLab checks before it takes a push, and what is copied when Git Fusion's settings
+/// are not known. One `git log --raw` pass (`git_dir` `None`: the repository git's
+/// environment names, as in a hook).
+pub fn spec_pointers(
+    git: &Git,
+    git_dir: Option<&Path>,
+    repo: &Repository,
+    commits: &[Oid],
+) -> Result<Vec<Needed>, InspectError> {
+    let unreadable =
+        |commit, e: git2::Error| InspectError { commit, reason: e.message().to_string() };
+    let blobs = Blobs::new(repo).map_err(|e| unreadable(None, e))?;
+    let mut needed: Vec<Needed> = Vec::new();
+    let mut seen = HashSet::new();
+    for_each_commit(git, git_dir, commits, |oid, info| {
+        for change in info.changes.iter().filter(|c| c.regular) {
+            let Some(blob) = change.blob else { continue };
+            let found = blobs.pointer(blob).map_err(|e| unreadable(Some(oid), e))?;
+            if let Some(pointer) = found.spec.filter(|p| seen.insert(p.oid)) {
+                let path = String::from_utf8_lossy(&change.path).into_owned();
+                needed.push(Needed { pointer, commit: oid, path, copyable: true });
+            }
+        }
+        Ok::<(), InspectError>(())
+    })?;
+    Ok(needed)
 }

@@ -11,11 +11,8 @@ use std::sync::Arc;
 
 use super::{Run, SyncError};
 use crate::config::Workspace;
-use crate::fusion::preflight::InspectError;
-use crate::git::log::for_each_commit;
 use crate::git::Git;
 use crate::lfs::batch::{Client, Meter};
-use crate::lfs::scan::Blobs;
 use crate::lfs::store::Store;
 use crate::lfs::transfer::{self, Needed};
 use crate::lfs::LfsMode;
@@ -77,27 +74,8 @@ impl Run<'_> {
         git: &Git,
         plan: &BranchPlan,
     ) -> Result<Vec<Needed>, SyncError> {
-        let repo = self.cache.repo();
-        let unreadable =
-            |e: git2::Error| InspectError { commit: None, reason: e.message().to_string() };
-        let blobs = Blobs::new(repo).map_err(unreadable)?;
-        let mut needed: Vec<Needed> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for_each_commit(git, Some(self.cache.path()), &plan.commits, |oid, info| {
-            for change in info.changes.iter().filter(|c| c.regular) {
-                let Some(blob) = change.blob else { continue };
-                let found = blobs.pointer(blob).map_err(|e| InspectError {
-                    commit: Some(oid),
-                    reason: e.message().to_string(),
-                })?;
-                if let Some(pointer) = found.spec.filter(|p| seen.insert(p.oid)) {
-                    let path = String::from_utf8_lossy(&change.path).into_owned();
-                    needed.push(Needed { pointer, commit: oid, path, copyable: true });
-                }
-            }
-            Ok::<(), InspectError>(())
-        })?;
-        Ok(needed)
+        let (repo, dir) = (self.cache.repo(), Some(self.cache.path()));
+        Ok(crate::lfs::scan::spec_pointers(git, dir, repo, &plan.commits)?)
     }
 
     /// Asks the servers about `needed` for `plan`'s push: adds `lfs_missing_content` for

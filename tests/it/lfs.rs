@@ -397,3 +397,26 @@ fn lfs_objects_travel_with_the_configured_credential_and_the_secret_shows_nowher
         assert!(!text.contains(secret), "the secret leaked: {text}");
     }
 }
+
+#[test]
+fn the_hook_carries_lfs_objects_even_without_git_fusions_settings() {
+    let l = LfsWorld::new();
+    // No [perforce] section: no preflight, but the objects still go first.
+    let config = format!(
+        "{DEFAULT_CONFIG}gitlab_lfs_url = \"{}\"\nfusion_lfs_url = \"{}\"\n",
+        l.gitlab_lfs_url, l.fusion_lfs_url
+    );
+    l.w.write_config(&config);
+    l.w.seed("main");
+    let hooks =
+        l.w.gfbridge(&["hook", "install", "-w", "widgets", "--repo", "gitlab.git", "--force"]);
+    assert_eq!(hooks.code, 0, "{hooks}");
+    let work = l.clone_with_lfs(Gitlab, "work");
+    let content = art(15);
+    let commit = l.commit_and_push(&work, "main", &[("b.bin", &content)]);
+    assert_eq!(l.w.tip(Fusion, "main").as_deref(), Some(commit.as_str()));
+    assert_eq!(
+        std::fs::read(l.fusion_object_path(&sha256(&content))).expect("stored in Perforce"),
+        content
+    );
+}
