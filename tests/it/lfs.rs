@@ -333,11 +333,7 @@ fn check_lfs_says_whether_both_servers_and_git_fusion_are_ready() {
 #[test]
 fn a_push_through_the_hook_carries_its_lfs_objects_to_git_fusion_first() {
     let l = LfsWorld::new();
-    l.w.seed("main");
-    let hooks =
-        l.w.gfbridge(&["hook", "install", "-w", "widgets", "--repo", "gitlab.git", "--force"]);
-    assert_eq!(hooks.code, 0, "{hooks}");
-    let work = l.clone_with_lfs(Gitlab, "work");
+    let work = l.hooked_clone();
     let content = art(13);
     let commit = l.commit_and_push(&work, "main", &[("a.bin", &content)]);
     assert_eq!(
@@ -407,11 +403,7 @@ fn the_hook_carries_lfs_objects_even_without_git_fusions_settings() {
         l.gitlab_lfs_url, l.fusion_lfs_url
     );
     l.w.write_config(&config);
-    l.w.seed("main");
-    let hooks =
-        l.w.gfbridge(&["hook", "install", "-w", "widgets", "--repo", "gitlab.git", "--force"]);
-    assert_eq!(hooks.code, 0, "{hooks}");
-    let work = l.clone_with_lfs(Gitlab, "work");
+    let work = l.hooked_clone();
     let content = art(15);
     let commit = l.commit_and_push(&work, "main", &[("b.bin", &content)]);
     assert_eq!(l.w.tip(Fusion, "main").as_deref(), Some(commit.as_str()));

@@ -136,6 +136,16 @@ impl LfsWorld {
         work
     }
 
+    /// Seeds `main`, installs gfbridge's pre-receive hook in the GitLab repository (in place of
+    /// GitLab's LFS rule) and returns a clone to push from with `git lfs`.
+    pub fn hooked_clone(&self) -> PathBuf {
+        self.w.seed("main");
+        let args = ["hook", "install", "-w", "widgets", "--repo", "gitlab.git", "--force"];
+        let hooks = self.w.gfbridge(&args);
+        assert_eq!(hooks.code, 0, "{hooks}");
+        self.clone_with_lfs(Gitlab, "work")
+    }
+
     pub fn in_clone(&self, work: &Path, args: &[&str]) -> String {
         run_ok(git().current_dir(work).env("HOME", self.w.path("")).args(args))
     }
