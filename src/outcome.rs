@@ -162,11 +162,12 @@ pub enum SkipCause {
     NotAttempted,
 }
 
-/// One branch's plan and what happened to it.
+/// A ref's plan and what happened to it: a branch's (`BranchResult`) or a tag's
+/// (`TagResult`).
 #[derive(Clone, Debug)]
-pub struct BranchResult {
+pub struct Settled<P> {
     /// The decision.
-    pub plan: BranchPlan,
+    pub plan: P,
     /// What happened.
     pub outcome: Outcome,
     /// Why it was skipped, when it was.
@@ -175,15 +176,73 @@ pub struct BranchResult {
     pub message: Option<String>,
 }
 
-impl BranchResult {
-    /// Returns the exit code this branch alone would give (SPEC §2.1).
+/// One branch's plan and what happened to it.
+pub type BranchResult = Settled<BranchPlan>;
+/// One tag's plan and what happened to it.
+pub type TagResult = Settled<TagPlan>;
+
+/// What every ref's plan tells its result.
+pub trait Planned {
+    /// The findings.
+    fn reasons(&self) -> &[Reason];
+    /// Whether the action writes to a remote.
+    fn writes(&self) -> bool;
+}
+
+impl Planned for BranchPlan {
+    fn reasons(&self) -> &[Reason] {
+        &self.reasons
+    }
+
+    fn writes(&self) -> bool {
+        self.action.target().is_some()
+    }
+}
+
+impl Planned for TagPlan {
+    fn reasons(&self) -> &[Reason] {
+        &self.reasons
+    }
+
+    fn writes(&self) -> bool {
+        self.action.target().is_some()
+    }
+}
+
+impl<P: Planned> Settled<P> {
+    /// Returns the exit code this ref alone would give (SPEC §2.1).
     pub fn exit(&self) -> Exit {
         // An LFS server that failed is an operational failure (SPEC §12): nothing was pushed.
-        let lfs_failed = self.plan.reasons.iter().any(|r| r.code == Code::LfsTransferFailed);
+        let lfs_failed = self.plan.reasons().iter().any(|r| r.code == Code::LfsTransferFailed);
         if self.outcome == Outcome::Failed && lfs_failed {
             return Exit::Failure;
         }
-        exit_of(self.outcome, self.skip)
+        match (self.outcome, self.skip) {
+            (Outcome::Failed, _) => Exit::Attention,
+            (Outcome::Skipped, Some(SkipCause::Attention)) => Exit::Attention,
+            (Outcome::Skipped, Some(SkipCause::Raced)) => Exit::Busy,
+            _ => Exit::Ok,
+        }
+    }
+
+    /// Returns what a log line says about this ref: the run's message and every reason,
+    /// joined by `; ` (empty only for a ref with nothing to say).
+    pub fn why(&self) -> String {
+        let reasons = self.plan.reasons().iter().map(Reason::line);
+        self.message.iter().cloned().chain(reasons).collect::<Vec<_>>().join("; ")
+    }
+
+    /// Returns the one category this result is counted in.
+    pub fn tally(&self) -> Tally {
+        match (self.outcome, self.skip) {
+            (Outcome::Failed, _) => Tally::Failed,
+            (Outcome::Pending, _) => Tally::Pending,
+            (Outcome::Skipped, Some(SkipCause::Attention)) => Tally::Attention,
+            (Outcome::Skipped, Some(SkipCause::DryRun)) => Tally::WouldPush,
+            (Outcome::Skipped, _) => Tally::NotWritten,
+            (Outcome::Done, _) if self.plan.writes() => Tally::Pushed,
+            (Outcome::Done, _) => Tally::InSync,
+        }
     }
 }
 
@@ -231,43 +290,6 @@ impl Tally {
             Tally::WouldPush => "would be pushed",
             Tally::NotWritten => "not written",
         }
-    }
-}
-
-impl BranchResult {
-    /// Returns what a log line says about this branch: the run's message and every reason,
-    /// joined by `; ` (empty only for a branch with nothing to say).
-    pub fn why(&self) -> String {
-        let reasons = self.plan.reasons.iter().map(Reason::line);
-        self.message.iter().cloned().chain(reasons).collect::<Vec<_>>().join("; ")
-    }
-
-    /// Returns the one category this result is counted in.
-    pub fn tally(&self) -> Tally {
-        tally_of(self.outcome, self.skip, self.plan.action.target().is_some())
-    }
-}
-
-/// Returns the exit code one ref's result gives (SPEC §2.1), branch or tag.
-fn exit_of(outcome: Outcome, skip: Option<SkipCause>) -> Exit {
-    match (outcome, skip) {
-        (Outcome::Failed, _) => Exit::Attention,
-        (Outcome::Skipped, Some(SkipCause::Attention)) => Exit::Attention,
-        (Outcome::Skipped, Some(SkipCause::Raced)) => Exit::Busy,
-        _ => Exit::Ok,
-    }
-}
-
-/// Returns the one category one ref's result is counted in; `pushes`: its action writes.
-fn tally_of(outcome: Outcome, skip: Option<SkipCause>, pushes: bool) -> Tally {
-    match (outcome, skip) {
-        (Outcome::Failed, _) => Tally::Failed,
-        (Outcome::Pending, _) => Tally::Pending,
-        (Outcome::Skipped, Some(SkipCause::Attention)) => Tally::Attention,
-        (Outcome::Skipped, Some(SkipCause::DryRun)) => Tally::WouldPush,
-        (Outcome::Skipped, _) => Tally::NotWritten,
-        (Outcome::Done, _) if pushes => Tally::Pushed,
-        (Outcome::Done, _) => Tally::InSync,
     }
 }
 
@@ -321,37 +343,6 @@ impl TagPlan {
             }
             TagAction::NotStored => format!("new tag {l}, which Git Fusion would not keep"),
         }
-    }
-}
-
-/// One tag's plan and what happened to it.
-#[derive(Clone, Debug)]
-pub struct TagResult {
-    /// The decision.
-    pub plan: TagPlan,
-    /// What happened.
-    pub outcome: Outcome,
-    /// Why it was skipped, when it was.
-    pub skip: Option<SkipCause>,
-    /// Detail for people.
-    pub message: Option<String>,
-}
-
-impl TagResult {
-    /// Returns the exit code this tag alone would give (as a branch's, SPEC §2.1).
-    pub fn exit(&self) -> Exit {
-        exit_of(self.outcome, self.skip)
-    }
-
-    /// Returns the one category this result is counted in.
-    pub fn tally(&self) -> Tally {
-        tally_of(self.outcome, self.skip, self.plan.action.target().is_some())
-    }
-
-    /// Returns what a log line says about this tag: the message and every reason.
-    pub fn why(&self) -> String {
-        let reasons = self.plan.reasons.iter().map(Reason::line);
-        self.message.iter().cloned().chain(reasons).collect::<Vec<_>>().join("; ")
     }
 }
 
