@@ -202,7 +202,10 @@ fn preflight(
     let git = Git::in_hook(&config.bridge.git);
     let Some(settings) = &ws.perforce else {
         // No preflight without Git Fusion's settings; the specification's pointers are still
-        // carried to Git Fusion's LFS server.
+        // carried to Git Fusion's LFS server, when it has one.
+        if ws.lfs == LfsMode::Off || ws.lfs_endpoint(Side::Fusion).is_none() {
+            return Ok((findings, needed));
+        }
         for p in proxied {
             let commits = crate::commits::between(repo, &[p.new], &known_ids).map_err(|e| {
                 HookError::Walk { refname: p.update.refname.clone(), reason: e.message().into() }

@@ -69,11 +69,17 @@ impl LfsClients {
 impl Run<'_> {
     /// Returns the objects the specification's pointers in `plan`'s commits name: what
     /// GitLab checks before it takes a push (one `git log --raw` pass, like the preflight).
+    /// With `lfs = "off"`, or no LFS endpoint on the destination (nothing could be copied
+    /// there; check `lfs` says so when the branches hold LFS content), the pass is not made.
     pub(super) fn lfs_needed_spec(
         &self,
         git: &Git,
         plan: &BranchPlan,
     ) -> Result<Vec<Needed>, SyncError> {
+        let target = plan.action.target().expect("only pushes need LFS objects");
+        if self.ws.lfs == LfsMode::Off || self.ws.lfs_endpoint(target).is_none() {
+            return Ok(Vec::new());
+        }
         let (repo, dir) = (self.cache.repo(), Some(self.cache.path()));
         Ok(crate::lfs::scan::spec_pointers(git, dir, repo, &plan.commits)?)
     }

@@ -26,7 +26,6 @@ use crate::fusion::preflight::{InspectError, Preflight};
 use crate::git::remote::RemoteError;
 use crate::git::Git;
 use crate::gitlab::GitlabClient;
-use crate::lfs::LfsMode;
 use crate::oid::Oid;
 use crate::outcome::{BranchResult, SkipCause, TagResult, WorkspaceResult};
 use crate::plan::{Action, Side};
@@ -312,18 +311,15 @@ impl Run<'_> {
                 let needed = match self.preflight(&mut plan, &survey, git, progress)? {
                     Some(needed) => needed,
                     // Without Git Fusion's settings, the specification's pointers are copied.
-                    None if self.ws.lfs == LfsMode::Auto => self.lfs_needed_spec(git, &plan)?,
-                    None => Vec::new(),
+                    None => self.lfs_needed_spec(git, &plan)?,
                 };
                 self.lfs_plan(&mut plan, needed);
             } else if matches!(plan.action, Action::PushToGitlab { .. }) {
                 if !plan.action.new_branch() {
                     plan.reasons.extend(self.gitlab_push_access(&plan)?);
                 }
-                if self.ws.lfs == LfsMode::Auto {
-                    let needed = self.lfs_needed_spec(git, &plan)?;
-                    self.lfs_plan(&mut plan, needed);
-                }
+                let needed = self.lfs_needed_spec(git, &plan)?;
+                self.lfs_plan(&mut plan, needed);
             }
             tracing::debug!(branch = %name, action = plan.action.name(), commits = plan.commits.len(), "planned");
             if let (Some(to), false) = (plan.action.target(), plan.blocked()) {

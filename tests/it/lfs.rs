@@ -412,3 +412,27 @@ fn the_hook_carries_lfs_objects_even_without_git_fusions_settings() {
         content
     );
 }
+
+#[test]
+fn without_an_lfs_endpoint_on_gitlab_its_own_check_refuses_and_check_lfs_names_the_key() {
+    let l = LfsWorld::new();
+    let config = format!("{}fusion_lfs_url = \"{}\"\n", l.w.default_config(), l.fusion_lfs_url);
+    l.w.write_config(&config);
+    l.w.seed("main");
+    assert_eq!(l.w.sync().code, 0);
+    l.perforce_change("main", &[("a.bin", &art(16))]);
+    let before = l.w.tip(Gitlab, "main");
+    let run = l.w.sync_json();
+    assert_eq!(run.code, 3, "{run}");
+    assert!(
+        run.branch("main")["message"]
+            .as_str()
+            .expect("message")
+            .contains("LFS objects are missing"),
+        "{run}"
+    );
+    assert_eq!(l.w.tip(Gitlab, "main"), before);
+    let check = l.w.gfbridge(&["check", "--format", "json"]).check("lfs");
+    assert_eq!(check["status"], "fail", "{check}");
+    assert!(check["message"].as_str().expect("message").contains("gitlab_lfs_url"), "{check}");
+}
