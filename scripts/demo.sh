@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # gfbridge on a fresh machine, end to end: builds the binary, creates a "GitLab" remote and a
 # "Git Fusion" remote (the stand-in from p4-fixtures/) in a temp dir, makes commits on each
-# side, and runs a real sync: one branch goes to Git Fusion, one comes back to GitLab, and one
-# has diverged and is reported, not written. Leaves the directory for you to look at.
+# side, and runs a real sync: one branch goes to Git Fusion, one comes back to GitLab with its
+# release tag, and one has diverged and is reported, not written. Leaves the directory for you to look at.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
@@ -35,6 +35,9 @@ git -C work push --quiet ../gitlab.git HEAD:refs/heads/main
 git -C work reset --quiet --hard HEAD~1
 commit "Bob Smith" bob@example.com "Hotfix from Perforce"
 git -C work push --quiet ../fusion.git HEAD:refs/heads/release/1.0 2>/dev/null
+# ...and tags it: the tag goes to GitLab in the same push as the branch.
+git -C work tag v1.0.1
+git -C work push --quiet ../fusion.git refs/tags/v1.0.1 2>/dev/null
 # Both sides move release/2.0 on: diverged, reported with the commits of each side.
 git -C work reset --quiet --hard HEAD~1
 commit "Jane Doe" jane@example.com "Release notes (GitLab)"
@@ -61,6 +64,7 @@ gitlab_remote = "gitlab.git"
 fusion_remote = "fusion.git"
 fusion_repo = "acme/widgets"
 branches = ["main", "release/*"]
+tags = ["v*"]                     # release tags, created where missing, never moved
 protected_from = "config"
 TOML
 
