@@ -66,7 +66,7 @@ pub fn is_tracked(path: &str, mut attributes: impl FnMut(&str) -> LfsLines) -> b
 }
 
 /// Returns the directory part of `path` (`os.path.dirname`).
-pub fn parent(path: &str) -> &str {
+fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |at| path[..at].trim_end_matches('/'))
 }
 

@@ -5,7 +5,7 @@
 //!
 //! Must not decide whether a branch is pushed; `sync` turns the answers into reasons.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -49,13 +49,6 @@ pub struct Estimate {
     pub unanswered: Option<String>,
 }
 
-impl Estimate {
-    /// Returns the bytes the lacking objects hold.
-    pub fn bytes(&self) -> u64 {
-        self.lacking.iter().map(|p| p.size).sum()
-    }
-}
-
 /// Returns what the servers say of `needed`: `dest` and `source` are `None` when there is no
 /// endpoint for that side. Only answers are believed: a server that cannot be asked makes
 /// the estimate say so, never a missing object.
@@ -65,12 +58,15 @@ pub fn estimate(
     dest: Option<&Client>,
     store: &Store,
 ) -> Estimate {
-    let mut objects: Vec<Pointer> = needed.iter().map(|n| n.pointer).collect();
-    objects.sort();
-    objects.dedup();
-    if objects.is_empty() {
+    // Each object once, with where it was first seen (for the messages).
+    let mut first: BTreeMap<Pointer, &Needed> = BTreeMap::new();
+    for need in needed {
+        first.entry(need.pointer).or_insert(need);
+    }
+    if first.is_empty() {
         return Estimate::default();
     }
+    let objects: Vec<Pointer> = first.keys().copied().collect();
     let answered =
         dest.map(|d| d.batch(Operation::Download, &objects)).map(|r| r.and_then(refused));
     let lacking: Vec<Pointer> = match answered {
@@ -79,16 +75,11 @@ pub fn estimate(
             .filter(|(_, s)| matches!(s, ObjectState::Absent(_)))
             .map(|(p, _)| p)
             .collect(),
-        Some(Err(e)) => {
-            return Estimate {
-                lacking: objects,
-                estimated: true,
-                unanswered: Some(e.to_string()),
-                ..Estimate::default()
-            }
-        }
-        None => {
-            let why = "no LFS endpoint for the destination".to_string();
+        unanswered => {
+            let why = match unanswered {
+                Some(Err(e)) => e.to_string(),
+                _ => "no LFS endpoint for the destination".to_string(),
+            };
             return Estimate {
                 lacking: objects,
                 estimated: true,
@@ -97,9 +88,7 @@ pub fn estimate(
             };
         }
     };
-    let lacking_set: BTreeSet<Pointer> = lacking.iter().copied().collect();
-    let first_seen =
-        |p: &Pointer| needed.iter().find(|n| n.pointer == *p).expect("from needed").clone();
+    let first_seen = |p: &Pointer| Needed::clone(first[p]);
     let mut missing: Vec<Needed> = Vec::new();
     let mut ask_source = Vec::new();
     for pointer in &lacking {
@@ -124,7 +113,6 @@ pub fn estimate(
             None => unanswered = Some("no LFS endpoint for the source".to_string()),
         }
     }
-    debug_assert!(missing.iter().all(|m| lacking_set.contains(&m.pointer)));
     Estimate { lacking, missing, estimated: false, unanswered }
 }
 
