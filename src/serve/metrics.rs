@@ -140,7 +140,7 @@ impl Metrics {
         r.register("gfbridge_runs_queued", "Runs waiting to start", m.queued.clone());
         r.register(
             "gfbridge_branches_needing_attention",
-            "Branches the workspace's last run left needing a person (attention or failed push)",
+            "Mirrored refs (branches and tags) the workspace's last run left needing a person (attention or failed push)",
             m.attention.clone(),
         );
         r.register(
@@ -182,11 +182,10 @@ impl Metrics {
         self.runs.get_or_create(&labels).inc();
         let ws = WorkspaceLabel { workspace: workspace.clone() };
         self.durations.get_or_create(&ws).observe(took.as_secs_f64());
-        let attention = result
-            .branches
-            .iter()
-            .filter(|b| matches!(b.tally(), Tally::Attention | Tally::Failed))
-            .count();
+        // Every mirrored ref counts: branches and tags (SPEC §16.3).
+        let needs = |tally: Tally| matches!(tally, Tally::Attention | Tally::Failed);
+        let attention = result.branches.iter().filter(|b| needs(b.tally())).count()
+            + result.tags.iter().filter(|t| needs(t.tally())).count();
         self.attention.get_or_create(&ws).set(i64::try_from(attention).unwrap_or(i64::MAX));
         if result.error.is_none() {
             let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();

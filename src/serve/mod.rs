@@ -88,6 +88,13 @@ pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
     let workers = workers::start_workers(&shared, opts.jobs);
     let poller = workers::start_poller(&shared);
     for ws in &config.workspaces {
+        if ws.gitlab_project.is_none() {
+            // Webhooks name their project; without one only the poll syncs this workspace.
+            tracing::warn!(
+                workspace = %ws.name,
+                "no gitlab_project: GitLab webhooks cannot reach this workspace; it syncs on the poll and Perforce triggers only"
+            );
+        }
         shared.request(&ws.name, "startup", None);
     }
     tracing::info!(%addr, workspaces = config.workspaces.len(), jobs = opts.jobs, "listening");

@@ -13,7 +13,7 @@ use super::health::Health;
 use super::metrics::Metrics;
 use super::scheduler::{Requested, Scheduler};
 use crate::config::{Config, Workspace};
-use crate::outcome::{BranchResult, Outcome, WorkspaceResult};
+use crate::outcome::{BranchResult, Outcome, Tally, WorkspaceResult};
 use crate::plan::Action;
 use crate::progress::Progress;
 use crate::refname::BranchName;
@@ -118,6 +118,19 @@ fn log_result(result: &WorkspaceResult, took: Duration) {
             outcome = branch.outcome.name(),
             message = %log_message(branch),
             "branch"
+        );
+    }
+    // Tags are logged like branches: in sync and settled says nothing new (SPEC §16.3).
+    for tag in result.tags.iter().filter(|t| t.tally() != Tally::InSync) {
+        let why = tag.why();
+        let what = tag.plan.describe();
+        tracing::info!(
+            workspace = %result.name,
+            tag = %tag.plan.name,
+            action = tag.plan.action_name(),
+            outcome = tag.outcome.name(),
+            message = %if why.is_empty() { what } else { format!("{what}; {why}") },
+            "tag"
         );
     }
     tracing::info!(workspace = %result.name, result = result.exit().name(), duration_ms = ms, "sync done");

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::harness::{await_condition, kill9, repo_root, run_ok, Fusion, Gitlab, World};
+use crate::harness::{await_condition, git, kill9, repo_root, run_ok, Fusion, Gitlab, World};
 
 const SECRET: &str = "s3cret-webhook-token";
 const LIMIT: Duration = Duration::from_secs(60);
@@ -437,4 +437,50 @@ fn a_large_push_event_within_gitlabs_limit_is_accepted() {
     assert_eq!(status, 202, "{text}");
     service.await_idle(2.0);
     assert_eq!(world.tip(Fusion, "main").as_deref(), Some(head.as_str()));
+}
+
+#[test]
+fn a_tag_conflict_is_logged_like_a_branch_and_counted_as_needing_attention() {
+    let world = service_world();
+    let config = std::fs::read_to_string(world.path("gfbridge.toml")).expect("config");
+    world.write_config(&format!("{config}tags = [\"v*\"]\n"));
+    let tip = world.seed("main");
+    let other = world.commit(Gitlab, "main", "tagged on GitLab only");
+    world.push_across(Gitlab, Fusion, "main");
+    for (side, target) in [(Gitlab, &other), (Fusion, &tip)] {
+        run_ok(git().arg("--git-dir").arg(world.remote(side)).args([
+            "update-ref",
+            "refs/tags/v1",
+            target,
+        ]));
+    }
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let line = {
+        let log = service.log.lock().unwrap();
+        log.iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["fields"]["tag"] == "v1")
+            .unwrap_or_else(|| panic!("no tag line: {log:?}"))
+    };
+    assert_eq!(line["fields"]["action"], "tag_conflict", "{line}");
+    assert_eq!(service.metric("gfbridge_branches_needing_attention", "workspace=\"widgets\""), 1.0);
+}
+
+#[test]
+fn a_workspace_webhooks_cannot_reach_is_warned_about_at_start() {
+    let world = World::new();
+    let config = world
+        .default_config()
+        .replace("protected_from = \"config\"", "protected_from = \"config\"\ninterval = \"1h\"");
+    world.write_config(&config);
+    world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    assert!(service.logged("no gitlab_project"), "{:?}", service.log.lock().unwrap());
+    let reachable = service_world();
+    reachable.seed("main");
+    let quiet = Service::start(&reachable);
+    quiet.await_idle(1.0);
+    assert!(!quiet.logged("no gitlab_project"), "a workspace with a project is not warned about");
 }
