@@ -12,6 +12,7 @@ use crate::config::ConfigError;
 use crate::exit::Exit;
 use crate::hook::install::InstallError;
 use crate::serve::ServeError;
+use crate::state::inflight::InFlightError;
 use crate::state::lock::LockError;
 use crate::sync::SyncError;
 
@@ -65,7 +66,10 @@ impl Classified for ConfigError {
 impl Classified for SyncError {
     fn exit(&self) -> Exit {
         match self {
-            SyncError::Lock(LockError::Busy { .. }) | SyncError::Moving { .. } => Exit::Busy,
+            SyncError::Lock(LockError::Busy { .. })
+            | SyncError::Moving { .. }
+            | SyncError::InFlight(InFlightError::StillRunning { .. }) => Exit::Busy,
+            SyncError::Interrupted(stop) => stop.exit(),
             _ => Exit::Failure,
         }
     }
@@ -74,6 +78,9 @@ impl Classified for SyncError {
         match self {
             SyncError::Lock(LockError::Busy { .. }) => {
                 Some("pass --wait SECS to wait for the other run to finish") // `sync`'s flag
+            }
+            SyncError::InFlight(InFlightError::StillRunning { .. }) => {
+                Some("pass --wait SECS to wait for it; its result is journalled by the next run")
             }
             _ => None,
         }

@@ -13,6 +13,10 @@ pub enum Exit {
     Attention,
     /// 4: busy.
     Busy,
+    /// 130: stopped by SIGINT (Ctrl-C) after settling what was under way.
+    Interrupted,
+    /// 143: stopped by SIGTERM after settling what was under way.
+    Terminated,
 }
 
 impl Exit {
@@ -24,7 +28,14 @@ impl Exit {
             Exit::Usage => 2,
             Exit::Attention => 3,
             Exit::Busy => 4,
+            Exit::Interrupted => 130,
+            Exit::Terminated => 143,
         }
+    }
+
+    /// Returns true for the codes of a run stopped by a signal (130, 143).
+    pub fn stopped(self) -> bool {
+        matches!(self, Exit::Interrupted | Exit::Terminated)
     }
 
     /// Returns a word for the code, as in metrics labels.
@@ -35,10 +46,13 @@ impl Exit {
             Exit::Usage => "usage",
             Exit::Attention => "attention",
             Exit::Busy => "busy",
+            Exit::Interrupted => "interrupted",
+            Exit::Terminated => "terminated",
         }
     }
 
-    /// Returns how severe the code is; the most severe wins, in the order 2, 1, 3, 4, 0.
+    /// Returns how severe the code is; the most severe wins, in the order 143, 130, 2, 1, 3,
+    /// 4, 0: a stopped run says so whatever else happened.
     fn severity(self) -> u8 {
         match self {
             Exit::Ok => 0,
@@ -46,6 +60,8 @@ impl Exit {
             Exit::Attention => 2,
             Exit::Failure => 3,
             Exit::Usage => 4,
+            Exit::Interrupted => 5,
+            Exit::Terminated => 6,
         }
     }
 

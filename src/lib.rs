@@ -18,6 +18,7 @@ pub mod fusion;
 pub mod git;
 pub mod gitlab;
 pub mod hook;
+pub mod interrupt;
 pub mod lfs;
 pub mod oid;
 pub mod outcome;

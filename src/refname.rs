@@ -248,6 +248,14 @@ impl RefName {
         }
     }
 
+    /// Returns `branch` or `tag`, as the journal and JSON output name the kinds.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RefName::Branch(_) => "branch",
+            RefName::Tag(_) => "tag",
+        }
+    }
+
     /// Returns the short name (`main`, `v1.2`).
     pub fn short(&self) -> &str {
         match self {

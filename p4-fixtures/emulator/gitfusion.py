@@ -25,6 +25,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import authors
 import lfs
@@ -449,6 +450,13 @@ def pre_receive(repo):
     updates = read_updates()
     push_id = repo.bump("push-id")
     print(f"Commencing push {push_id} processing...", file=sys.stderr)
+    # A slow Git Fusion (tests of interruption): the push is under way, and says so in
+    # fusion/pushes-started (one line per push) before taking `pre_receive_seconds`.
+    delay = float(repo.settings.get("pre_receive_seconds", 0))
+    if delay:
+        with open(repo.path("pushes-started"), "a") as f:
+            f.write(f"{push_id}\n")
+        time.sleep(delay)
     for rule in RULES:
         message = rule(repo, updates)
         if message:

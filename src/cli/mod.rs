@@ -28,7 +28,9 @@ use crate::progress::Progress;
 ///
 /// Branches move only by fast-forward, in both directions. History rewrites, divergence and
 /// deletions are reported, never propagated. Exit codes: 0 done, 1 operational failure,
-/// 2 usage or configuration error, 3 attention needed, 4 busy.
+/// 2 usage or configuration error, 3 attention needed, 4 busy, 130/143 stopped by
+/// Ctrl-C/SIGTERM (a push under way is finished and recorded first; a second signal stops at
+/// once).
 #[derive(Debug, Parser)]
 #[command(name = "gfbridge", version, max_term_width = 100)]
 pub struct Cli {
@@ -117,6 +119,12 @@ pub fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     init_logging(&cli);
+    // Commands that push or wait for a run decide what a signal does (the service has its own).
+    if matches!(cli.command, Command::Sync(_) | Command::Report(_) | Command::Authors(_)) {
+        if let Err(e) = crate::interrupt::install() {
+            tracing::warn!("cannot handle SIGINT and SIGTERM; a signal ends gfbridge at once: {e}");
+        }
+    }
     let ctx = Context {
         config_path: cli.config.clone().unwrap_or_else(|| PathBuf::from("gfbridge.toml")),
         quiet: cli.quiet,

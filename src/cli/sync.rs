@@ -69,8 +69,16 @@ fn run_on(
         retry_failed: args.retry_failed,
         ..SyncOptions::default()
     };
-    let results: Vec<WorkspaceResult> =
-        selected.into_iter().map(|ws| sync_workspace(config, ws, &opts, &ctx.progress)).collect();
+    let mut results: Vec<WorkspaceResult> = Vec::new();
+    for ws in selected {
+        let result = sync_workspace(config, ws, &opts, &ctx.progress);
+        // A signal stops the command: the next workspaces are not started.
+        let stopped = result.error.as_ref().is_some_and(|e| e.exit.stopped());
+        results.push(result);
+        if stopped {
+            break;
+        }
+    }
     // Each error is printed once, on stderr (the output below only counts it).
     for ws in &results {
         if let Some(error) = &ws.error {

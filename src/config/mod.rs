@@ -171,6 +171,14 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Returns the git remote of `side`.
+    pub fn remote(&self, side: Side) -> &RemoteUrl {
+        match side {
+            Side::Gitlab => &self.gitlab_remote,
+            Side::Fusion => &self.fusion_remote,
+        }
+    }
+
     /// Returns the LFS endpoint of `side` (SPEC §12), with that side's credential; `None`
     /// when the remote is not http(s) and no URL is configured.
     pub fn lfs_endpoint(&self, side: Side) -> Option<Endpoint> {

@@ -47,6 +47,25 @@ pub fn judge(keys: &[(String, String)], repo: &str, push_id: u64) -> Status {
     }
 }
 
+/// Returns true when `keys` say two things of a remembered push `push_id` of `repo` whose
+/// target Git Fusion's branch now holds: no per-push key says it failed, and the repo-wide
+/// key says the last push completed. The target then reached Perforce, whichever push took
+/// it there (an interrupted run's push that landed late).
+pub fn landed(keys: &[(String, String)], repo: &str, push_id: Option<u64>) -> bool {
+    let repo_key = format!("git-fusion-status-{}", encode_repo_name(repo));
+    let last = keys.iter().find(|(key, _)| *key == repo_key).map(|(_, v)| v.as_str());
+    let completed = last.is_some_and(|v| {
+        named_push(v).is_some() && v.trim_end().ends_with("completed successfully")
+    });
+    let failed = push_id.is_some_and(|id| matches!(judge(keys, repo, id), Status::Failed(_)));
+    completed && !failed
+}
+
+/// Returns the keys of `repo`'s pushes (`git-fusion-status-<repo>*`).
+pub fn status_keys(p4: &P4, repo: &str) -> Result<Vec<(String, String)>, P4Error> {
+    p4.keys(&format!("git-fusion-status-{}*", encode_repo_name(repo)))
+}
+
 /// Returns N from a status line `Push <N> …`.
 fn named_push(value: &str) -> Option<u64> {
     value.strip_prefix("Push ")?.split_whitespace().next()?.parse().ok()
@@ -54,10 +73,9 @@ fn named_push(value: &str) -> Option<u64> {
 
 /// Polls Git Fusion's keys for push `push_id` until a verdict, or `timeout` (then `Unknown`).
 pub fn confirm(p4: &P4, repo: &str, push_id: u64, timeout: Duration) -> Result<Status, P4Error> {
-    let pattern = format!("git-fusion-status-{}*", encode_repo_name(repo));
     let deadline = Instant::now() + timeout;
     loop {
-        let status = judge(&p4.keys(&pattern)?, repo, push_id);
+        let status = judge(&status_keys(p4, repo)?, repo, push_id);
         if status != Status::Unknown || Instant::now() >= deadline {
             return Ok(status);
         }
@@ -102,15 +120,17 @@ pub fn confirm_via_wait(
 ) -> Status {
     let Some(url) = wait_url(remote.as_git_arg(), repo, push_id) else { return Status::Unknown };
     let args = [std::ffi::OsString::from("ls-remote"), url.into()];
-    let Ok(mut child) = git.for_remote(remote).command(None, &args).spawn() else {
+    // Settling a push that happened: a first SIGINT or SIGTERM lets it finish.
+    let git = git.for_remote(remote).finishing();
+    let Ok(mut child) = git.spawn(&mut git.command(None, &args)) else {
         return Status::Unknown;
     };
     let deadline = Instant::now() + timeout;
     // @wait blocks until the push finishes; a hung server must not hang the run.
-    while child.try_wait().ok().flatten().is_none() {
+    while child.child().try_wait().ok().flatten().is_none() {
         if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
+            let _ = child.child().kill();
+            let _ = child.child().wait();
             return Status::Unknown;
         }
         std::thread::sleep(Duration::from_millis(50));

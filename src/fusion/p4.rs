@@ -46,13 +46,15 @@ impl P4 {
             cmd.arg("-u").arg(user);
         }
         tracing::debug!(call = %call, "p4");
-        let output =
-            cmd.args(args).env("LC_ALL", "C").stdin(Stdio::null()).output().map_err(|e| {
-                P4Error::Spawn {
-                    program: self.program.display().to_string(),
-                    call: call.clone(),
-                    reason: e.to_string(),
-                }
+        cmd.args(args).env("LC_ALL", "C").stdin(Stdio::null());
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        // Short reads, some of them settling a push: a first SIGINT or SIGTERM lets them end.
+        let output = crate::interrupt::spawn(&mut cmd, crate::interrupt::Step::MustFinish)
+            .and_then(crate::interrupt::Tracked::wait_with_output)
+            .map_err(|e| P4Error::Spawn {
+                program: self.program.display().to_string(),
+                call: call.clone(),
+                reason: e.to_string(),
             })?;
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();

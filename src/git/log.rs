@@ -59,14 +59,13 @@ pub fn for_each_commit<E: From<LogError>>(
         "--no-color",
         "--format=%x01%H %P%x00%an%x00%ae%x00",
     ];
-    let mut child = git.command(git_dir, &args).stdin(Stdio::piped()).spawn().map_err(|e| {
-        LogError::Git(GitError::Spawn { program: "git".into(), reason: e.to_string() })
-    })?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let mut child =
+        git.spawn(git.command(git_dir, &args).stdin(Stdio::piped())).map_err(LogError::Git)?;
+    let mut stdin = child.child().stdin.take().expect("stdin is piped");
     let ids: Vec<u8> = commits.iter().flat_map(|c| format!("{c}\n").into_bytes()).collect();
     // Fed from a thread: git answers while it reads, and both pipes have limited buffers.
     let feeder = std::thread::spawn(move || stdin.write_all(&ids));
-    let mut reader = BufReader::with_capacity(1 << 16, child.stdout.take().expect("piped"));
+    let mut reader = BufReader::with_capacity(1 << 16, child.child().stdout.take().expect("piped"));
     let mut read = 0;
     let result = loop {
         match next_commit(&mut reader) {
@@ -81,7 +80,7 @@ pub fn for_each_commit<E: From<LogError>>(
         }
     };
     if result.is_err() {
-        let _ = child.kill();
+        let _ = child.child().kill();
     }
     let _ = feeder.join();
     let output = child.wait_with_output().map_err(LogError::Io)?;

@@ -7,9 +7,14 @@ use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
 
 use super::url::{redact, RemoteUrl};
 use crate::credentials::Credential;
+use crate::interrupt::{self, Step, Tracked};
+
+/// Told the process id of each push git starts (see [`Git::pushing`]).
+pub type OnSpawn = Arc<dyn Fn(u32) + Send + Sync>;
 
 /// Variables that would point git at another repository or object store, or that git sets
 /// inside hooks. Inherited, they would make the bridge's git calls act on the wrong repo.
@@ -54,6 +59,10 @@ pub struct Git {
     in_hook: bool,
     /// The credential of the remote this runner talks to: git asks gfbridge for it.
     askpass: Option<Credential>,
+    /// Whether a first SIGINT/SIGTERM lets the command finish (pushes) or ends it (reads).
+    step: Step,
+    /// Told each child's process id as it starts.
+    on_spawn: Option<OnSpawn>,
 }
 
 impl fmt::Debug for Git {
@@ -65,7 +74,26 @@ impl fmt::Debug for Git {
 impl Git {
     /// Returns a runner for the git executable `program`.
     pub fn new(program: impl Into<PathBuf>) -> Git {
-        Git { program: program.into(), in_hook: false, askpass: None }
+        Git {
+            program: program.into(),
+            in_hook: false,
+            askpass: None,
+            step: Step::Interruptible,
+            on_spawn: None,
+        }
+    }
+
+    /// Returns a runner whose commands a first SIGINT or SIGTERM lets finish: they settle
+    /// a write already made (confirming a push).
+    pub fn finishing(&self) -> Git {
+        Git { step: Step::MustFinish, ..self.clone() }
+    }
+
+    /// Returns a runner for writes to a remote: a first SIGINT or SIGTERM lets them finish,
+    /// and `on_spawn` learns each process id as it starts (an interrupted run's next run
+    /// waits for those processes rather than race them).
+    pub fn pushing(&self, on_spawn: OnSpawn) -> Git {
+        Git { on_spawn: Some(on_spawn), ..self.finishing() }
     }
 
     /// Returns a runner for commands that talk to `remote`: with a `[credentials.*]` table,
@@ -81,7 +109,7 @@ impl Git {
     /// objects, not yet in the object store, can be sent on. `GIT_QUARANTINE_PATH` alone is
     /// dropped: it only forbids ref updates, and a push to a URL makes none.
     pub fn in_hook(program: impl Into<PathBuf>) -> Git {
-        Git { program: program.into(), in_hook: true, askpass: None }
+        Git { in_hook: true, ..Git::new(program) }
     }
 
     /// Returns a command for `git --git-dir=<git_dir> <args>` with a controlled environment.
@@ -125,14 +153,26 @@ impl Git {
         cmd
     }
 
+    /// Starts `cmd` (made by [`Git::command`]) in a process group of its own, registered
+    /// for interruption, and tells `on_spawn` its process id.
+    pub fn spawn(&self, cmd: &mut Command) -> Result<Tracked, GitError> {
+        let child = interrupt::spawn(cmd, self.step).map_err(|e| self.spawn_error(e))?;
+        if let Some(on_spawn) = &self.on_spawn {
+            on_spawn(child.id());
+        }
+        Ok(child)
+    }
+
+    fn spawn_error(&self, e: std::io::Error) -> GitError {
+        GitError::Spawn { program: self.program.display().to_string(), reason: e.to_string() }
+    }
+
     /// Runs `git <args>` and returns its output, whatever the exit status.
     pub fn output(&self, git_dir: Option<&Path>, args: &[OsString]) -> Result<Output, GitError> {
         let shown = describe(args);
         tracing::debug!(command = %shown, "git");
-        self.command(git_dir, args).output().map_err(|e| GitError::Spawn {
-            program: self.program.display().to_string(),
-            reason: e.to_string(),
-        })
+        let child = self.spawn(&mut self.command(git_dir, args))?;
+        child.wait_with_output().map_err(|e| self.spawn_error(e))
     }
 
     /// Runs `git <args>` (which asks for `--progress`) and hands each progress fragment git
@@ -146,12 +186,8 @@ impl Git {
     ) -> Result<(), GitError> {
         use std::io::Read;
         tracing::debug!(command = %describe(args), "git");
-        let spawn = |e: std::io::Error| GitError::Spawn {
-            program: self.program.display().to_string(),
-            reason: e.to_string(),
-        };
-        let mut child = self.command(git_dir, args).stdout(Stdio::null()).spawn().map_err(spawn)?;
-        let mut stderr = child.stderr.take().expect("stderr is piped");
+        let mut child = self.spawn(self.command(git_dir, args).stdout(Stdio::null()))?;
+        let mut stderr = child.child().stderr.take().expect("stderr is piped");
         let mut kept = Vec::new();
         let mut pending = Vec::new();
         let mut chunk = [0u8; 4096];
@@ -176,7 +212,7 @@ impl Git {
             }
         }
         kept.extend_from_slice(&pending);
-        let status = child.wait().map_err(spawn)?;
+        let status = child.child().wait().map_err(|e| self.spawn_error(e))?;
         if status.success() {
             return Ok(());
         }

@@ -21,7 +21,8 @@ use crate::outcome::{BranchResult, WorkspaceResult};
 use crate::plan::Action;
 use crate::progress::Progress;
 use crate::state::journal::now_rfc3339;
-use crate::sync::{describe, sync_workspace, SyncOptions};
+use crate::state::WorkspaceDir;
+use crate::sync::{describe, lock_workspace, sync_workspace, SyncOptions};
 use verdict::Blocker;
 
 /// How long the report waits for a sync holding a workspace's lock.
@@ -112,17 +113,23 @@ pub fn build(config: &Config, selected: &[&Workspace], progress: &Progress) -> R
 }
 
 fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceReport {
+    // The lock first: a listing taken while a sync runs, compared with the bases that sync
+    // then saves, would show a rewrite that never happened (SPEC §16.1). Busy after the
+    // wait: the plan says so, and its own attempt does not wait again.
+    let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
+    let lock = lock_workspace(&dir, ws, LOCK_WAIT, progress).ok().map(Arc::new);
     // Each remote is listed once and Git Fusion's settings are read once, for the checks,
     // the plan and the author table: they describe the same moment.
     let checked = run_checks_keeping_facts(config, ws);
     let (checks, facts) = (checked.checks, checked.facts.map(Arc::new));
     let opts = SyncOptions {
         dry_run: true,
-        wait: LOCK_WAIT,
         facts: facts.clone(),
-        listed: checked.listed.map(Arc::new),
+        listed: lock.is_some().then_some(checked.listed).flatten().map(Arc::new),
+        lock,
         ..SyncOptions::default()
     };
+    // `opts` holds the lock to the end of this function: released before anything renders.
     let plan = sync_workspace(config, ws, &opts, progress);
     // The plan fetched the tips the checks could not look into yet: check `lfs` again.
     let tips: Vec<_> = plan

@@ -1,6 +1,7 @@
 //! What gfbridge keeps between runs under `cache_dir/<workspace>/` (SPEC §9): the lock, the
-//! journal, remembered pushes and the record of runs. The cache repository and its base refs are `crate::cache`.
+//! journal, the pushes under way, remembered pushes and the record of runs. The cache repository and its base refs are `crate::cache`.
 
+pub mod inflight;
 pub mod journal;
 pub mod lock;
 pub mod pushes;
@@ -39,6 +40,11 @@ impl WorkspaceDir {
     /// Returns the path of the record of finished runs (`status` reads it).
     pub fn runs(&self) -> PathBuf {
         self.root.join("runs.jsonl")
+    }
+
+    /// Returns the path of the pushes a run has under way (removed once they are journalled).
+    pub fn inflight(&self) -> PathBuf {
+        self.root.join("pushing.json")
     }
 
     /// Returns the journal's path.

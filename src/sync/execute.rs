@@ -19,6 +19,9 @@ use crate::refname::RefName;
 pub enum PushResult {
     /// The remote now has the new tip.
     Done { push_id: Option<u64> },
+    /// The remote already had the new tip: another writer pushed the same commit (an
+    /// interrupted run's push that landed late, a person): nothing of ours to confirm.
+    AlreadyThere,
     /// The remote moved since planning (or another ref's lease failed): plan again.
     LostRace,
     /// The remote refused; its reason and messages.
@@ -94,10 +97,9 @@ fn classify(
         let result = match result {
             Some(RefResult::Updated) => PushResult::Done { push_id: outcome.push_id },
             // Up to date means another writer got there first (git checks that before the
-            // lease): nothing of ours to confirm, so plan again from what the remote shows.
-            Some(RefResult::Stale | RefResult::Collateral | RefResult::UpToDate) => {
-                PushResult::LostRace
-            }
+            // lease): the branch is in sync (SPEC §16.2).
+            Some(RefResult::UpToDate) => PushResult::AlreadyThere,
+            Some(RefResult::Stale | RefResult::Collateral) => PushResult::LostRace,
             Some(RefResult::Refused(why)) if said.is_empty() => PushResult::Refused(why.clone()),
             Some(RefResult::Refused(why)) => {
                 PushResult::Refused(format!("{why}; the remote said: {said}"))

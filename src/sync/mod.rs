@@ -6,6 +6,7 @@
 mod analyse;
 mod execute;
 mod inspect;
+mod interrupted;
 mod lfs;
 mod record;
 mod remembered;
@@ -26,11 +27,13 @@ use crate::fusion::preflight::{InspectError, Preflight};
 use crate::git::remote::RemoteError;
 use crate::git::Git;
 use crate::gitlab::GitlabClient;
+use crate::interrupt::{self, Stop};
 use crate::oid::Oid;
-use crate::outcome::{BranchResult, SkipCause, TagResult, WorkspaceResult};
+use crate::outcome::{BranchPlan, BranchResult, SkipCause, TagResult, WorkspaceResult};
 use crate::plan::{Action, Side};
 use crate::progress::Progress;
 use crate::refname::{BranchName, RefName};
+use crate::state::inflight::{self, InFlightError};
 use crate::state::journal::{self, Entry};
 use crate::state::lock::{LockError, WorkspaceLock};
 use crate::state::WorkspaceDir;
@@ -97,6 +100,13 @@ pub enum SyncError {
     /// Git Fusion could not be asked about a pending push.
     #[error("cannot ask Git Fusion about a pending push")]
     Recheck(#[source] crate::fusion::p4::P4Error),
+    /// A signal asked the run to stop; what was under way was settled and journalled.
+    #[error("stopped by {}: every push under way was finished and recorded; the next run carries on", .0.name())]
+    Interrupted(Stop),
+    /// The record of pushes under way could not be read or written, or an interrupted run's
+    /// push is still running.
+    #[error(transparent)]
+    InFlight(#[from] InFlightError),
     /// Branches kept vanishing from a remote between listing and fetching, every attempt.
     #[error("the remote kept moving: {branches} vanished between listing and fetching in each of {MAX_ATTEMPTS} attempts; the next run plans again")]
     Moving {
@@ -129,6 +139,9 @@ pub struct SyncOptions {
     /// The caller's GitLab API client, when it keeps one across runs (the service does: one
     /// connection pool per process); built for this run otherwise.
     pub gitlab: Option<Arc<GitlabClient>>,
+    /// The workspace's lock, when the caller took it before reading anything (the report
+    /// lists the remotes for its checks under it): the run then reads under the same lock.
+    pub lock: Option<Arc<WorkspaceLock>>,
 }
 
 /// Returns the result of syncing `ws`; failures are inside the result, never lost.
@@ -145,7 +158,17 @@ pub fn sync_workspace(
         error: None,
     };
     let run_id = format!("{}-{}", jiff::Timestamp::now().as_millisecond(), std::process::id());
-    let outcome = run(config, ws, opts, &run_id, progress, &mut result);
+    // A signal before the run began: it does not begin (no new step starts).
+    if let Some(stop) = interrupt::requested() {
+        result.error = Some(Shown::from(&SyncError::Interrupted(stop)));
+        return result;
+    }
+    let mut outcome = run(config, ws, opts, &run_id, progress, &mut result);
+    // After a signal, a failure is the child the signal ended, and the run stopped: say so.
+    if let (Err(e), Some(stop)) = (&outcome, interrupt::requested()) {
+        tracing::debug!(workspace = %ws.name, "stopped by {}: {e}", stop.name());
+        outcome = Err(SyncError::Interrupted(stop));
+    }
     // A run that found the workspace busy did not run; a dry run writes no state.
     let ran = !opts.dry_run && !matches!(outcome, Err(SyncError::Lock(_)));
     if let Err(e) = outcome {
@@ -166,17 +189,15 @@ fn run(
     result: &mut WorkspaceResult,
 ) -> Result<(), SyncError> {
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
-    std::fs::create_dir_all(&dir.root).map_err(|source| SyncError::Dir {
-        action: "create",
-        path: dir.root.clone(),
-        source,
-    })?;
-    let _lock = WorkspaceLock::acquire(&dir.lock(), opts.wait, || {
-        tracing::info!(workspace = %ws.name, "waiting for another run to finish");
-        progress.say(&format!("{}: waiting for another run to finish", ws.name));
-    })?;
+    // Everything the run decides from is read under the lock (SPEC §16.1).
+    let _lock = match &opts.lock {
+        Some(held) => Arc::clone(held),
+        None => Arc::new(lock_workspace(&dir, ws, opts.wait, progress)?),
+    };
     let cache = Cache::open_or_init(&dir.cache())?;
     let git = Git::new(&config.bridge.git);
+    // Before anything is read: a killed run's push may still be landing (SPEC §16.2).
+    interrupted::recover(&git, ws, &dir, opts.wait, opts.dry_run, progress)?;
     let gitlab = match (ws.protected_from, &config.gitlab, &opts.gitlab) {
         (ProtectedFrom::Gitlab, Some(_), Some(client)) => Some(Arc::clone(client)),
         (ProtectedFrom::Gitlab, Some(settings), None) => {
@@ -224,6 +245,9 @@ fn run(
     if let (Ok(()), Some(branches)) = (&outcome, run.moving.take()) {
         outcome = Err(SyncError::Moving { branches });
     }
+    if let (Ok(()), Some(stop)) = (&outcome, interrupt::requested()) {
+        outcome = Err(SyncError::Interrupted(stop));
+    }
     if !opts.dry_run {
         // Saved even after a failure: a push Git Fusion refused must stay remembered.
         outcome = outcome.and(run.remembered.save());
@@ -234,6 +258,24 @@ fn run(
     result.branches = run.results;
     result.tags = run.tag_results;
     outcome
+}
+
+/// Returns `ws`'s lock, waiting up to `wait` for another run to let go of it.
+pub fn lock_workspace(
+    dir: &WorkspaceDir,
+    ws: &Workspace,
+    wait: Duration,
+    progress: &Progress,
+) -> Result<WorkspaceLock, SyncError> {
+    std::fs::create_dir_all(&dir.root).map_err(|source| SyncError::Dir {
+        action: "create",
+        path: dir.root.clone(),
+        source,
+    })?;
+    Ok(WorkspaceLock::acquire(&dir.lock(), wait, || {
+        tracing::info!(workspace = %ws.name, "waiting for another run to finish");
+        progress.say(&format!("{}: waiting for another run to finish", ws.name));
+    })?)
 }
 
 /// Git Fusion's facts, read on first need: a run with nothing for Git Fusion reads none.
@@ -273,6 +315,9 @@ impl Run<'_> {
         last: bool,
         progress: &Progress,
     ) -> Result<BTreeSet<BranchName>, SyncError> {
+        if let Some(stop) = interrupt::requested() {
+            return Err(SyncError::Interrupted(stop));
+        }
         let mut survey = survey::survey(
             git,
             self.ws,
@@ -304,6 +349,7 @@ impl Run<'_> {
         let mut would_push = Vec::new();
         for (name, tips) in &survey.branches {
             let mut plan = analyse::plan_branch(self.cache, &survey, name, *tips)?;
+            let confirmed = self.remembered.confirm_landed(&plan, self.ws);
             // A remembered failed or pending push wins over what ls-remote shows (SPEC §1.2).
             if let Some(reason) = self.remembered.reason_for(&plan) {
                 plan.reasons.push(reason);
@@ -329,10 +375,11 @@ impl Run<'_> {
                 pushes.push(plan);
                 continue;
             }
-            let result = self.settle_without_push(plan)?;
+            let mut result = self.settle_without_push(plan)?;
             if result.skip == Some(SkipCause::Attention) && !self.opts.dry_run {
                 journal.push(record::refusal(self.run_id, &self.ws.name, &result.plan));
             }
+            result.message = result.message.or(confirmed);
             self.results.push(result);
         }
         // A branch that vanished during the fetch is listed and planned again; one that keeps
@@ -349,12 +396,15 @@ impl Run<'_> {
             match self.lfs_copy(plan, progress) {
                 Ok(plan) => ready.push(plan),
                 Err(failed) => {
-                    journal.push(record::push_entry(self.run_id, &self.ws.name, &failed));
+                    let target = failed.plan.action.target().expect("a push has a target");
+                    journal.push(record::push_entry(self.run_id, &self.ws.name, target, &failed));
                     self.results.push(*failed);
                 }
             }
         }
         let pushes = ready;
+        // Every line so far is on disk before anything else can fail.
+        self.write_journal(&std::mem::take(&mut journal))?;
         // Tags once the branch pushes are known: a tag's commit may arrive with one of them.
         let arriving: Vec<(Side, Oid)> = if self.opts.dry_run {
             would_push
@@ -362,9 +412,13 @@ impl Run<'_> {
             pushes.iter().map(execute::branch_update).map(|(side, u)| (side, u.new)).collect()
         };
         let tag_pushes = self.plan_tags(git, &survey, &arriving, &mut journal)?;
+        self.write_journal(&std::mem::take(&mut journal))?;
         if pushes.is_empty() && tag_pushes.is_empty() {
-            self.write_journal(&journal)?;
             return Ok(replan);
+        }
+        // A signal before the push: nothing is started (SPEC §16.2).
+        if let Some(stop) = interrupt::requested() {
+            return Err(SyncError::Interrupted(stop));
         }
         progress.say(&format!(
             "{}: pushing {} branch(es) and {} tag(s)",
@@ -374,7 +428,8 @@ impl Run<'_> {
         ));
         let mut updates: Vec<_> = pushes.iter().map(execute::branch_update).collect();
         updates.extend(tag_pushes.iter().map(tags::tag_update));
-        let mut pushed = execute::push_all(git, self.cache, self.ws, updates);
+        let on_spawn = interrupted::begin(self.dir, self.run_id, &self.ws.name, &updates)?;
+        let mut pushed = execute::push_all(&git.pushing(on_spawn), self.cache, self.ws, updates);
         for plan in tag_pushes {
             let outcome = pushed
                 .remove(&RefName::Tag(plan.name.clone()))
@@ -389,7 +444,12 @@ impl Run<'_> {
             let outcome = pushed
                 .remove(&RefName::Branch(plan.name.clone()))
                 .expect("push_all answers for every plan");
+            let target = plan.action.target().expect("a push has a target");
+            let entry = |result: &BranchResult| {
+                record::push_entry(self.run_id, &self.ws.name, target, result)
+            };
             if matches!(outcome, PushResult::LostRace) && !last {
+                journal.push(entry(&raced_result(&plan)));
                 raced.insert(plan.name.clone());
                 continue;
             }
@@ -399,11 +459,21 @@ impl Run<'_> {
                     message: message.clone(),
                 });
             }
-            let result = self.settle_push(plan, outcome)?;
-            journal.push(record::push_entry(self.run_id, &self.ws.name, &result));
+            // A push that reached a remote is journalled even when settling it fails.
+            let result = match self.settle_push(plan.clone(), outcome.clone()) {
+                Ok(result) => result,
+                Err(e) => {
+                    let result = unsettled(plan, &outcome, &e);
+                    failure.get_or_insert(e);
+                    result
+                }
+            };
+            journal.push(entry(&result));
             self.results.push(result);
         }
         self.write_journal(&journal)?;
+        // Every push is journalled: nothing is left under way.
+        inflight::clear(&self.dir.inflight())?;
         if let Some(error) = failure {
             return Err(error);
         }
@@ -413,4 +483,28 @@ impl Run<'_> {
     fn write_journal(&self, entries: &[Entry]) -> Result<(), SyncError> {
         Ok(journal::append(&self.dir.journal(), entries)?)
     }
+}
+
+/// Returns the result of a push that lost a race and is planned again: journalled as
+/// `skipped`, so that its `started` line has an answer.
+fn raced_result(plan: &BranchPlan) -> BranchResult {
+    BranchResult {
+        plan: plan.clone(),
+        outcome: crate::outcome::Outcome::Skipped,
+        skip: Some(SkipCause::Raced),
+        message: Some("the remote moved since planning; planned again".into()),
+    }
+}
+
+/// Returns the result of a push whose settling failed with `error`: what the remote said,
+/// and the failure, so that the journal keeps the push.
+fn unsettled(plan: BranchPlan, pushed: &PushResult, error: &SyncError) -> BranchResult {
+    use crate::outcome::Outcome;
+    let (outcome, what) = match pushed {
+        PushResult::Done { .. } | PushResult::AlreadyThere => (Outcome::Done, "pushed"),
+        PushResult::Refused(_) => (Outcome::Failed, "refused"),
+        PushResult::LostRace | PushResult::Error { .. } => (Outcome::Skipped, "not pushed"),
+    };
+    let message = format!("{what}, but settling it failed: {}", crate::errors::chain(error));
+    BranchResult { plan, outcome, skip: None, message: Some(message) }
 }

@@ -2,8 +2,12 @@
 //! refusal), and its line in `runs.jsonl` for `status` (SPEC §15.2).
 
 use crate::config::Config;
+use crate::git::remote::Update;
+use crate::oid::Oid;
 use crate::outcome::{BranchPlan, BranchResult, SkipCause, TagResult, Tally, WorkspaceResult};
 use crate::plan::{Action, Side};
+use crate::refname::{HEADS, TAGS};
+use crate::state::inflight::{InFlight, StartedUpdate};
 use crate::state::journal::{now_rfc3339, Entry};
 use crate::state::runs::{self, NeededAttention, RunRecord};
 use crate::state::WorkspaceDir;
@@ -11,14 +15,14 @@ use crate::tags::TagAction;
 
 use super::analyse::describe;
 
-/// Returns the journal line for a push's result.
-pub fn push_entry(run: &str, workspace: &str, result: &BranchResult) -> Entry {
+/// Returns the journal line for the result of a push to `target`. A push that found `target`
+/// already at its commit (settled in sync) wrote nothing: `skipped`.
+pub fn push_entry(run: &str, workspace: &str, target: Side, result: &BranchResult) -> Entry {
     let plan = &result.plan;
-    let target = plan.action.target().expect("only pushes are journalled here");
-    let outcome = result.outcome.name();
+    let outcome = if plan.action == Action::InSync { "skipped" } else { result.outcome.name() };
     let mut message = describe(plan);
     if let Some(extra) = &result.message {
-        message = format!("{message}; {extra}");
+        message = if message.is_empty() { extra.clone() } else { format!("{message}; {extra}") };
     }
     Entry {
         time: now_rfc3339(),
@@ -27,11 +31,87 @@ pub fn push_entry(run: &str, workspace: &str, result: &BranchResult) -> Entry {
         kind: "branch",
         branch: plan.name.to_string(),
         remote: Some(target.as_str()),
-        action: plan.action.name(),
+        action: push_action(target),
         old: plan.tips.on(target),
         new: plan.tips.on(target.other()),
         outcome,
         message,
+    }
+}
+
+/// Returns the journal lines announcing `updates` before their push starts (`outcome:
+/// started`): a push that lands after its run was killed is then in the journal all the same.
+pub fn started(run: &str, workspace: &str, updates: &[(Side, Update)]) -> Vec<Entry> {
+    let time = now_rfc3339();
+    updates
+        .iter()
+        .map(|(side, u)| Entry {
+            time: time.clone(),
+            run: run.to_string(),
+            workspace: workspace.to_string(),
+            kind: u.target.kind(),
+            branch: u.target.short().to_string(),
+            remote: Some(side.as_str()),
+            action: push_action(*side),
+            old: u.expected,
+            new: Some(u.new),
+            outcome: "started",
+            message: format!("pushing {} to {}", u.new.short(), side.as_str()),
+        })
+        .collect()
+}
+
+/// Returns the journal lines that finish the record of pushes an interrupted run started:
+/// `done` where `held` says the remote now holds the pushed object, else `lost`.
+pub fn interrupted(
+    workspace: &str,
+    left: &InFlight,
+    held: impl Fn(&StartedUpdate) -> Option<Oid>,
+) -> Vec<Entry> {
+    let time = now_rfc3339();
+    left.updates
+        .iter()
+        .map(|u| {
+            let now = held(u);
+            let (outcome, message) = if now == Some(u.new) {
+                ("done", format!("the push of interrupted run {} landed", left.run))
+            } else {
+                let shown = now.map_or_else(|| "nothing".to_string(), |o| o.short());
+                (
+                    "lost",
+                    format!(
+                        "the push of interrupted run {} did not land: {} holds {shown}",
+                        left.run,
+                        u.remote.as_str()
+                    ),
+                )
+            };
+            let (kind, name) = match u.ref_name.strip_prefix(HEADS) {
+                Some(branch) => ("branch", branch),
+                None => ("tag", u.ref_name.strip_prefix(TAGS).unwrap_or(&u.ref_name)),
+            };
+            Entry {
+                time: time.clone(),
+                run: left.run.clone(),
+                workspace: workspace.to_string(),
+                kind,
+                branch: name.to_string(),
+                remote: Some(u.remote.as_str()),
+                action: push_action(u.remote),
+                old: u.old,
+                new: Some(u.new),
+                outcome,
+                message,
+            }
+        })
+        .collect()
+}
+
+/// Returns the action name of a push to `side`.
+fn push_action(side: Side) -> &'static str {
+    match side {
+        Side::Gitlab => "push_to_gitlab",
+        Side::Fusion => "push_to_fusion",
     }
 }
 

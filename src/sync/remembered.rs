@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{Config, Workspace};
-use crate::fusion::confirm::{confirm, confirm_via_wait, Status};
+use crate::fusion::confirm::{confirm, confirm_via_wait, landed, status_keys, Status};
 use crate::fusion::p4::P4;
 use crate::git::Git;
 use crate::outcome::{BranchPlan, Reason};
@@ -76,6 +76,35 @@ impl Remembered {
             }
         }
         Ok(())
+    }
+
+    /// Forgets the remembered push of `plan`'s branch when Git Fusion's branch now holds its
+    /// target and Git Fusion's status keys say the push completed (SPEC §16.2), and returns
+    /// what to report, once. Needs `[perforce]` to read the keys; asks only when a remembered
+    /// push's target is on Git Fusion.
+    pub fn confirm_landed(&mut self, plan: &BranchPlan, ws: &Workspace) -> Option<String> {
+        let push = self.pushes.get(&plan.name)?;
+        let at_target =
+            plan.tips.gitlab == Some(push.gitlab) && plan.tips.fusion == Some(push.gitlab);
+        let settings = ws.perforce.as_ref().filter(|_| at_target)?;
+        let keys = match status_keys(&P4::new(settings), &ws.fusion_repo) {
+            Ok(keys) => keys,
+            Err(e) => {
+                tracing::warn!(branch = %plan.name, "cannot read Git Fusion's status keys: {e}");
+                return None;
+            }
+        };
+        if !landed(&keys, &ws.fusion_repo, push.push_id) {
+            return None;
+        }
+        let id = push.push_id.map_or_else(|| "?".to_string(), |n| n.to_string());
+        let message = format!(
+            "remembered Git Fusion push {id} of {} confirmed: Git Fusion holds it and its last push completed",
+            push.gitlab.short()
+        );
+        self.pushes.remove(&plan.name);
+        self.changed = true;
+        Some(message)
     }
 
     /// Returns the reason that blocks `plan`, if a remembered push still applies to its

@@ -51,11 +51,17 @@ impl Run<'_> {
                 self.cache.set_base(&plan.name, new)?;
                 (Outcome::Done, None, None)
             }
+            PushResult::AlreadyThere => return Ok(self.settle_already_there(plan)?),
             PushResult::LostRace => (
                 Outcome::Skipped,
                 Some(SkipCause::Raced),
                 Some(format!("the remote kept moving during {MAX_ATTEMPTS} attempts; the next run plans again")),
             ),
+            // Refused, yet the remote holds our target: another writer's push of the same
+            // commit won the ref (an interrupted run's push landing late). In sync.
+            PushResult::Refused(_) if self.holds(target, &plan, new) => {
+                return Ok(self.settle_already_there(plan)?);
+            }
             PushResult::Refused(why) => {
                 if target == Side::Fusion {
                     // Git Fusion refused outright: a failed confirmation (SPEC §1.2).
@@ -66,6 +72,32 @@ impl Run<'_> {
             PushResult::Error { message, .. } => (Outcome::Skipped, Some(SkipCause::NotAttempted), Some(message)),
         };
         Ok(BranchResult { plan, outcome, skip, message })
+    }
+
+    /// Settles a branch whose push found the remote already at its target: in sync, base
+    /// moved, nothing remembered (SPEC §16.2).
+    fn settle_already_there(&self, mut plan: BranchPlan) -> Result<BranchResult, CacheError> {
+        let target = plan.action.target().expect("a push has a target");
+        let new = plan.tips.on(target.other()).expect("a push has a source tip");
+        self.cache.set_base(&plan.name, new)?;
+        let message = format!(
+            "{} already held {}: another writer pushed the same commit",
+            target.as_str(),
+            new.short()
+        );
+        plan.action = Action::InSync;
+        plan.tips.gitlab = Some(new);
+        plan.tips.fusion = Some(new);
+        plan.tips.base = Some(new);
+        Ok(BranchResult { plan, outcome: Outcome::Done, skip: None, message: Some(message) })
+    }
+
+    /// Returns true when `target` lists `plan`'s branch at `new` now (one `ls-remote`, asked
+    /// only after a refusal). Not knowing is not holding.
+    fn holds(&self, target: Side, plan: &BranchPlan, new: crate::oid::Oid) -> bool {
+        let git = Git::new(&self.config.bridge.git);
+        crate::git::remote::list_branches(&git, self.ws.remote(target))
+            .is_ok_and(|branches| branches.get(&plan.name) == Some(&new))
     }
 
     /// Confirms a push Git Fusion accepted (SPEC §5.3) and settles the branch by the verdict.

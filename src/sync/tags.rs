@@ -78,10 +78,7 @@ impl Run<'_> {
             if wanted.is_empty() {
                 continue;
             }
-            let url = match side {
-                Side::Gitlab => &self.ws.gitlab_remote,
-                Side::Fusion => &self.ws.fusion_remote,
-            };
+            let url = self.ws.remote(side);
             let fetch = |tags: &[&TagName]| {
                 let wanted: Vec<Wanted<'_>> = tags.iter().map(|t| Wanted::Tag(t)).collect();
                 remote::fetch(
@@ -196,6 +193,9 @@ impl Run<'_> {
         let to = plan.action.target().expect("a pushed tag has a target");
         let (outcome, skip, message) = match pushed {
             PushResult::Done { .. } => (Outcome::Done, None, None),
+            PushResult::AlreadyThere => {
+                (Outcome::Done, None, Some(format!("{} already had it", to.as_str())))
+            }
             PushResult::LostRace => {
                 let message = format!(
                     "the tag appeared on {} during the run; the next run compares",

@@ -15,6 +15,7 @@ mod gitlab;
 mod harness;
 mod hook;
 mod hook_rules;
+mod interrupt;
 mod lfs;
 mod lfs_rules;
 mod lfs_world;

@@ -1,7 +1,10 @@
 //! A bounded simulation of the real world around gfbridge: random commits, force pushes,
-//! deletions and new branches on both sides while syncs run concurrently and some are killed
-//! with SIGKILL. After every round and at the end the invariants hold:
+//! deletions and new branches on both sides while syncs run concurrently and some are stopped
+//! — SIGKILL, SIGTERM, or SIGINT to the whole process group as a terminal sends it — between
+//! steps or during a push (Git Fusion's pushes are slowed down to make that likely). After
+//! every round and at the end the invariants hold:
 //! - no push from gfbridge ever moved a branch on either side other than forward, or deleted it;
+//! - no push Git Fusion completed is remembered as failed (`fusion_rejected`);
 //! - after things go quiet and two syncs, every branch is equal on both sides or reported.
 //!
 //! Rounds: `GFBRIDGE_RACE_ROUNDS` (default 40), seed: `GFBRIDGE_RACE_SEED` (default fixed, the
@@ -87,14 +90,66 @@ fn assert_only_fast_forwards(w: &World, seed: u64) {
     }
 }
 
-/// Starts a sync whose stderr goes to `race-<n>.err` in the world, for the failure message.
+/// Starts a sync, leading its own process group as a terminal's job would, whose stderr goes
+/// to `race-<n>.err` in the world, for the failure message.
 fn spawn_sync(w: &World, n: usize) -> Child {
+    use std::os::unix::process::CommandExt;
     let err = std::fs::File::create(w.path(&format!("race-{n}.err"))).expect("stderr file");
     w.gfbridge_command(&["-q", "sync", "--wait", "5"])
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(err)
         .spawn()
         .expect("gfbridge starts")
+}
+
+/// How many pushes Git Fusion has started.
+fn pushes_started(w: &World) -> usize {
+    let path = w.remote(Fusion).join("fusion/pushes-started");
+    std::fs::read_to_string(path).map_or(0, |t| t.lines().count())
+}
+
+/// Stops `child` by one of the ways a run ends early: SIGKILL to it, SIGTERM to it, or
+/// SIGINT to its whole process group; the first two times a quarter of the way through
+/// Git Fusion's slowed push when one starts soon.
+fn stop(w: &World, rng: &mut Rng, child: &mut Child) -> (&'static str, bool) {
+    let before = pushes_started(w);
+    let during_push = rng.below(2) == 0;
+    if during_push {
+        let deadline = std::time::Instant::now() + Duration::from_millis(400);
+        while pushes_started(w) == before && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    } else {
+        std::thread::sleep(Duration::from_millis(rng.below(150)));
+    }
+    let (signal, target) = match rng.below(3) {
+        0 => ("KILL", child.id().to_string()),
+        1 => ("TERM", child.id().to_string()),
+        _ => ("INT", format!("-{}", child.id())),
+    };
+    let mid_push = pushes_started(w) > before;
+    let _ =
+        std::process::Command::new("kill").arg(format!("-{signal}")).arg("--").arg(target).status();
+    (signal, mid_push)
+}
+
+/// Asserts that no push Git Fusion completed (its changelists carry the push's id) is
+/// remembered as failed.
+fn assert_no_completed_push_remembered_failed(w: &World, seed: u64, round: u64) {
+    let path = w.path(".gfbridge/widgets/fusion-pushes.json");
+    let Ok(text) = std::fs::read_to_string(path) else { return };
+    let remembered: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let changelists = w.changelists();
+    for (branch, push) in remembered.as_object().into_iter().flatten() {
+        let Some(id) = push["push_id"].as_u64().filter(|_| push["state"] == "failed") else {
+            continue;
+        };
+        assert!(
+            !changelists.iter().any(|c| c["push"].as_u64() == Some(id)),
+            "seed {seed} round {round}: push {id} of {branch} is remembered as failed, yet Git Fusion completed it: {push}"
+        );
+    }
 }
 
 /// One random change made by someone other than gfbridge.
@@ -147,26 +202,32 @@ fn random_races_on_both_sides_never_rewrite_or_delete_and_settle_after_quiet() {
     w.write_config(&format!("[bridge]\npush_confirm_timeout = \"5s\"\n{}", w.default_config()));
     w.seed("main");
     assert_eq!(w.sync().code, 0);
+    // Pushes to Git Fusion take a moment, so that some stops land during one.
+    w.set_fusion_settings("{\"pre_receive_seconds\": 0.15}");
+    // (signal, whether a push to Git Fusion had started) → how many runs were stopped so.
+    let mut stops = std::collections::BTreeMap::new();
     for round in 0..rounds {
         let mut syncs = vec![spawn_sync(&w, 0), spawn_sync(&w, 1)];
         for _ in 0..=rng.below(3) {
             act(&w, &mut rng, round);
         }
-        if rng.below(3) == 0 {
-            std::thread::sleep(Duration::from_millis(rng.below(150)));
-            kill9(&mut syncs[0]);
+        let stopped = (rng.below(2) == 0).then(|| stop(&w, &mut rng, &mut syncs[0]));
+        if let Some((signal, mid_push)) = stopped {
+            *stops.entry((signal, mid_push)).or_insert(0u32) += 1;
         }
         for (n, mut child) in syncs.into_iter().enumerate() {
             let status = child.wait().expect("sync ends");
-            // Killed (no code) or one of the contract's codes; never a crash or a usage error.
+            // Killed (no code), stopped by a signal it handled (130, 143), or one of the
+            // contract's other codes; never a crash or a usage error.
             let said =
                 std::fs::read_to_string(w.path(&format!("race-{n}.err"))).unwrap_or_default();
             assert!(
-                matches!(status.code(), None | Some(0 | 3 | 4)),
-                "seed {seed} round {round}: sync exited {status}: {said}"
+                matches!(status.code(), None | Some(0 | 3 | 4 | 130 | 143)),
+                "seed {seed} round {round} (stopped by {stopped:?}): sync exited {status}: {said}"
             );
         }
         assert_only_fast_forwards(&w, seed);
+        assert_no_completed_push_remembered_failed(&w, seed, round);
     }
     // Quiet: two syncs settle everything that can be settled.
     for _ in 0..2 {
@@ -187,6 +248,10 @@ fn random_races_on_both_sides_never_rewrite_or_delete_and_settle_after_quiet() {
         }
     }
     assert_only_fast_forwards(&w, seed);
+    assert_no_completed_push_remembered_failed(&w, seed, rounds);
+    eprintln!(
+        "race: seed {seed}, {rounds} rounds, no violation; stops (signal, mid-push): {stops:?}"
+    );
     for side in [Gitlab, Fusion] {
         assert!(!pushed_updates(&w.remote(side)).is_empty(), "the check saw pushes to {side:?}");
     }
