@@ -6,6 +6,7 @@
 
 pub mod attribution;
 pub mod cache;
+pub mod check_id;
 pub mod checks;
 pub mod cli;
 pub mod commits;

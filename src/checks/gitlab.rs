@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{check, unused_patterns, Check, Status};
+use super::{check, unused_patterns, Check, CheckId, Status};
 use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::{Config, ProtectedFrom, Workspace};
 use crate::gitlab::mirrors::{repository_of, Mirror};
@@ -22,20 +22,14 @@ pub(super) fn protection(
 ) -> (Vec<Check>, Result<Option<Vec<ProtectedRule>>, ()>) {
     match ws.protected_from {
         ProtectedFrom::Config => {
-            let checks = vec![
-                check("gitlab_api", Status::Pass, "not checked: protected_from = \"config\""),
-                check(
-                    "protected_branches",
-                    Status::Pass,
-                    "not checked: protected_from = \"config\" (the allowlist alone decides)",
-                ),
-                check(
-                    "gitlab_push_access",
-                    Status::Pass,
-                    "not checked: protected_from = \"config\"",
-                ),
-                check("gitlab_mirrors", Status::Pass, "not checked: protected_from = \"config\""),
+            let why = "not checked: protected_from = \"config\", so GitLab's API is not asked (set protected_from = \"gitlab\" with a [gitlab] section)";
+            let ids = [
+                CheckId::GitlabApi,
+                CheckId::ProtectedBranches,
+                CheckId::GitlabPushAccess,
+                CheckId::GitlabMirrors,
             ];
+            let checks = ids.map(|id| check(id, Status::Skip, why));
             (checks.into_iter().chain(unused_patterns(ws, names)).collect(), Ok(None))
         }
         ProtectedFrom::Gitlab => gitlab_protection(config, ws, names, gitlab_empty),
@@ -58,29 +52,18 @@ fn gitlab_protection(
     let rules = match rules {
         Ok(rules) => rules,
         Err(e) => {
-            let checks = vec![
-                check("gitlab_api", Status::Fail, e),
-                check(
-                    "protected_branches",
-                    Status::Fail,
-                    "not checked: GitLab's API could not be read",
-                ),
-                check(
-                    "gitlab_push_access",
-                    Status::Fail,
-                    "not checked: GitLab's API could not be read",
-                ),
-                check(
-                    "gitlab_mirrors",
-                    Status::Fail,
-                    "not checked: GitLab's API could not be read",
-                ),
-            ];
+            // The API check fails; the checks that needed its answers were not made.
+            let why = "not checked: GitLab's API could not be read (see gitlab_api)";
+            let mut checks = vec![check(CheckId::GitlabApi, Status::Fail, e)];
+            checks.extend(
+                [CheckId::ProtectedBranches, CheckId::GitlabPushAccess, CheckId::GitlabMirrors]
+                    .map(|id| check(id, Status::Skip, why)),
+            );
             return (checks, Err(()));
         }
     };
     let api = check(
-        "gitlab_api",
+        CheckId::GitlabApi,
         Status::Pass,
         format!("the token reads {} protected-branch rule(s) of {project}", rules.len()),
     );
@@ -124,9 +107,9 @@ fn gitlab_protection(
     }
     let branches = if problems.is_empty() {
         let list: Vec<&str> = mirrored.iter().map(|n| n.as_str()).collect();
-        check("protected_branches", Status::Pass, format!("mirrored: {}", list.join(", ")))
+        check(CheckId::ProtectedBranches, Status::Pass, format!("mirrored: {}", list.join(", ")))
     } else {
-        check("protected_branches", Status::Warn, problems.join("; "))
+        check(CheckId::ProtectedBranches, Status::Warn, problems.join("; "))
     };
     let client = client.expect("the rules were read with it");
     let access = gitlab_push_access(&client, project, &mirrored, &rules);
@@ -149,7 +132,7 @@ fn gitlab_push_access(
             Ok(Some(false)) => denied.push(branch.as_str()),
             Ok(_) => {}
             Err(e) => {
-                return check("gitlab_push_access", Status::Warn, format!("not checked: {e}"))
+                return check(CheckId::GitlabPushAccess, Status::Skip, format!("not checked: {e}"))
             }
         }
     }
@@ -158,7 +141,7 @@ fn gitlab_push_access(
             "the bridge's account may not push to: {} (their protection allows it no push; pushes from Git Fusion to them would be refused)",
             denied.join(", ")
         );
-        return check("gitlab_push_access", Status::Fail, message);
+        return check(CheckId::GitlabPushAccess, Status::Fail, message);
     }
     let owners: Vec<&str> = rules
         .iter()
@@ -170,7 +153,7 @@ fn gitlab_push_access(
         .collect();
     if owners.is_empty() {
         check(
-            "gitlab_push_access",
+            CheckId::GitlabPushAccess,
             Status::Pass,
             "the bridge's account may push every mirrored branch",
         )
@@ -179,7 +162,7 @@ fn gitlab_push_access(
             "rules requiring code-owner approval on mirrored branches (GitLab refuses pushes that touch CODEOWNERS paths without it): {}",
             owners.join(", ")
         );
-        check("gitlab_push_access", Status::Warn, message)
+        check(CheckId::GitlabPushAccess, Status::Warn, message)
     }
 }
 
@@ -187,41 +170,41 @@ fn gitlab_push_access(
 /// Fusion repo? An enabled push mirror there force-overwrites what gfbridge protects, and a
 /// pull mirror from it writes GitLab branches behind gfbridge's back.
 fn gitlab_mirrors(client: &GitlabClient, project: &str, ws: &Workspace) -> Check {
-    let id = "gitlab_mirrors";
-    let unreadable = |e: crate::gitlab::GitlabError| {
-        check(id, Status::Warn, format!("not checked: GitLab's mirrors cannot be read ({e})"))
-    };
-    let push = match client.push_mirrors(project) {
-        Ok(mirrors) => mirrors,
-        Err(e) => return unreadable(e),
-    };
-    let pull = match client.pull_mirror(project) {
-        Ok(mirror) => mirror,
-        Err(e) => return unreadable(e),
-    };
+    let id = CheckId::GitlabMirrors;
+    let push = client.push_mirrors(project);
+    let pull = client.pull_mirror(project);
     let fusion = repository_of(ws.fusion_remote.as_git_arg());
     let same = |m: &Mirror| m.enabled && fusion.is_some() && repository_of(&m.url) == fusion;
+    // A mirror onto the Git Fusion repo fails the check even when the other list is unreadable.
     let mut problems = Vec::new();
-    if let Some(m) = push.iter().find(|m| same(m)) {
+    if let Some(m) = push.as_ref().ok().and_then(|p| p.iter().find(|m| same(m))) {
         problems.push(format!(
             "GitLab's own push mirror to {} would overwrite what gfbridge protects in Git Fusion: disable it",
             m.url
         ));
     }
-    if let Some(m) = pull.as_ref().filter(|m| same(m)) {
+    if let Some(m) = pull.as_ref().ok().and_then(Option::as_ref).filter(|m| same(m)) {
         problems.push(format!(
             "GitLab pulls from {} itself (pull mirror), writing GitLab branches behind gfbridge's back: disable it",
             m.url
         ));
     }
-    if problems.is_empty() {
-        let message = format!(
-            "no GitLab mirror points at the Git Fusion repo ({} push mirror(s), {} pull mirror)",
-            push.len(),
-            if pull.is_some() { "a" } else { "no" }
-        );
-        check(id, Status::Pass, message)
-    } else {
-        check(id, Status::Fail, problems.join("; "))
+    if !problems.is_empty() {
+        return check(id, Status::Fail, problems.join("; "));
+    }
+    match (push, pull) {
+        (Ok(push), Ok(pull)) => {
+            let message = format!(
+                "no GitLab mirror points at the Git Fusion repo ({} push mirror(s), {} pull mirror)",
+                push.len(),
+                if pull.is_some() { "a" } else { "no" }
+            );
+            check(id, Status::Pass, message)
+        }
+        (Err(e), _) | (_, Err(e)) => check(
+            id,
+            Status::Skip,
+            format!("not checked: GitLab's mirrors cannot be read ({e}); the token needs the Maintainer role to list them"),
+        ),
     }
 }

@@ -7,7 +7,7 @@
 //! "Holds LFS content" is read from the workspace's cache, without fetching: a mirrored tip
 //! whose top-level `.gitattributes` gives some path `filter=lfs`.
 
-use super::{check, Check, Status};
+use super::{check, Check, CheckId, Status};
 use crate::cache::Cache;
 use crate::config::Workspace;
 use crate::fusion::facts::FusionFacts;
@@ -34,10 +34,10 @@ pub fn lfs(
         } else {
             "no LFS content seen yet (the cache does not hold every mirrored tip; run `gfbridge sync --dry-run` first to fetch them)"
         };
-        return check("lfs", Status::Pass, message);
+        return check(CheckId::Lfs, Status::Pass, message);
     }
     if ws.lfs == LfsMode::Off {
-        return check("lfs", Status::Warn, "mirrored branches hold LFS content but lfs = \"off\": pointers are mirrored as plain files and no object is copied");
+        return check(CheckId::Lfs, Status::Warn, "mirrored branches hold LFS content but lfs = \"off\": pointers are mirrored as plain files and no object is copied");
     }
     let mut problems = Vec::new();
     for side in [Side::Gitlab, Side::Fusion] {
@@ -70,10 +70,10 @@ pub fn lfs(
             .push("Git Fusion's settings could not be read (no [perforce] section?)".to_string()),
     }
     if problems.is_empty() {
-        check("lfs", Status::Pass, "mirrored branches hold LFS content; both LFS servers answer and Git Fusion is set up for LFS")
+        check(CheckId::Lfs, Status::Pass, "mirrored branches hold LFS content; both LFS servers answer and Git Fusion is set up for LFS")
     } else {
         check(
-            "lfs",
+            CheckId::Lfs,
             Status::Fail,
             format!("mirrored branches hold LFS content, but: {}", problems.join("; ")),
         )

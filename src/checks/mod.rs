@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 
 use crate::cache::Cache;
+pub use crate::check_id::CheckId;
 use crate::config::pattern::any_match;
 use crate::config::{Config, UnmappedPolicy, Workspace};
 use crate::fusion::facts::{self, FusionFacts};
@@ -24,12 +25,15 @@ use gitlab::protection;
 /// The oldest git with every flag gfbridge passes (`fetch --no-write-fetch-head`, leases).
 pub const MIN_GIT: (u32, u32) = (2, 30);
 
-/// Pass, warn or fail.
+/// Pass, warn, fail — or skip: the check could not be made, so it says nothing either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Fine.
     Pass,
+    /// Not made: its message starts "not checked:" and says what would let it run. Never
+    /// counts as verified (a report is not ready with it unless the workspace accepts it).
+    Skip,
     /// Works, but someone should look.
     Warn,
     /// Not safe or not working.
@@ -39,15 +43,15 @@ pub enum Status {
 /// One check's result.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Check {
-    /// The check's id (SPEC §5.2).
-    pub id: &'static str,
+    /// The check's id.
+    pub id: CheckId,
     /// Its status.
     pub status: Status,
     /// Why, in one line.
     pub message: String,
 }
 
-fn check(id: &'static str, status: Status, message: impl Into<String>) -> Check {
+fn check(id: CheckId, status: Status, message: impl Into<String>) -> Check {
     Check { id, status, message: message.into() }
 }
 
@@ -71,7 +75,7 @@ pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
 pub fn run_checks_keeping_facts(config: &Config, ws: &Workspace) -> Checked {
     let git = Git::new(&config.bridge.git);
     let mut checks =
-        vec![check("config", Status::Pass, format!("{} is valid", config.path.display()))];
+        vec![check(CheckId::Config, Status::Pass, format!("{} is valid", config.path.display()))];
     checks.push(git_version(&git));
     let with_tags = !ws.tags.is_empty();
     let gitlab_refs = list_refs(&git, &ws.gitlab_remote, with_tags);
@@ -81,8 +85,8 @@ pub fn run_checks_keeping_facts(config: &Config, ws: &Workspace) -> Checked {
     };
     let (gitlab, fusion) = (branches(&gitlab_refs), branches(&fusion_refs));
     for (id, listing, url) in [
-        ("gitlab_remote", &gitlab, &ws.gitlab_remote),
-        ("fusion_remote", &fusion, &ws.fusion_remote),
+        (CheckId::GitlabRemote, &gitlab, &ws.gitlab_remote),
+        (CheckId::FusionRemote, &fusion, &ws.fusion_remote),
     ] {
         checks.push(match listing {
             Ok(branches) => {
@@ -139,10 +143,11 @@ fn fusion_checks(
     mirrored: &[&BranchName],
     checks: &mut Vec<Check>,
 ) -> Option<FusionFacts> {
-    let ids = ["change_owner", "unknown_git", "fusion_branches", "protections"];
+    let ids =
+        [CheckId::ChangeOwner, CheckId::UnknownGit, CheckId::FusionBranches, CheckId::Protections];
     let Some(perforce) = &ws.perforce else {
-        let why = "not checked: no [perforce] section, so Git Fusion's settings cannot be read";
-        checks.extend(ids.map(|id| check(id, Status::Warn, why)));
+        let why = "not checked: no [perforce] section, so Git Fusion's settings cannot be read (add [perforce], or its offline files)";
+        checks.extend(ids.map(|id| check(id, Status::Skip, why)));
         return None;
     };
     match facts::load(perforce, ws) {
@@ -176,21 +181,21 @@ fn state(config: &Config, ws: &Workspace, on_both: &[&BranchName]) -> Check {
             0 => "no mirrored branch exists on both sides yet".to_string(),
             n => format!("every mirrored branch on both sides has a base ({n})"),
         };
-        return check("state", Status::Pass, message);
+        return check(CheckId::State, Status::Pass, message);
     }
     let message = format!(
         "no saved state: rewrites cannot be told from new work until both sides are seen equal; no base for: {} (state directory: {})",
         unbased.join(", "),
         dir.root.display()
     );
-    check("state", Status::Warn, message)
+    check(CheckId::State, Status::Warn, message)
 }
 
 fn git_version(git: &Git) -> Check {
     let version = git.run(None, &[std::ffi::OsString::from("--version")]);
     let Ok(text) = version else {
         return check(
-            "git",
+            CheckId::Git,
             Status::Fail,
             version.err().map(|e| e.to_string()).unwrap_or_default(),
         );
@@ -199,10 +204,10 @@ fn git_version(git: &Git) -> Check {
     let mut parts = number.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
     let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     if found >= MIN_GIT {
-        check("git", Status::Pass, format!("git {number}"))
+        check(CheckId::Git, Status::Pass, format!("git {number}"))
     } else {
         check(
-            "git",
+            CheckId::Git,
             Status::Fail,
             format!("git {number} is too old: gfbridge needs {}.{} or newer", MIN_GIT.0, MIN_GIT.1),
         )
@@ -222,7 +227,7 @@ fn unused_patterns(ws: &Workspace, names: &BTreeSet<BranchName>) -> Option<Check
             "allowlist entries that match no existing branch (nothing mirrored): {}",
             unused.join(", ")
         );
-        check("branches_allowlist", Status::Warn, message)
+        check(CheckId::BranchesAllowlist, Status::Warn, message)
     })
 }
 
@@ -239,8 +244,7 @@ pub fn change_owner(facts: &FusionFacts) -> Check {
         Source::Default => "Git Fusion's default",
     };
     match owner.owner {
-        ChangeOwner::Pusher => check(
-            "change_owner",
+        ChangeOwner::Pusher => check(CheckId::ChangeOwner,
             Status::Fail,
             format!(
                 "change-owner is `{}` (from {from}): change-pusher is NOT disabled; every changelist would belong to the mirroring account.{}",
@@ -248,8 +252,7 @@ pub fn change_owner(facts: &FusionFacts) -> Check {
                 trap.unwrap_or("")
             ),
         ),
-        ChangeOwner::Author if trap.is_some() || owner.unusual => check(
-            "change_owner",
+        ChangeOwner::Author if trap.is_some() || owner.unusual => check(CheckId::ChangeOwner,
             Status::Warn,
             format!(
                 "change-owner is `{}` (from {from}), treated as author.{}{}",
@@ -258,8 +261,7 @@ pub fn change_owner(facts: &FusionFacts) -> Check {
                 if owner.unusual { " The value is neither author nor pusher; Git Fusion's validator reports it." } else { "" }
             ),
         ),
-        ChangeOwner::Author => check(
-            "change_owner",
+        ChangeOwner::Author => check(CheckId::ChangeOwner,
             Status::Pass,
             format!("change-owner is author (from {from}): change-pusher is disabled"),
         ),
@@ -269,17 +271,15 @@ pub fn change_owner(facts: &FusionFacts) -> Check {
 fn unknown_git(config: &Config, facts: &FusionFacts) -> Check {
     let name = &config.bridge.unknown_user;
     match facts.user(name) {
-        Some(user) if user.kind == "standard" => check("unknown_git", Status::Pass, format!("`{name}` exists (standard)")),
-        Some(user) => check(
-            "unknown_git",
+        Some(user) if user.kind == "standard" => check(CheckId::UnknownGit, Status::Pass, format!("`{name}` exists (standard)")),
+        Some(user) => check(CheckId::UnknownGit,
             Status::Fail,
             format!("`{name}` has type `{}`; Git Fusion needs a standard user to own changelists", user.kind),
         ),
         None if config.bridge.on_unmapped_author == UnmappedPolicy::Block => {
-            check("unknown_git", Status::Pass, format!("`{name}` does not exist; unmapped authors are blocked (on_unmapped_author = \"block\")"))
+            check(CheckId::UnknownGit, Status::Pass, format!("`{name}` does not exist; unmapped authors are blocked (on_unmapped_author = \"block\")"))
         }
-        None => check(
-            "unknown_git",
+        None => check(CheckId::UnknownGit,
             Status::Warn,
             format!("`{name}` does not exist: Git Fusion will reject commits by authors it cannot map"),
         ),
@@ -288,7 +288,7 @@ fn unknown_git(config: &Config, facts: &FusionFacts) -> Check {
 
 fn fusion_branches(facts: &FusionFacts, mirrored: &[&BranchName]) -> Check {
     if facts.config.flag("git-to-perforce", "enable-git-branch-creation", true) {
-        return check("fusion_branches", Status::Pass, "branch creation is enabled");
+        return check(CheckId::FusionBranches, Status::Pass, "branch creation is enabled");
     }
     let defined: Vec<String> =
         facts.config.branches().into_iter().filter_map(|b| b.git_branch_name).collect();
@@ -296,7 +296,7 @@ fn fusion_branches(facts: &FusionFacts, mirrored: &[&BranchName]) -> Check {
         mirrored.iter().map(|b| b.as_str()).filter(|b| !defined.iter().any(|d| d == b)).collect();
     if missing.is_empty() {
         check(
-            "fusion_branches",
+            CheckId::FusionBranches,
             Status::Pass,
             "every mirrored branch is defined in the repo's p4gf_config",
         )
@@ -305,7 +305,7 @@ fn fusion_branches(facts: &FusionFacts, mirrored: &[&BranchName]) -> Check {
             "branch creation is disabled and the repo's p4gf_config does not define: {}",
             missing.join(", ")
         );
-        check("fusion_branches", Status::Fail, message)
+        check(CheckId::FusionBranches, Status::Fail, message)
     }
 }
 
@@ -314,21 +314,19 @@ fn fusion_branches(facts: &FusionFacts, mirrored: &[&BranchName]) -> Check {
 fn protections(facts: &FusionFacts) -> Check {
     let mut permissions = Permissions::new(facts.protections.clone());
     if let Some(why) = permissions.unavailable() {
-        return check("protections", Status::Pass, why);
+        return check(CheckId::Protections, Status::Skip, why);
     }
     let how = match facts.protections {
         permissions::Source::Online { .. } => "read from the server (p4 protects -u -h)",
         _ => "read from protects_file and groups_file",
     };
     match permissions.write_map(GIT_FUSION_USER) {
-        Err(why) => check("protections", Status::Warn, format!("not fully checked: {why}")),
-        Ok(map) if map.allows("//.git-fusion/p4gf_config") => check(
-            "protections",
+        Err(why) => check(CheckId::Protections, Status::Skip, format!("not checked: {why}")),
+        Ok(map) if map.allows("//.git-fusion/p4gf_config") => check(CheckId::Protections,
             Status::Pass,
             format!("{how}; git-fusion-user may write //.git-fusion/..."),
         ),
-        Ok(_) => check(
-            "protections",
+        Ok(_) => check(CheckId::Protections,
             Status::Fail,
             format!("{how}; git-fusion-user may not write //.git-fusion/..., so Git Fusion fails every push with `permission denied`"),
         ),

@@ -57,10 +57,11 @@ fn text(results: &[(&str, Vec<Check>)]) -> String {
     let mut out = String::new();
     for (name, checks) in results {
         out.push_str(&format!("{name}:\n"));
-        let width = checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+        let width = checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
         for c in checks {
             let status = match c.status {
                 Status::Pass => "pass",
+                Status::Skip => "skip",
                 Status::Warn => "WARN",
                 Status::Fail => "FAIL",
             };

@@ -12,6 +12,8 @@ git = "git"                          # git executable (2.30 or newer)
 unknown_user = "unknown_git"         # Perforce user that receives unmapped authors
 on_unmapped_author = "unknown_git"   # "unknown_git" | "block"
 push_confirm_timeout = "120s"        # how long to wait for Git Fusion to confirm a push
+# accept_unchecked = ["protections"]  # checks that may stay unmade ("skip") without blocking
+#                                      # READY; listed on the report as accepted, never hidden
 
 [gitlab]
 url = "https://gitlab.example.com"   # API base, without /api/v4
@@ -45,6 +47,7 @@ interval = "60s"                     # serve: poll period
 # repo_config_file = "exports/widgets.p4gf_config"   # offline per-repo p4gf_config
 # tags = ["v*", "release-*"]         # mirror these tags (created where missing, never moved)
 # lfs = "auto"                       # copy Git LFS objects with their commits; "off": don't
+# accept_unchecked = ["gitlab_mirrors"]  # this workspace's own list (replaces [bridge]'s)
 # gitlab_lfs_url = "https://gitlab.example.com/acme/widgets.git/info/lfs"  # needed for ssh remotes
 # fusion_lfs_url = "https://gitfusion.example.com/acme/widgets/info/lfs"
 # [workspace.perforce]                 # this workspace's own Helix server; unset keys come

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::check_id::CheckId;
 use crate::git::RemoteUrl;
 use crate::lfs::batch::Endpoint;
 use crate::lfs::{endpoint_for, LfsMode};
@@ -76,6 +77,8 @@ pub struct Bridge {
     pub on_unmapped_author: UnmappedPolicy,
     /// How long to wait for Git Fusion to confirm a push.
     pub push_confirm_timeout: Duration,
+    /// The checks a workspace without its own `accept_unchecked` accepts as not made.
+    pub accept_unchecked: Vec<CheckId>,
 }
 
 /// The `[gitlab]` table.
@@ -168,6 +171,9 @@ pub struct Workspace {
     pub gitlab_lfs_url: Option<String>,
     /// `fusion_lfs_url`: Git Fusion's LFS endpoint, when not the convention's.
     pub fusion_lfs_url: Option<String>,
+    /// The checks that may be skipped (not made) without blocking the verdict: the
+    /// workspace's `accept_unchecked`, else `[bridge] accept_unchecked`.
+    pub accept_unchecked: Vec<CheckId>,
 }
 
 impl Workspace {
@@ -292,7 +298,7 @@ impl Validator<'_> {
         let mut names = BTreeSet::new();
         let mut workspaces = Vec::new();
         for (index, ws) in raw.workspace.into_iter().enumerate() {
-            let mut ws = self.workspace(index, ws, raw.perforce.as_ref())?;
+            let mut ws = self.workspace(index, ws, raw.perforce.as_ref(), &bridge)?;
             ws.gitlab_remote = ws.gitlab_remote.with_credential(gitlab_credential.clone());
             ws.fusion_remote = ws.fusion_remote.with_credential(fusion_credential.clone());
             self.gitlab_needs(index, &ws, gitlab.as_ref())?;
@@ -333,13 +339,37 @@ impl Validator<'_> {
                 ),
             ));
         }
+        let accept_unchecked =
+            self.check_ids(raw.accept_unchecked.unwrap_or_default(), "bridge.accept_unchecked")?;
         Ok(Bridge {
             cache_dir: self.relative(raw.cache_dir.as_deref().unwrap_or(".gfbridge")),
             git,
             unknown_user,
             on_unmapped_author,
             push_confirm_timeout,
+            accept_unchecked,
         })
+    }
+
+    /// Returns the check ids of `key`; an unknown one is an error naming it and the known ids.
+    fn check_ids(&self, names: Vec<String>, key: &str) -> Result<Vec<CheckId>, ConfigError> {
+        let unknown: Vec<&str> =
+            names.iter().filter(|n| n.parse::<CheckId>().is_err()).map(String::as_str).collect();
+        if !unknown.is_empty() {
+            let known: Vec<&str> = CheckId::ALL.iter().map(|id| id.as_str()).collect();
+            return Err(self.invalid(
+                key,
+                format!(
+                    "unknown check id(s): {} (known: {})",
+                    unknown.join(", "),
+                    known.join(", ")
+                ),
+            ));
+        }
+        let mut ids: Vec<CheckId> = names.iter().filter_map(|n| n.parse().ok()).collect();
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
     }
 
     /// Checks what reading GitLab's protected branches needs: a project and an API URL.

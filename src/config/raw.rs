@@ -30,6 +30,7 @@ pub struct RawBridge {
     pub unknown_user: Option<String>,
     pub on_unmapped_author: Option<String>,
     pub push_confirm_timeout: Option<String>,
+    pub accept_unchecked: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +100,7 @@ pub struct RawWorkspace {
     pub lfs: Option<String>,
     pub gitlab_lfs_url: Option<String>,
     pub fusion_lfs_url: Option<String>,
+    pub accept_unchecked: Option<Vec<String>>,
 }
 
 /// `gitlab_project`: a path with namespace, or the numeric id, written as a string or as a

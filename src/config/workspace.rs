@@ -16,6 +16,7 @@ impl Validator<'_> {
         index: usize,
         raw: RawWorkspace,
         global: Option<&raw::RawPerforce>,
+        bridge: &super::Bridge,
     ) -> Result<Workspace, ConfigError> {
         let at = |key: &str| format!("workspace[{index}].{key}");
         let required = |value: Option<String>, key: &str| {
@@ -66,7 +67,13 @@ impl Validator<'_> {
             (None, Some(base)) => Some(self.perforce(base.clone(), "perforce")?),
             (None, None) => None,
         };
+        // A workspace's own list replaces the bridge-wide one.
+        let accept_unchecked = match raw.accept_unchecked {
+            Some(names) => self.check_ids(names, &at("accept_unchecked"))?,
+            None => bridge.accept_unchecked.clone(),
+        };
         Ok(Workspace {
+            accept_unchecked,
             name,
             gitlab_project: raw.gitlab_project.map(raw::ProjectRef::into_string),
             gitlab_remote,

@@ -6,6 +6,8 @@
 
 use serde::Deserialize;
 
+use reqwest::StatusCode;
+
 use super::{encode_project, GitlabClient, GitlabError};
 
 /// One mirror as GitLab lists it (credentials in its URL masked by GitLab).
@@ -27,8 +29,9 @@ impl GitlabClient {
         response.json().map_err(|e| GitlabError::Body { endpoint, reason: e.to_string() })
     }
 
-    /// Returns the project's pull mirror (`/projects/:id/mirror/pull`); `None` on 404 (GitLab
-    /// Free, or no pull mirror).
+    /// Returns the project's pull mirror (`/projects/:id/mirror/pull`). `None` when it has
+    /// none: GitLab answers `400 {"message": "The project is not mirrored"}` for a project
+    /// without a pull mirror, and GitLab Free and CE answer 404 (no such endpoint there).
     pub fn pull_mirror(&self, project: &str) -> Result<Option<Mirror>, GitlabError> {
         let endpoint = format!("/projects/{}/mirror/pull", encode_project(project));
         let url = format!("{}{endpoint}", self.api);
@@ -37,7 +40,12 @@ impl GitlabClient {
                 .json()
                 .map(Some)
                 .map_err(|e| GitlabError::Body { endpoint, reason: e.to_string() }),
-            Err(GitlabError::Status { status, .. }) if status.starts_with("404") => Ok(None),
+            Err(GitlabError::Status { status: StatusCode::NOT_FOUND, .. }) => Ok(None),
+            Err(GitlabError::Status { status: StatusCode::BAD_REQUEST, said: Some(m), .. })
+                if m.to_ascii_lowercase().contains("not mirrored") =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(e),
         }
     }

@@ -48,8 +48,17 @@ pub enum GitlabError {
     #[error("environment variable {0} (gitlab.token_env) is not set: export a token that may read protected branches")]
     NoToken(String),
     /// GitLab answered with an error status.
-    #[error("GET {endpoint} answered {status}: {hint}")]
-    Status { endpoint: String, status: String, hint: String },
+    #[error("GET {endpoint} answered {status}{}: {hint}", said.as_deref().map(|m| format!(" ({m})")).unwrap_or_default())]
+    Status {
+        /// The API path asked.
+        endpoint: String,
+        /// The HTTP status.
+        status: StatusCode,
+        /// GitLab's own `message`, when its error body has one.
+        said: Option<String>,
+        /// What the status usually means for gfbridge.
+        hint: String,
+    },
     /// No answer (connection refused, timeout, TLS).
     #[error("GET {endpoint} failed: {reason}")]
     Transport { endpoint: String, reason: String },
@@ -148,7 +157,7 @@ impl GitlabClient {
                 })?;
                 Ok(Some(info.can_push))
             }
-            Err(GitlabError::Status { status, .. }) if status.starts_with("404") => Ok(None),
+            Err(GitlabError::Status { status: StatusCode::NOT_FOUND, .. }) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -190,11 +199,14 @@ impl GitlabClient {
                 std::thread::sleep(wait);
                 continue;
             }
-            let location = response.headers().get("location").and_then(|v| v.to_str().ok());
+            let location =
+                response.headers().get("location").and_then(|v| v.to_str().ok()).map(String::from);
+            let said = said(response);
             return Err(GitlabError::Status {
                 endpoint: endpoint.into(),
-                status: status.to_string(),
-                hint: hint(status, location),
+                status,
+                said,
+                hint: hint(status, location.as_deref()),
             });
         }
     }
@@ -253,6 +265,17 @@ fn hint(status: StatusCode, location: Option<&str>) -> String {
         429 => "rate limited, and still after retries".into(),
         _ => "GitLab could not answer".into(),
     }
+}
+
+/// Returns GitLab's own words from an error body: `{"message": "..."}` (a string, or an
+/// object of field → messages), or `{"error": "..."}`; at most 300 characters.
+fn said(response: Response) -> Option<String> {
+    let body: serde_json::Value = response.json().ok()?;
+    let text = match body.get("message").or_else(|| body.get("error"))? {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Some(text.chars().take(300).collect())
 }
 
 /// reqwest errors quote the URL; ours carry no credentials, but keep messages short.

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::verdict::{grouped, Blocker};
 use super::{Report, WorkspaceReport};
-use crate::checks::Status;
+use crate::checks::{Check, Status};
 use crate::oid::Oid;
 use crate::outcome::BranchResult;
 
@@ -32,7 +32,7 @@ tbody tr:nth-child(even) { background: #fbfbfc; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { font: 13px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .pass { color: var(--ok); } .fail { color: var(--bad); font-weight: 600; }
-.warn { color: var(--warn); font-weight: 600; }
+.warn { color: var(--warn); font-weight: 600; } .skip { color: var(--muted); }
 .reasons { margin: 4px 0 0; padding-left: 18px; }
 details { margin: 4px 0; } summary { cursor: pointer; }
 .banner .who { margin: 8px 0 0; }
@@ -66,7 +66,7 @@ pub fn render(report: &Report) -> String {
         esc(&report.version),
         report.workspaces.len()
     );
-    banner(&mut out, report.ready(), "All workspaces", &[]);
+    banner(&mut out, report.ready(), "All workspaces", &[], &[]);
     out.push_str("<div class=\"box\"><table>\n<thead><tr><th>workspace</th><th>verdict</th>");
     out.push_str("<th>reasons</th></tr></thead>\n<tbody>\n");
     for ws in &report.workspaces {
@@ -94,7 +94,7 @@ fn verdict(ready: bool) -> &'static str {
     }
 }
 
-fn banner(out: &mut String, ready: bool, what: &str, blockers: &[Blocker]) {
+fn banner(out: &mut String, ready: bool, what: &str, blockers: &[Blocker], accepted: &[&Check]) {
     let (class, word) = if ready { ("ok", "✔ READY") } else { ("bad", "✖ NOT READY") };
     let _ = write!(
         out,
@@ -114,17 +114,25 @@ fn banner(out: &mut String, ready: bool, what: &str, blockers: &[Blocker]) {
         }
         out.push_str("</ul>");
     }
+    if !accepted.is_empty() {
+        out.push_str("<p class=\"who\">Accepted without checking</p><ul>");
+        for c in accepted {
+            let _ = write!(out, "<li><code>{}</code>: {}</li>", c.id, esc(&c.message));
+        }
+        out.push_str("</ul>");
+    }
     out.push_str("</div>\n");
 }
 
 fn workspace(out: &mut String, ws: &WorkspaceReport) {
     let _ = writeln!(out, "<h2 id=\"ws-{0}\">Workspace {0}</h2>", esc(&ws.name));
-    banner(out, ws.ready(), &ws.name, &ws.blockers());
+    banner(out, ws.ready(), &ws.name, &ws.blockers(), &ws.accepted_unchecked());
     out.push_str("<h3>Checks</h3>\n<div class=\"box\"><table>\n<thead><tr><th>status</th>");
     out.push_str("<th>check</th><th>message</th></tr></thead>\n<tbody>\n");
     for c in &ws.checks {
         let status = match c.status {
             Status::Pass => "<span class=\"pass\">✔ pass</span>",
+            Status::Skip => "<span class=\"skip\">– skip</span>",
             Status::Warn => "<span class=\"warn\">▲ warn</span>",
             Status::Fail => "<span class=\"fail\">✖ fail</span>",
         };

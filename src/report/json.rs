@@ -30,6 +30,11 @@ fn workspace(ws: &WorkspaceReport) -> Value {
         "blockers": blockers,
         "not_ready_because": blockers.iter().map(Blocker::line).collect::<Vec<_>>(),
         "error": ws.plan.error.as_ref().map(|e| &e.message),
+        "accepted_unchecked": ws
+            .accepted_unchecked()
+            .iter()
+            .map(|c| json!({"id": c.id, "message": c.message}))
+            .collect::<Vec<_>>(),
         "checks": ws.checks,
         "branches": ws.plan.branches.iter().map(branch).collect::<Vec<_>>(),
         "tags": ws.plan.tags.iter().map(tag).collect::<Vec<_>>(),

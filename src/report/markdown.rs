@@ -59,10 +59,19 @@ fn workspace(out: &mut String, ws: &WorkspaceReport) {
             out.push('\n');
         }
     }
+    let accepted = ws.accepted_unchecked();
+    if !accepted.is_empty() {
+        out.push_str("Accepted without checking:\n\n");
+        for c in accepted {
+            let _ = writeln!(out, "- `{}`: {}", c.id, text(&c.message));
+        }
+        out.push('\n');
+    }
     out.push_str("### Checks\n\n| status | check | message |\n|---|---|---|\n");
     for c in &ws.checks {
         let status = match c.status {
             Status::Pass => "✅ pass",
+            Status::Skip => "➖ skip",
             Status::Warn => "⚠️ warn",
             Status::Fail => "❌ fail",
         };

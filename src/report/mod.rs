@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::attribution::{attribution_of, AuthorRow};
-use crate::checks::{run_checks_keeping_facts, Check};
+use crate::checks::{run_checks_keeping_facts, Check, CheckId, Status};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
 use crate::outcome::{BranchResult, WorkspaceResult};
@@ -50,11 +50,13 @@ pub struct WorkspaceReport {
     pub plan: WorkspaceResult,
     /// Who the authors of the commits going to Git Fusion become, or why that is unknown.
     pub authors: Result<Vec<AuthorRow>, String>,
+    /// The checks the workspace accepts as not made (`accept_unchecked`).
+    pub accepted: Vec<CheckId>,
 }
 
 impl WorkspaceReport {
-    /// Returns true when no check fails or warns, the plan was made, every mirrored branch
-    /// is in sync, and no push is remembered as failed or pending (SPEC §15.1).
+    /// Returns true when no check fails, warns or was skipped (unless accepted), the plan was
+    /// made, every mirrored ref is in sync, and no push is remembered as failed or pending.
     pub fn ready(&self) -> bool {
         self.blockers().is_empty()
     }
@@ -62,7 +64,16 @@ impl WorkspaceReport {
     /// Returns why the workspace is not ready, people's work first (empty when ready).
     pub fn blockers(&self) -> Vec<Blocker> {
         let error = self.plan.error.as_ref().map(|e| e.message.as_str());
-        verdict::blockers(&self.checks, error, &self.plan.branches, &self.plan.tags)
+        verdict::blockers(&self.checks, &self.accepted, error, &self.plan.branches, &self.plan.tags)
+    }
+
+    /// Returns the checks that were not made and are accepted so: shown on the first screen,
+    /// never silently.
+    pub fn accepted_unchecked(&self) -> Vec<&Check> {
+        self.checks
+            .iter()
+            .filter(|c| c.status == Status::Skip && self.accepted.contains(&c.id))
+            .collect()
     }
 
     /// Returns the branches, those that are not in sync first (each group by name).
@@ -139,7 +150,7 @@ fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceR
         .flatten()
         .collect();
     let mut checks = checks;
-    if let Some(lfs) = checks.iter_mut().find(|c| c.id == "lfs") {
+    if let Some(lfs) = checks.iter_mut().find(|c| c.id == CheckId::Lfs) {
         *lfs = crate::checks::lfs_check(config, ws, &tips, facts.as_deref());
     }
     let authors = match (&plan.error, &ws.perforce) {
@@ -149,5 +160,11 @@ fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceR
             .map(|a| a.rows)
             .map_err(|e| e.to_string()),
     };
-    WorkspaceReport { name: ws.name.clone(), checks, plan, authors }
+    WorkspaceReport {
+        name: ws.name.clone(),
+        checks,
+        plan,
+        authors,
+        accepted: ws.accept_unchecked.clone(),
+    }
 }

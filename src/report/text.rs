@@ -1,7 +1,7 @@
 //! `report --format text`: a compact verdict per workspace first, with what blocks it grouped
 //! by who must act; details after, problem branches first. Colour only
 //! when asked for (the CLI asks when stdout is a terminal and `NO_COLOR` is unset); the words
-//! READY / NOT READY, pass / warn / fail always carry the meaning.
+//! READY / NOT READY, pass / skip / warn / fail always carry the meaning.
 
 use std::fmt::Write;
 
@@ -33,6 +33,7 @@ impl Paint {
     fn status(&self, status: Status) -> String {
         match status {
             Status::Pass => self.wrap("32", "pass"),
+            Status::Skip => self.wrap("2", "skip"),
             Status::Warn => self.wrap("33", "warn"),
             Status::Fail => self.wrap("31", "fail"),
         }
@@ -61,6 +62,13 @@ pub fn render(report: &Report, colour: bool) -> String {
                 let _ = writeln!(out, "      - {}", b.line());
             }
         }
+        let accepted = ws.accepted_unchecked();
+        if !accepted.is_empty() {
+            let _ = writeln!(out, "    Accepted without checking:");
+            for c in accepted {
+                let _ = writeln!(out, "      - {} ({})", c.id, c.message);
+            }
+        }
     }
     for ws in &report.workspaces {
         details(&mut out, ws, &paint);
@@ -70,7 +78,7 @@ pub fn render(report: &Report, colour: bool) -> String {
 
 fn details(out: &mut String, ws: &WorkspaceReport, paint: &Paint) {
     let _ = writeln!(out, "\n== {} ==\nchecks:", ws.name);
-    let width = ws.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let width = ws.checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
     for c in &ws.checks {
         let _ = writeln!(out, "  {}  {:<width$}  {}", paint.status(c.status), c.id, c.message);
     }

@@ -5,7 +5,7 @@
 //! The table from checks, actions and reason codes to who and what is here and nowhere else.
 //! Must not decide anything about branches: it reads the dry run's plan and the checks.
 
-use crate::checks::{Check, Status};
+use crate::checks::{Check, CheckId, Status};
 use crate::outcome::{BranchResult, TagResult};
 use crate::plan::{Action, Side};
 use crate::reason::Code;
@@ -89,15 +89,18 @@ pub fn grouped(blockers: &[Blocker]) -> Vec<(Who, Vec<&Blocker>)> {
         .collect()
 }
 
-/// Returns the blockers of a workspace, people first: from its checks, the error that stopped
-/// its plan (if any) and its branches.
+/// Returns the blockers of a workspace, people first: from its checks (a skipped check whose
+/// id is in `accepted` does not block), the error that stopped its plan (if any) and its
+/// branches and tags.
 pub fn blockers(
     checks: &[Check],
+    accepted: &[CheckId],
     plan_error: Option<&str>,
     branches: &[BranchResult],
     tags: &[TagResult],
 ) -> Vec<Blocker> {
-    let mut found: Vec<Blocker> = checks.iter().filter_map(check_blocker).collect();
+    let mut found: Vec<Blocker> =
+        checks.iter().filter_map(|c| check_blocker(c, accepted)).collect();
     if let Some(error) = plan_error {
         found.push(Blocker {
             kind: Kind::Check,
@@ -113,41 +116,51 @@ pub fn blockers(
     found
 }
 
-fn check_blocker(check: &Check) -> Option<Blocker> {
-    let code = match check.status {
-        Status::Pass => return None,
-        Status::Warn => "warn",
-        Status::Fail => "fail",
-    };
-    let (who, remedy) = if check.message.starts_with("not checked") {
-        (
-            Who::BridgeOperator,
-            "Give gfbridge what it needs to run this check (see its message), then report again.",
-        )
-    } else {
-        check_remedy(check.id)
-    };
-    Some(Blocker {
+fn check_blocker(check: &Check, accepted: &[CheckId]) -> Option<Blocker> {
+    let blocker = |code: &str, who: Who, remedy: String| Blocker {
         kind: Kind::Check,
-        id: check.id.into(),
+        id: check.id.to_string(),
         code: code.into(),
         who,
-        remedy: remedy.into(),
-    })
+        remedy,
+    };
+    match check.status {
+        Status::Pass => None,
+        Status::Skip if accepted.contains(&check.id) => None,
+        // Not made is not verified: it blocks until it can run or is accepted explicitly.
+        Status::Skip => {
+            let why = check.message.strip_prefix("not checked:").unwrap_or(&check.message).trim();
+            let remedy = format!(
+                "This check was not made ({why}). Give gfbridge what it needs to make it, or accept it without checking: accept_unchecked = [\"{}\"] in the workspace.",
+                check.id
+            );
+            Some(blocker("skip", Who::BridgeOperator, remedy))
+        }
+        Status::Warn | Status::Fail => {
+            let code = if check.status == Status::Warn { "warn" } else { "fail" };
+            let (who, remedy) = check_remedy(check.id);
+            Some(blocker(code, who, remedy.into()))
+        }
+    }
 }
 
-fn check_remedy(id: &str) -> (Who, &'static str) {
+fn check_remedy(id: CheckId) -> (Who, &'static str) {
     match id {
-        "gitlab_mirrors" => (Who::GitlabAdmin, "Disable GitLab's own push or pull mirror to the Git Fusion repo: gfbridge mirrors it (Settings > Repository > Mirroring repositories)."),
-        "gitlab_push_access" => (Who::GitlabAdmin, "Let the bridge's account push to each mirrored branch (\"Allowed to push\"), or stop mirroring it from Git Fusion."),
-        "protected_branches" => (Who::GitlabAdmin, "Protect each branch to mirror in GitLab, without force push, or drop it from the allowlist."),
-        "change_owner" => (Who::PerforceAdmin, "Set change-owner = author in the repo's p4gf_config [@repo] section (or the global [git-to-perforce])."),
-        "unknown_git" => (Who::PerforceAdmin, "Create the unknown_git user as a standard Perforce user, or set on_unmapped_author = \"block\"."),
-        "fusion_branches" => (Who::PerforceAdmin, "Define each mirrored branch in the repo's p4gf_config, or set enable-git-branch-creation = yes."),
-        "protections" => (Who::PerforceAdmin, "Give git-fusion-user write on //.git-fusion/..., and give gfbridge what it needs to read protections (client_host and super access, or protects_file and groups_file)."),
-        "state" => (Who::NextSync, "The next sync records the bases once both sides are seen equal; until then keep the state directory on persistent storage."),
-        "branches_allowlist" => (Who::BridgeOperator, "Remove allowlist entries that match no branch, or create the branches."),
-        _ => (Who::BridgeOperator, "Fix what the check's message names, then report again."),
+        CheckId::GitlabMirrors => (Who::GitlabAdmin, "Disable GitLab's own push or pull mirror to the Git Fusion repo: gfbridge mirrors it (Settings > Repository > Mirroring repositories)."),
+        CheckId::GitlabPushAccess => (Who::GitlabAdmin, "Let the bridge's account push to each mirrored branch (\"Allowed to push\"), or stop mirroring it from Git Fusion."),
+        CheckId::ProtectedBranches => (Who::GitlabAdmin, "Protect each branch to mirror in GitLab, without force push, or drop it from the allowlist."),
+        CheckId::ChangeOwner => (Who::PerforceAdmin, "Set change-owner = author in the repo's p4gf_config [@repo] section (or the global [git-to-perforce])."),
+        CheckId::UnknownGit => (Who::PerforceAdmin, "Create the unknown_git user as a standard Perforce user, or set on_unmapped_author = \"block\"."),
+        CheckId::FusionBranches => (Who::PerforceAdmin, "Define each mirrored branch in the repo's p4gf_config, or set enable-git-branch-creation = yes."),
+        CheckId::Protections => (Who::PerforceAdmin, "Give git-fusion-user write on //.git-fusion/..., and give gfbridge what it needs to read protections (client_host and super access, or protects_file and groups_file)."),
+        CheckId::State => (Who::NextSync, "The next sync records the bases once both sides are seen equal; until then keep the state directory on persistent storage."),
+        CheckId::BranchesAllowlist => (Who::BridgeOperator, "Remove allowlist entries that match no branch, or create the branches."),
+        CheckId::Lfs => (Who::BridgeOperator, "Fix what the check's message names (LFS endpoints, credentials, Git Fusion's LFS settings), then report again."),
+        CheckId::Config
+        | CheckId::Git
+        | CheckId::GitlabRemote
+        | CheckId::FusionRemote
+        | CheckId::GitlabApi => (Who::BridgeOperator, "Fix what the check's message names, then report again."),
     }
 }
 

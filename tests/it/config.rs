@@ -183,3 +183,21 @@ fn a_workspace_perforce_key_overrides_only_itself_and_errors_name_the_workspace(
     assert_eq!(run.code, 2, "{run}");
     assert!(run.stderr.contains("workspace[0].perforce.case_handling"), "{run}");
 }
+
+#[test]
+fn an_unknown_check_id_in_accept_unchecked_is_refused_naming_it() {
+    let w = World::new();
+    let bridge = "[bridge]\naccept_unchecked = [\"protections\", \"protection\"]\n";
+    let own = "accept_unchecked = [\"gitlab_mirror\"]\n";
+    for (config, key, bad) in [
+        (format!("{bridge}{}", w.default_config()), "bridge.accept_unchecked", "protection"),
+        (format!("{}{own}", w.default_config()), "workspace[0].accept_unchecked", "gitlab_mirror"),
+    ] {
+        w.write_config(&config);
+        let run = w.gfbridge(&["check"]);
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains(key), "{run}");
+        assert!(run.stderr.contains(&format!("unknown check id(s): {bad} (")), "{run}");
+        assert!(run.stderr.contains("known: config, git,"), "the known ids are listed: {run}");
+    }
+}

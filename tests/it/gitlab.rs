@@ -487,3 +487,61 @@ fn gitlabs_documented_rule_lists_free_and_premium_are_read() {
         assert_eq!(w.tip(Fusion, "hotfix"), None, "{name}: no rule protects it");
     }
 }
+
+/// Mounts GitLab's answers to the two mirror lists: `push` for `remote_mirrors`, `pull` for
+/// `mirror/pull`, each a status and a body.
+fn mount_mirror_lists(
+    api: &FakeGitlab,
+    push: (u16, serde_json::Value),
+    pull: (u16, serde_json::Value),
+) {
+    for (endpoint, (status, body)) in [("remote_mirrors", push), ("mirror/pull", pull)] {
+        api.mount(
+            Mock::given(method("GET"))
+                .and(path(format!("/api/v4/projects/acme%2Fwidgets/{endpoint}")))
+                .and(header("PRIVATE-TOKEN", TOKEN))
+                .respond_with(ResponseTemplate::new(status).set_body_json(body)),
+        );
+    }
+}
+
+/// GitLab (Premium) answers 400 "The project is not mirrored" for a project without a pull
+/// mirror: that is no pull mirror, not an unreadable list.
+#[test]
+fn gitlabs_400_not_mirrored_answer_means_no_pull_mirror() {
+    let api = FakeGitlab::start();
+    api.rules(&[("main", false)]);
+    let mut push = fixture("remote-mirrors-list.json");
+    push[0]["url"] = "https://*****:*****@backup.example.com/acme/widgets.git".into();
+    mount_mirror_lists(&api, (200, push), (400, fixture("pull-mirror-not-mirrored.json")));
+    let w = world(&api, r#"["main"]"#);
+    let found = check_run(&w).check("gitlab_mirrors");
+    assert_eq!(found["status"], "pass", "{found}");
+    assert!(found["message"].as_str().unwrap().contains("no pull mirror"), "{found}");
+}
+
+/// A mirror onto the Git Fusion repo fails the check even when the other list cannot be read;
+/// lists that cannot be read make it a skip carrying GitLab's own words, never a pass.
+#[test]
+fn a_mirror_found_in_one_list_fails_even_when_the_other_is_unreadable() {
+    let forbidden = serde_json::json!({"message": "403 Forbidden"});
+    let api = FakeGitlab::start();
+    api.rules(&[("main", false)]);
+    let mut push = fixture("remote-mirrors-list.json");
+    push[0]["url"] = "https://*****:*****@gitfusion.example.com/acme/widgets.git".into();
+    mount_mirror_lists(&api, (200, push), (403, forbidden.clone()));
+    let w = world(&api, r#"["main"]"#);
+    let config = std::fs::read_to_string(w.path("gfbridge.toml")).expect("config");
+    w.write_config(&config.replace("\"fusion.git\"", "\"git@gitfusion.example.com:acme/widgets\""));
+    let found = check_run(&w).check("gitlab_mirrors");
+    assert_eq!(found["status"], "fail", "{found}");
+    // Neither list readable: not checked, with what GitLab said.
+    let api2 = FakeGitlab::start();
+    api2.rules(&[("main", false)]);
+    mount_mirror_lists(&api2, (403, forbidden.clone()), (403, forbidden));
+    let w2 = world(&api2, r#"["main"]"#);
+    let skipped = check_run(&w2).check("gitlab_mirrors");
+    assert_eq!(skipped["status"], "skip", "{skipped}");
+    let message = skipped["message"].as_str().unwrap();
+    assert!(message.starts_with("not checked:") && message.contains("403 Forbidden"), "{skipped}");
+}

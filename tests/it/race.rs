@@ -110,13 +110,15 @@ fn pushes_started(w: &World) -> usize {
 }
 
 /// Stops `child` by one of the ways a run ends early: SIGKILL to it, SIGTERM to it, or
-/// SIGINT to its whole process group; the first two times a quarter of the way through
-/// Git Fusion's slowed push when one starts soon.
+/// SIGINT to its whole process group; half of the time as soon as a push to Git Fusion has
+/// started, when one starts soon, else after a random moment.
 fn stop(w: &World, rng: &mut Rng, child: &mut Child) -> (&'static str, bool) {
     let before = pushes_started(w);
     let during_push = rng.below(2) == 0;
     if during_push {
-        let deadline = std::time::Instant::now() + Duration::from_millis(400);
+        // Listing, fetching and reading Git Fusion's facts come first: a push starts within
+        // a second or two when the round has one to make.
+        let deadline = std::time::Instant::now() + Duration::from_millis(1500);
         while pushes_started(w) == before && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
         }

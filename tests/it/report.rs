@@ -10,8 +10,21 @@ use crate::harness::*;
 /// A workspace with one branch per kind of trouble: main goes to Git Fusion, release/1.0 comes
 /// back, release/2.0 has diverged, release/3.0 is blocked (a path Perforce cannot store), and
 /// release/4.0 is in sync.
+/// The checks a test world cannot make (no GitLab API with protected_from = "config", no
+/// protections tables), accepted as the operator of such a workspace would.
+const ACCEPT_ALL_SKIPS: &str = "accept_unchecked = [\"gitlab_api\", \"protected_branches\", \"gitlab_push_access\", \"gitlab_mirrors\", \"protections\"]\n";
+
+fn accept_skips(w: &World, line: &str) {
+    w.write_config(&format!("{}{line}", w.default_config()));
+}
+
 fn troubled_world() -> World {
     let w = World::new();
+    // GitLab's checks are accepted unchecked; protections stays a skip that blocks.
+    accept_skips(
+        &w,
+        "accept_unchecked = [\"gitlab_api\", \"protected_branches\", \"gitlab_push_access\", \"gitlab_mirrors\"]\n",
+    );
     for b in ["main", "release/1.0", "release/2.0", "release/4.0"] {
         w.seed(b);
     }
@@ -106,6 +119,7 @@ fn report_json(w: &World) -> (i32, Value) {
 #[test]
 fn workspace_with_every_branch_in_sync_and_checks_passing_is_ready() {
     let w = World::new();
+    accept_skips(&w, ACCEPT_ALL_SKIPS);
     w.seed("main");
     w.seed("release/1.0");
     assert_eq!(w.sync().code, 0, "gfbridge records the bases");
@@ -238,6 +252,7 @@ fn blockers_list_peoples_work_before_the_next_syncs_and_problem_rows_come_first(
 #[test]
 fn a_warning_check_alone_makes_the_workspace_not_ready() {
     let w = World::new();
+    accept_skips(&w, ACCEPT_ALL_SKIPS);
     w.seed("main");
     w.seed("release/1.0");
     // Both sides have main, and gfbridge has never seen them equal: no saved state.
@@ -363,4 +378,65 @@ fn the_report_reads_git_fusions_settings_once_per_workspace() {
     for call in ["print -q //.git-fusion/p4gf_config", "-ztag -Mj users -a", "-ztag -Mj info"] {
         assert_eq!(calls(call), 1, "`p4 {call}` once, for checks, plan and authors");
     }
+}
+
+#[test]
+fn a_skipped_check_blocks_ready_until_accepted_and_then_shows_on_the_first_screen() {
+    let w = World::new();
+    w.seed("main");
+    w.seed("release/1.0");
+    assert_eq!(w.sync().code, 0);
+    // Nothing is wrong, but protections and GitLab's rules were never read: not verified.
+    let (code, doc) = report_json(&w);
+    assert_eq!(code, 3, "{doc:#}");
+    let found = blockers(&doc);
+    for id in
+        ["gitlab_api", "protected_branches", "gitlab_push_access", "gitlab_mirrors", "protections"]
+    {
+        assert!(
+            found.contains(&("check".into(), id.into(), "skip".into(), "bridge_operator".into())),
+            "{id}: {found:?}"
+        );
+    }
+    let skips = doc["workspaces"][0]["blockers"].as_array().expect("blockers").clone();
+    for b in skips.iter().filter(|b| b["code"] == "skip") {
+        let remedy = b["remedy"].as_str().unwrap_or("");
+        assert!(
+            remedy
+                .contains(&format!("accept_unchecked = [\"{}\"]", b["id"].as_str().unwrap_or(""))),
+            "{b}"
+        );
+    }
+    // The bridge-wide list applies to a workspace without its own.
+    w.write_config(&format!("[bridge]\n{ACCEPT_ALL_SKIPS}{}", w.default_config()));
+    let (code, doc) = report_json(&w);
+    assert_eq!(code, 0, "{doc:#}");
+    let accepted: Vec<&str> = doc["workspaces"][0]["accepted_unchecked"]
+        .as_array()
+        .expect("accepted_unchecked")
+        .iter()
+        .map(|a| {
+            assert!(a["message"].as_str().unwrap_or("").starts_with("not checked:"), "{a}");
+            a["id"].as_str().unwrap_or("")
+        })
+        .collect();
+    assert_eq!(
+        accepted,
+        ["gitlab_api", "protected_branches", "gitlab_push_access", "gitlab_mirrors", "protections"]
+    );
+    let text = w.gfbridge(&["report"]);
+    let first_screen = text.stdout.split("\n== ").next().unwrap_or("");
+    assert!(first_screen.contains("Accepted without checking:"), "{text}");
+    assert!(first_screen.contains("- protections (not checked:"), "{text}");
+    for format in ["markdown", "html"] {
+        let run = w.gfbridge(&["report", "--format", format]);
+        assert!(run.stdout.contains("Accepted without checking"), "{format}: {run}");
+        assert!(!run.stdout.contains("✔ skip"), "a skip never shows a tick: {run}");
+    }
+    // A workspace's own list replaces the bridge's: accepting less blocks again.
+    w.write_config(&format!(
+        "[bridge]\n{ACCEPT_ALL_SKIPS}{}accept_unchecked = [\"protections\"]\n",
+        w.default_config()
+    ));
+    assert_eq!(report_json(&w).0, 3);
 }
