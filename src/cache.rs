@@ -166,6 +166,14 @@ impl Cache {
             .map_err(|e| self.fail(format!("write {name}"), e))
     }
 
+    /// Deletes every ref under `prefix` (best effort: what remains is only a leftover).
+    pub fn drop_refs(&self, prefix: &str) {
+        let Ok(refs) = self.repo.references_glob(&format!("{prefix}*")) else { return };
+        for mut reference in refs.flatten() {
+            let _ = reference.delete();
+        }
+    }
+
     /// Returns true when the cache holds no refs at all (new, or deleted and recreated).
     pub fn is_empty(&self) -> Result<bool, CacheError> {
         let mut refs = self.repo.references().map_err(|e| self.fail("list refs", e))?;

@@ -15,6 +15,8 @@ pub enum Code {
     UnmappedAuthor,
     /// The author maps only to `unknown_git`.
     UnknownGitAuthor,
+    /// Git Fusion cannot read `p4gf_usermap` (an illegal line), so it refuses the push.
+    UsermapUnreadable,
     /// `[authors]` intends another user than Git Fusion would pick.
     AuthorOverrideMismatch,
     /// A merge commit while merges are disabled.
@@ -63,10 +65,11 @@ pub enum Code {
 
 impl Code {
     /// Every code, in SPEC order (for tables and tests).
-    pub const ALL: [Code; 25] = [
+    pub const ALL: [Code; 26] = [
         Code::ChangeOwnerPusher,
         Code::UnmappedAuthor,
         Code::UnknownGitAuthor,
+        Code::UsermapUnreadable,
         Code::AuthorOverrideMismatch,
         Code::MergeCommitsDisabled,
         Code::SubmodulesDisabled,
@@ -97,6 +100,7 @@ impl Code {
             Code::ChangeOwnerPusher => "change_owner_pusher",
             Code::UnmappedAuthor => "unmapped_author",
             Code::UnknownGitAuthor => "unknown_git_author",
+            Code::UsermapUnreadable => "usermap_unreadable",
             Code::AuthorOverrideMismatch => "author_override_mismatch",
             Code::MergeCommitsDisabled => "merge_commits_disabled",
             Code::SubmodulesDisabled => "submodules_disabled",

@@ -4,8 +4,9 @@
 //! `http-url` set, and every branch of the repo's `p4gf_config` maps a top-level
 //! `.gitattributes`.
 //!
-//! "Holds LFS content" is read from the workspace's cache, without fetching: a mirrored tip
-//! whose top-level `.gitattributes` gives some path `filter=lfs`.
+//! "Holds LFS content" is read from the workspace's cache: a mirrored tip whose top-level
+//! `.gitattributes` gives some path `filter=lfs`. Tips the cache lacks are fetched first by the
+//! caller; when they cannot be, the check is `skip`, never a pass.
 
 use super::{check, Check, CheckId, Status};
 use crate::cache::Cache;
@@ -19,22 +20,32 @@ use crate::lfs::LfsMode;
 use crate::oid::Oid;
 use crate::plan::Side;
 
-/// Returns check `lfs` for `ws`, whose mirrored tips (both sides) are `tips`.
+/// Returns check `lfs` for `ws`, whose mirrored tips (both sides) are `tips`; `unfetched`
+/// says why tips the cache lacked could not be fetched.
 pub fn lfs(
     ws: &Workspace,
     cache: Option<&Cache>,
     tips: &[Oid],
     facts: Option<&FusionFacts>,
+    unfetched: Option<&str>,
 ) -> Check {
     let holds = cache.is_some_and(|c| tips.iter().any(|tip| tracks_lfs(c, *tip)));
     if !holds {
+        // "None seen" is only a pass when every mirrored tip was looked into.
         let known = cache.is_some_and(|c| tips.iter().all(|t| c.has_commit(*t)));
-        let message = if known {
-            "no LFS content: no mirrored branch's .gitattributes tracks paths with Git LFS"
-        } else {
-            "no LFS content seen yet (the cache does not hold every mirrored tip; run `gfbridge sync --dry-run` first to fetch them)"
-        };
-        return check(CheckId::Lfs, Status::Pass, message);
+        if !known {
+            let why = unfetched.unwrap_or("the cache does not hold every mirrored tip");
+            return check(
+                CheckId::Lfs,
+                Status::Skip,
+                format!("not checked: the mirrored tips could not be read ({why}); make the remotes reachable, or run `gfbridge sync --dry-run` to fetch them"),
+            );
+        }
+        return check(
+            CheckId::Lfs,
+            Status::Pass,
+            "no LFS content: no mirrored branch's .gitattributes tracks paths with Git LFS",
+        );
     }
     if ws.lfs == LfsMode::Off {
         return check(CheckId::Lfs, Status::Warn, "mirrored branches hold LFS content but lfs = \"off\": pointers are mirrored as plain files and no object is copied");
@@ -48,12 +59,28 @@ pub fn lfs(
     match facts {
         Some(facts) => {
             let config = &facts.config;
+            // Set in the repo's file under [perforce-to-git], a key has no effect: say where it
+            // belongs, so the fix is not "set it" when it is set in the wrong place.
+            let misplaced =
+                config.ignored_repo_keys("perforce-to-git", &["git-lfs-enable", "http-url"]);
+            let ignored = |key: &str| {
+                if misplaced.contains(&key) {
+                    "; the repo's p4gf_config sets it under [perforce-to-git], a section Git Fusion ignores in a repo's file: move it to [@repo]"
+                } else {
+                    ""
+                }
+            };
             if !config.flag("perforce-to-git", "git-lfs-enable", false) {
-                problems
-                    .push("Git Fusion's [perforce-to-git] git-lfs-enable is not yes".to_string());
+                problems.push(format!(
+                    "Git Fusion's [perforce-to-git] git-lfs-enable is not yes{}",
+                    ignored("git-lfs-enable")
+                ));
             }
             if config.effective("perforce-to-git", "http-url").is_none() {
-                problems.push("Git Fusion's [perforce-to-git] http-url is not set (its LFS server refuses every object)".to_string());
+                problems.push(format!(
+                    "Git Fusion's [perforce-to-git] http-url is not set (its LFS server refuses every object){}",
+                    ignored("http-url")
+                ));
             }
             for section in config.branches() {
                 let maps = section

@@ -13,10 +13,11 @@ use crate::config::{Config, UnmappedPolicy, Workspace};
 use crate::fusion::facts::{self, FusionFacts};
 use crate::fusion::p4gf_config::{ChangeOwner, Source};
 use crate::fusion::permissions::{self, Permissions, GIT_FUSION_USER};
-use crate::git::remote::{list_refs, Refs, RemoteError};
+use crate::git::remote::{self, list_refs, Refs, RemoteError, Wanted};
 use crate::git::Git;
+use crate::plan::Side;
 use crate::refname::BranchName;
-use crate::sync::Listed;
+use crate::sync::{Listed, Listing};
 
 mod gitlab;
 mod lfs;
@@ -109,13 +110,19 @@ pub fn run_checks_keeping_facts(config: &Config, ws: &Workspace) -> Checked {
         })
         .collect();
     checks.push(state(config, ws, &on_both));
-    let facts = fusion_checks(config, ws, &mirrored, &mut checks);
+    // The mirrored branches GitLab has, and whether each would be new to Git Fusion.
+    let going: Vec<(&BranchName, bool)> = mirrored
+        .iter()
+        .filter(|n| gitlab.as_ref().is_ok_and(|b| b.contains_key(n.as_str())))
+        .map(|n| (*n, !fusion.as_ref().is_ok_and(|b| b.contains_key(n.as_str()))))
+        .collect();
+    let facts = fusion_checks(config, ws, &going, &mut checks);
     let tips: Vec<crate::oid::Oid> = [&gitlab, &fusion]
         .into_iter()
         .flatten()
         .flat_map(|listing| mirrored.iter().filter_map(|n| listing.get(*n).copied()))
         .collect();
-    checks.push(lfs_check(config, ws, &tips, facts.as_ref()));
+    checks.push(lfs_check(config, ws, &tips, facts.as_ref(), Some((&git, &gitlab, &fusion))));
     let listed = match (gitlab_refs, fusion_refs, rules) {
         (Ok(gitlab), Ok(fusion), Ok(rules)) => Some(Listed { gitlab, fusion, rules }),
         _ => None,
@@ -123,24 +130,75 @@ pub fn run_checks_keeping_facts(config: &Config, ws: &Workspace) -> Checked {
     Checked { checks, facts, listed }
 }
 
-/// Returns check `lfs` for `ws` whose mirrored tips are `tips`, read from the workspace's
-/// cache as it is now (the report asks again once its plan has fetched the tips).
+/// The listings `lfs_check` may fetch from: git, and each side's branches (or why not).
+pub type Fetchable<'a> = (&'a Git, &'a Result<Listing, String>, &'a Result<Listing, String>);
+
+/// Returns check `lfs` for `ws` whose mirrored tips are `tips`. Tips the cache lacks are
+/// fetched into it first when `fetch` gives the listings (into a namespace of the check's own,
+/// removed afterwards; never writing a remote); the check is `skip` only when that fails.
 pub fn lfs_check(
     config: &Config,
     ws: &Workspace,
     tips: &[crate::oid::Oid],
     facts: Option<&FusionFacts>,
+    fetch: Option<Fetchable<'_>>,
 ) -> Check {
     let dir = crate::state::WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
-    let cache = Cache::open_existing(&dir.cache());
-    lfs::lfs(ws, cache.as_ref(), tips, facts)
+    let lacking =
+        |cache: Option<&Cache>| tips.iter().any(|t| cache.is_none_or(|c| !c.has_commit(*t)));
+    let mut cache = Cache::open_existing(&dir.cache());
+    let mut unfetched = None;
+    if let (true, Some((git, gitlab, fusion))) = (lacking(cache.as_ref()), fetch) {
+        match Cache::open_or_init(&dir.cache()) {
+            Ok(opened) => {
+                unfetched = fetch_lacking(git, ws, &opened, gitlab, fusion).err();
+                cache = Some(opened);
+            }
+            Err(e) => unfetched = Some(e.to_string()),
+        }
+    }
+    let check = lfs::lfs(ws, cache.as_ref(), tips, facts, unfetched.as_deref());
+    if let Some(cache) = &cache {
+        cache.drop_refs(CHECK_NS);
+    }
+    check
+}
+
+/// Where check `lfs` keeps what it fetched while it looks: never a sync's tracking refs.
+const CHECK_NS: &str = "refs/gfbridge/check/";
+
+/// Fetches, by name, the mirrored branches whose listed tip the cache lacks, from each side.
+fn fetch_lacking(
+    git: &Git,
+    ws: &Workspace,
+    cache: &Cache,
+    gitlab: &Result<Listing, String>,
+    fusion: &Result<Listing, String>,
+) -> Result<(), String> {
+    for (side, listing) in [(Side::Gitlab, gitlab), (Side::Fusion, fusion)] {
+        let listing =
+            listing.as_ref().map_err(|e| format!("{} cannot be listed: {e}", side.as_str()))?;
+        let lacking: Vec<&BranchName> = listing
+            .iter()
+            .filter(|(name, tip)| any_match(&ws.branches, name) && !cache.has_commit(**tip))
+            .map(|(name, _)| name)
+            .collect();
+        if lacking.is_empty() {
+            continue;
+        }
+        let wanted: Vec<Wanted<'_>> = lacking.into_iter().map(Wanted::Branch).collect();
+        let namespace = format!("{CHECK_NS}{}/", side.as_str());
+        remote::fetch(git, cache.path(), ws.remote(side), &namespace, &wanted, None)
+            .map_err(|e| format!("fetching from {} failed: {e}", side.as_str()))?;
+    }
+    Ok(())
 }
 
 /// Adds the checks of Git Fusion's settings and returns the facts they were read from.
 fn fusion_checks(
     config: &Config,
     ws: &Workspace,
-    mirrored: &[&BranchName],
+    going: &[(&BranchName, bool)],
     checks: &mut Vec<Check>,
 ) -> Option<FusionFacts> {
     let ids =
@@ -154,7 +212,7 @@ fn fusion_checks(
         Ok(facts) => {
             checks.push(change_owner(&facts));
             checks.push(unknown_git(config, &facts));
-            checks.push(fusion_branches(&facts, mirrored));
+            checks.push(fusion_branches(&facts, going));
             checks.push(protections(&facts));
             Some(facts)
         }
@@ -286,27 +344,40 @@ fn unknown_git(config: &Config, facts: &FusionFacts) -> Check {
     }
 }
 
-fn fusion_branches(facts: &FusionFacts, mirrored: &[&BranchName]) -> Check {
-    if facts.config.flag("git-to-perforce", "enable-git-branch-creation", true) {
-        return check(CheckId::FusionBranches, Status::Pass, "branch creation is enabled");
+/// Check `fusion_branches`: will Git Fusion take every mirrored branch GitLab has, judged by
+/// the same rule as the preflight (new names included, with `depot-branch-creation-enable`),
+/// and is no lightweight branch named like a `p4gf_config` branch (which breaks the repo)?
+fn fusion_branches(facts: &FusionFacts, going: &[(&BranchName, bool)]) -> Check {
+    let config = &facts.config;
+    let clashes = config.lightweight_name_clashes();
+    if !clashes.is_empty() {
+        let message = format!(
+            "p4gf_config2 has lightweight branches named like branches of the repo's p4gf_config: {} (Git Fusion then fails every operation on the repo; delete or rename the lightweight ones)",
+            clashes.join(", ")
+        );
+        return check(CheckId::FusionBranches, Status::Fail, message);
     }
     let defined: Vec<String> =
-        facts.config.branches().into_iter().filter_map(|b| b.git_branch_name).collect();
-    let missing: Vec<&str> =
-        mirrored.iter().map(|b| b.as_str()).filter(|b| !defined.iter().any(|d| d == b)).collect();
-    if missing.is_empty() {
-        check(
-            CheckId::FusionBranches,
-            Status::Pass,
-            "every mirrored branch is defined in the repo's p4gf_config",
-        )
-    } else {
-        let message = format!(
-            "branch creation is disabled and the repo's p4gf_config does not define: {}",
-            missing.join(", ")
-        );
-        check(CheckId::FusionBranches, Status::Fail, message)
+        config.branches().into_iter().filter_map(|b| b.git_branch_name).collect();
+    let refusals: Vec<String> = going
+        .iter()
+        .filter_map(|(branch, new)| {
+            config.creation_refusal(
+                branch.as_str(),
+                *new,
+                defined.iter().any(|d| d == branch.as_str()),
+            )
+        })
+        .collect();
+    if !refusals.is_empty() {
+        return check(CheckId::FusionBranches, Status::Fail, refusals.join("; "));
     }
+    let message = if config.flag("git-to-perforce", "enable-git-branch-creation", true) {
+        "branch creation is enabled"
+    } else {
+        "Git Fusion takes every mirrored branch (each is defined in the repo's p4gf_config, or made by depot-branch creation)"
+    };
+    check(CheckId::FusionBranches, Status::Pass, message)
 }
 
 /// Check `protections` (SPEC §13.2): can protections be read, and may `git-fusion-user` write

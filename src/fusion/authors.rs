@@ -81,6 +81,9 @@ pub struct Mapping {
     pub via: Via,
     /// Why, for people: which key matched where.
     pub detail: String,
+    /// The push is refused because Git Fusion cannot read `p4gf_usermap` at all (the fix is
+    /// the file, not a user).
+    pub usermap_unreadable: bool,
 }
 
 /// One row of Git Fusion's in-memory user list: `(p4user, email, fullname)` and where it came
@@ -167,6 +170,7 @@ impl Directory {
             p4_user: None,
             via: Via::Unmapped,
             detail: format!("{why}: User '{email}' not permitted to commit"),
+            usermap_unreadable: false,
         };
         for source in self.sources.clone() {
             let found = match source {
@@ -189,7 +193,10 @@ impl Directory {
                 }
             };
             match found {
-                Err(e) => return refused(format!("Git Fusion cannot read p4gf_usermap ({e})")),
+                Err(e) => {
+                    let why = format!("Git Fusion cannot read p4gf_usermap ({e})");
+                    return Mapping { usermap_unreadable: true, ..refused(why) };
+                }
                 Ok(None) => {}
                 Ok(Some((entry, key))) => {
                     let detail = match entry.found {
@@ -203,7 +210,12 @@ impl Directory {
                             entry.user
                         ));
                     }
-                    return Mapping { p4_user: Some(entry.user), via: entry.found, detail };
+                    return Mapping {
+                        p4_user: Some(entry.user),
+                        via: entry.found,
+                        detail,
+                        usermap_unreadable: false,
+                    };
                 }
             }
         }
@@ -217,6 +229,7 @@ impl Directory {
                 p4_user: Some(UNKNOWN_GIT.to_string()),
                 via: Via::UnknownGit,
                 detail: tried.to_string(),
+                usermap_unreadable: false,
             },
             None => refused(format!("{tried} and no standard `{UNKNOWN_GIT}` user")),
         }

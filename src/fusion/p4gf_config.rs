@@ -112,6 +112,79 @@ impl FusionConfig {
         repo.section_names().filter(|n| GLOBAL_SECTIONS.contains(n) && *n != "@repo").collect()
     }
 
+    /// Returns which of `keys` the repo's file sets in `section` when that is a global
+    /// section, which Git Fusion ignores in a repo's file (overrides belong in `[@repo]`).
+    pub fn ignored_repo_keys<'k>(&self, section: &str, keys: &[&'k str]) -> Vec<&'k str> {
+        if !self.ignored_repo_sections().contains(&section) {
+            return Vec::new();
+        }
+        let set = self.repo.as_ref().and_then(|r| r.section(section));
+        keys.iter().copied().filter(|k| set.is_some_and(|s| s.contains_key(*k))).collect()
+    }
+
+    /// Returns why Git Fusion would refuse to take `branch` (reference §8.2, §8.0 item 5):
+    /// a new `depot-branch/<x>` unless `depot-branch-creation-enable = explicit`; and, with
+    /// `enable-git-branch-creation = no`, any pushed branch — new or existing — that no branch
+    /// section of the repo's p4gf_config defines (`defined`; an existing undefined branch is a
+    /// lightweight one), unless `depot-branch-creation-enable = all` makes a new one fully
+    /// populated first. The one home of this rule: the preflight and check `fusion_branches`.
+    pub fn creation_refusal(
+        &self,
+        branch: &str,
+        new_branch: bool,
+        defined: bool,
+    ) -> Option<String> {
+        let mode = self
+            .effective("git-to-perforce", "depot-branch-creation-enable")
+            .map(|(v, _)| v.to_lowercase())
+            .filter(|v| v == "all" || v == "explicit");
+        let explicit = branch.starts_with("depot-branch/");
+        if new_branch && explicit && mode.as_deref() != Some("explicit") {
+            return Some(format!(
+                "`{branch}` asks for a depot branch while depot-branch-creation-enable is not `explicit` (Git Fusion: `depot-branch creation disabled: refs/heads/{branch}`)"
+            ));
+        }
+        let made_by_git_fusion = new_branch && (mode.as_deref() == Some("all") || explicit);
+        if defined || made_by_git_fusion || self.repo.is_none() {
+            return None;
+        }
+        if self.flag("git-to-perforce", "enable-git-branch-creation", true) {
+            return None;
+        }
+        let what = if new_branch {
+            "a new branch"
+        } else {
+            "a lightweight branch (no branch section defines it)"
+        };
+        Some(format!(
+            "`{branch}` is {what}, enable-git-branch-creation = no, and no branch section of the repo's p4gf_config defines it (Git Fusion: `Branch creation is not authorized for this repo.`)"
+        ))
+    }
+
+    /// Returns the git branch names that a non-deleted `p4gf_config2` branch shares with a
+    /// `p4gf_config` branch: Git Fusion then fails every operation on the repo (reference
+    /// §8.2, `config_to_branch_dict`).
+    pub fn lightweight_name_clashes(&self) -> Vec<String> {
+        let deleted = |id: &str| {
+            self.repo.as_ref().and_then(|r| r.get(id, "deleted")).and_then(boolean) == Some(true)
+        };
+        let full: Vec<String> = self
+            .branches()
+            .into_iter()
+            .filter(|b| !deleted(&b.id))
+            .filter_map(|b| b.git_branch_name)
+            .collect();
+        let mut clashes: Vec<String> = self
+            .lightweight_branches()
+            .into_iter()
+            .filter_map(|b| b.git_branch_name)
+            .filter(|name| full.contains(name))
+            .collect();
+        clashes.sort();
+        clashes.dedup();
+        clashes
+    }
+
     /// Returns the branch sections of the repo file, in file order (the first is special).
     pub fn branches(&self) -> Vec<BranchSection> {
         self.repo.as_ref().map(branch_sections).unwrap_or_default()

@@ -116,7 +116,8 @@ impl<'a> Preflight<'a> {
             reasons
                 .push(branch_reason(Code::ReadOnly, format!("branch section [{id}] is read-only")));
         }
-        reasons.extend(creation_reason(config, branch, new_branch, section.is_some()));
+        let refusal = config.creation_refusal(branch, new_branch, section.is_some());
+        reasons.extend(refusal.map(|message| branch_reason(Code::BranchCreationDisabled, message)));
         reasons
     }
 
@@ -328,7 +329,12 @@ impl<'a> Preflight<'a> {
         match mapping.via {
             Via::Unmapped => {
                 let message = format!("author {name} <{email}>: {}", mapping.detail);
-                reasons.push(reason(Code::UnmappedAuthor, oid, message));
+                let code = if mapping.usermap_unreadable {
+                    Code::UsermapUnreadable
+                } else {
+                    Code::UnmappedAuthor
+                };
+                reasons.push(reason(code, oid, message));
             }
             Via::UnknownGit => {
                 let user = mapping.p4_user.as_deref().unwrap_or("unknown_git");
@@ -388,47 +394,6 @@ fn case_reason(view: Option<&View>, oid: Oid, path: &[u8], twin: &str) -> Option
     let mut r = reason(Code::CaseConflict, oid, message);
     (r.path, r.depot_path) = (Some(path), Some(ours));
     Some(r)
-}
-
-/// Returns `branch_creation_disabled` when Git Fusion would refuse the branch (reference §8.2,
-/// §8.0 item 5): a new `depot-branch/<x>` unless `depot-branch-creation-enable = explicit`;
-/// and, with `enable-git-branch-creation = no`, any pushed branch — new or existing — that no
-/// branch section of the repo's p4gf_config defines (an existing undefined branch is a
-/// lightweight one), unless `depot-branch-creation-enable = all` makes a new one fully
-/// populated first.
-fn creation_reason(
-    config: &super::p4gf_config::FusionConfig,
-    branch: &BranchName,
-    new_branch: bool,
-    defined: bool,
-) -> Option<Reason> {
-    let mode = config
-        .effective("git-to-perforce", "depot-branch-creation-enable")
-        .map(|(v, _)| v.to_lowercase())
-        .filter(|v| v == "all" || v == "explicit");
-    let explicit = branch.starts_with("depot-branch/");
-    if new_branch && explicit && mode.as_deref() != Some("explicit") {
-        let message = format!(
-            "`{branch}` asks for a depot branch while depot-branch-creation-enable is not `explicit` (Git Fusion: `depot-branch creation disabled: refs/heads/{branch}`)"
-        );
-        return Some(branch_reason(Code::BranchCreationDisabled, message));
-    }
-    let made_by_git_fusion = new_branch && (mode.as_deref() == Some("all") || explicit);
-    if defined || made_by_git_fusion || config.repo.is_none() {
-        return None;
-    }
-    if config.flag("git-to-perforce", "enable-git-branch-creation", true) {
-        return None;
-    }
-    let what = if new_branch {
-        "a new branch"
-    } else {
-        "a lightweight branch (no branch section defines it)"
-    };
-    let message = format!(
-        "`{branch}` is {what}, enable-git-branch-creation = no, and no branch section of the repo's p4gf_config defines it (Git Fusion: `Branch creation is not authorized for this repo.`)"
-    );
-    Some(branch_reason(Code::BranchCreationDisabled, message))
 }
 
 /// Returns what the branch's view says of a commit (SPEC §13.1, reference §8.1, §8.6): each

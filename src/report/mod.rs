@@ -151,7 +151,7 @@ fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceR
         .collect();
     let mut checks = checks;
     if let Some(lfs) = checks.iter_mut().find(|c| c.id == CheckId::Lfs) {
-        *lfs = crate::checks::lfs_check(config, ws, &tips, facts.as_deref());
+        *lfs = crate::checks::lfs_check(config, ws, &tips, facts.as_deref(), None);
     }
     let authors = match (&plan.error, &ws.perforce) {
         (Some(_), _) => Err("unknown: the plan could not be made".to_string()),

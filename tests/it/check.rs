@@ -134,6 +134,38 @@ fn fusion_branches_fails_only_for_undefined_branches_when_creation_is_disabled()
     assert_eq!(status(&checks_of(&w), "fusion_branches").0, "pass");
 }
 
+#[test]
+fn fusion_branches_counts_depot_branch_creation_for_new_names_as_the_sync_does() {
+    let w = World::new();
+    w.seed("main");
+    w.commit(Gitlab, "release/3.0", "a new branch for Git Fusion");
+    w.global_config(
+        "[git-to-perforce]\nenable-git-branch-creation = no\ndepot-branch-creation-enable = all\n",
+    );
+    w.repo_config("[widgets-main]\ngit-branch-name = main\nview = //d/... ...\n");
+    let (got, message) = status(&checks_of(&w), "fusion_branches");
+    assert_eq!(got, "pass", "Git Fusion makes release/3.0 a depot branch: {message}");
+    // And the sync agrees: the branch is not blocked.
+    let dry = w.gfbridge(&["sync", "--dry-run", "--format", "json"]);
+    assert_eq!(dry.branch("release/3.0")["action"], "push_to_fusion", "{dry}");
+    assert_eq!(dry.branch("release/3.0")["reasons"], serde_json::json!([]), "{dry}");
+}
+
+#[test]
+fn a_lightweight_branch_named_like_a_p4gf_config_branch_fails_fusion_branches() {
+    let w = World::new();
+    w.seed("main");
+    w.repo_config("[widgets-main]\ngit-branch-name = main\nview = //d/... ...\n");
+    w.fusion_file(
+        "depot/.git-fusion/repos/acme_0xS_widgets/p4gf_config2",
+        "[k3q9abcdefghijklmnopqrstuv]\ngit-branch-name = main\nview = //.git-fusion/branches/x/... ...\n",
+    );
+    let (code, checks) = checks(&w);
+    let (got, message) = status(&checks, "fusion_branches");
+    assert_eq!((code, got.as_str()), (3, "fail"), "{message}");
+    assert!(message.contains("p4gf_config2") && message.contains("main"), "{message}");
+}
+
 fn checks_of(w: &World) -> Vec<Value> {
     checks(w).1
 }

@@ -436,3 +436,64 @@ fn without_an_lfs_endpoint_on_gitlab_its_own_check_refuses_and_check_lfs_names_t
     assert_eq!(check["status"], "fail", "{check}");
     assert!(check["message"].as_str().expect("message").contains("gitlab_lfs_url"), "{check}");
 }
+
+#[test]
+fn check_lfs_on_a_fresh_cache_fetches_the_tips_and_fails_on_a_missing_http_url() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    let work = l.clone_with_lfs(Gitlab, "work");
+    l.commit_and_push(&work, "main", &[("a.bin", &art(7))]);
+    // Git Fusion's LFS server URL is unset, and gfbridge has never run here: no cache.
+    l.w.global_config("[perforce-to-git]\ngit-lfs-enable = yes\n");
+    let before = (l.w.branches(Gitlab), l.w.branches(Fusion));
+    let check = l.w.gfbridge(&["check", "--format", "json"]).check("lfs");
+    assert_eq!(check["status"], "fail", "it looked into the tips instead of passing: {check}");
+    assert_eq!((l.w.branches(Gitlab), l.w.branches(Fusion)), before, "no remote was written");
+    assert!(check["message"].as_str().unwrap_or("").contains("http-url"), "{check}");
+    // What it fetched to look is not left behind as refs.
+    let refs = run_ok(
+        git().arg("--git-dir").arg(l.w.path(".gfbridge/widgets/cache.git")).arg("for-each-ref"),
+    );
+    assert!(!refs.contains("refs/gfbridge/check/"), "{refs}");
+}
+
+#[test]
+fn check_lfs_is_skipped_not_passed_when_the_tips_cannot_be_fetched() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    // Git Fusion's repository answers ls-remote through the wrapper, but no fetch works.
+    l.w.wrap_git(
+        "case \" $* \" in *\" fetch \"*) echo 'fatal: the remote hung up' >&2; exit 128;; esac",
+    );
+    let check = l.w.gfbridge(&["check", "--format", "json"]).check("lfs");
+    assert_eq!(check["status"], "skip", "{check}");
+    assert!(check["message"].as_str().unwrap_or("").starts_with("not checked:"), "{check}");
+}
+
+#[test]
+fn lfs_settings_in_a_section_git_fusion_ignores_are_named_with_the_section_they_belong_in() {
+    let l = LfsWorld::new();
+    l.w.seed("main");
+    let work = l.clone_with_lfs(Gitlab, "work");
+    l.commit_and_push(&work, "main", &[("a.bin", &art(5))]);
+    // Global: LFS off. The repo's file "turns it on" where Git Fusion never reads it.
+    l.w.global_config("[perforce-to-git]\ngit-lfs-enable = no\n");
+    l.w.repo_config(
+        "[perforce-to-git]\ngit-lfs-enable = yes\nhttp-url = http://lfs.example/{repo}\n",
+    );
+    let check = l.w.gfbridge(&["check", "--format", "json"]).check("lfs");
+    assert_eq!(check["status"], "fail", "{check}");
+    let message = check["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains(
+            "git-lfs-enable is not yes; the repo's p4gf_config sets it under [perforce-to-git]"
+        ),
+        "{message}"
+    );
+    assert!(message.contains("move it to [@repo]"), "{message}");
+    // In [@repo] they take effect, and nothing is said about sections.
+    l.fusion_lfs(true);
+    l.w.repo_config("[@repo]\ngit-lfs-enable = yes\n");
+    let fixed = l.w.gfbridge(&["check", "--format", "json"]).check("lfs");
+    assert!(!fixed["message"].as_str().unwrap_or("").contains("ignores"), "{fixed}");
+}

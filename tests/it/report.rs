@@ -440,3 +440,30 @@ fn a_skipped_check_blocks_ready_until_accepted_and_then_shows_on_the_first_scree
     ));
     assert_eq!(report_json(&w).0, 3);
 }
+
+#[test]
+fn an_unreadable_usermap_is_a_blocker_naming_the_file_and_line_not_a_missing_user() {
+    let w = World::new();
+    w.seed("main");
+    assert_eq!(w.sync().code, 0);
+    let usermap = "depot/.git-fusion/users/p4gf_usermap";
+    let text =
+        std::fs::read_to_string(w.remote(Fusion).join("fusion").join(usermap)).expect("usermap");
+    w.fusion_file(usermap, &format!("{text}broken b<d@example.com \"Bad Line\"\n"));
+    let line = text.lines().count() + 1;
+    w.set_author("Someone New", "someone@example.com");
+    w.commit(Gitlab, "main", "needs the usermap");
+    let (code, doc) = report_json(&w);
+    assert_eq!(code, 3, "{doc:#}");
+    let blocker = doc["workspaces"][0]["blockers"]
+        .as_array()
+        .expect("blockers")
+        .iter()
+        .find(|b| b["code"] == "usermap_unreadable")
+        .cloned()
+        .unwrap_or_else(|| panic!("no usermap_unreadable blocker: {doc:#}"));
+    assert_eq!(blocker["who"], "perforce_admin");
+    let remedy = blocker["remedy"].as_str().unwrap_or("");
+    assert!(remedy.contains(&format!("p4gf_usermap, line {line}")), "{remedy}");
+    assert!(!remedy.contains("Create a Perforce user"), "{remedy}");
+}
