@@ -61,7 +61,7 @@ report() { # report <label> <gfbridge ns> <git ns> <target>
 # The Git Fusion side is a bare repo with Git Fusion's receive.denyNonFastForwards, not the
 # Python stand-in: its per-commit rule checks would time the emulator, identically on both
 # sides of every comparison, instead of gfbridge. Such a repo prints no push id, so gfbridge
-# cannot confirm a push and remembers it as pending (SPEC §1.2); every timed sync passes
+# cannot confirm a push and remembers it as pending (docs/output.md); every timed sync passes
 # --retry-failed, which forgets it (reading one small file), as an operator would.
 fusion_repo() { # fusion_repo <path>
   git init --quiet --bare -b main "$1"

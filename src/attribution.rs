@@ -144,7 +144,7 @@ fn considered_commits(
             .map_err(|e| AttributionError::Read(e.to_string()));
     }
     // In push order (branch by branch, oldest first), as Git Fusion reads them: its answers
-    // depend on the order (reference §9.4).
+    // depend on the order (docs/git-fusion.md).
     let outgoing =
         plan.branches.iter().filter(|b| matches!(b.plan.action, Action::PushToFusion { .. }));
     let mut seen = BTreeSet::new();
@@ -157,7 +157,7 @@ fn rows(
     cache: &Cache,
     commits: &[Oid],
 ) -> Result<Vec<AuthorRow>, AttributionError> {
-    // Git Fusion maps each (address, name) pair on its own (reference §9.3): one row each.
+    // Git Fusion maps each (address, name) pair on its own (docs/git-fusion.md): one row each.
     let mut directory = facts.directory();
     let sensitive = directory.email_case_sensitive();
     let mut by_author: BTreeMap<(String, String), AuthorRow> = BTreeMap::new();

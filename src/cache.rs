@@ -1,5 +1,5 @@
 //! The workspace's bare cache repository: objects from both remotes, their last seen tips and
-//! the bases (SPEC §9), read and written in-process with git2.
+//! the bases (docs/output.md), read and written in-process with git2.
 //!
 //! Owns the ref layout inside the cache and the commit-graph questions the planner asks.
 //! Must not talk to remotes (that is `git::remote`) or decide actions (that is `plan`).

@@ -38,7 +38,7 @@ pub struct CommitInfo {
     /// Author email, without angle brackets.
     pub author_email: String,
     /// Entries added, changed or deleted against the first parent: what Git Fusion's
-    /// `fast-export --no-data` lists (reference §8.0 item 9).
+    /// `fast-export --no-data` lists (docs/git-fusion.md).
     pub changes: Vec<Change>,
 }
 
@@ -166,7 +166,7 @@ pub fn between(
 }
 
 /// Where a new branch's first outgoing commit grows from, for the view Git Fusion gives a
-/// branch no section defines (reference §8.2).
+/// branch no section defines (docs/git-fusion.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Growth {
     /// A root commit: Git Fusion takes the first branch section's view.

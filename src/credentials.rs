@@ -1,4 +1,4 @@
-//! Credentials for git over HTTPS (SPEC §10): where each side's secret comes from, the type
+//! Credentials for git over HTTPS (docs/configuration.md): where each side's secret comes from, the type
 //! that holds it, and gfbridge's own `GIT_ASKPASS` answer.
 //!
 //! A secret is read only when git asks for it, by gfbridge itself run as git's askpass

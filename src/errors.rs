@@ -1,4 +1,4 @@
-//! How an error is shown to people, and the one table from error to exit code (SPEC §2.1).
+//! How an error is shown to people, and the one table from error to exit code (docs/output.md).
 //!
 //! Errors keep their causes as `#[source]`; this is the one place that joins them
 //! (`cannot create /srv/gfbridge/widgets: Permission denied (os error 13)`), decides which

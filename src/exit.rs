@@ -1,4 +1,4 @@
-//! Exit codes, the contract scripts rely on (SPEC §2.1), and how several combine.
+//! Exit codes, the contract scripts rely on (docs/output.md), and how several combine.
 
 /// A process exit code of gfbridge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

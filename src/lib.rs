@@ -2,7 +2,7 @@
 //! repository in step, fast-forward only, never rewriting either side.
 //!
 //! The decision for a branch is pure (`plan`); effects live at the edges (`git`, `cache`,
-//! `state`); `sync` ties them together and `render` prints results. The contract is SPEC.md.
+//! `state`); `sync` ties them together and `render` prints results. What each command does for its users is in docs/.
 
 pub mod attribution;
 pub mod cache;

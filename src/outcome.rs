@@ -10,7 +10,7 @@ use crate::reason::Code;
 use crate::refname::{BranchName, TagName};
 use crate::tags::TagAction;
 
-/// A finding about a branch or one of its commits (SPEC §4, §6).
+/// A finding about a branch or one of its commits (docs/git-fusion.md, docs/report.md).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Reason {
     /// The reason code, such as `unmapped_author`.
@@ -21,7 +21,7 @@ pub struct Reason {
     pub message: String,
     /// Whether it turns the push into `blocked` (others are reported only).
     pub blocks: bool,
-    /// The git path concerned, for findings about one file (SPEC §13.1).
+    /// The git path concerned, for findings about one file (docs/git-fusion.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Its depot path, when it has one.
@@ -54,7 +54,7 @@ pub struct BranchPlan {
     pub tips: Tips,
     /// The action.
     pub action: Action,
-    /// The commits the action concerns (SPEC §6), oldest first.
+    /// The commits the action concerns (docs/report.md), oldest first.
     pub commits: Vec<Oid>,
     /// For `diverged`: commits only GitLab has; for others, empty.
     pub gitlab_only: Vec<Oid>,
@@ -62,12 +62,12 @@ pub struct BranchPlan {
     pub fusion_only: Vec<Oid>,
     /// Findings; any blocking one turns a push into `blocked`.
     pub reasons: Vec<Reason>,
-    /// The LFS objects the push would copy first (SPEC §12); `None` when its commits hold
+    /// The LFS objects the push would copy first (docs/lfs.md); `None` when its commits hold
     /// no pointer, or LFS is off.
     pub lfs: Option<LfsCopy>,
 }
 
-/// The LFS objects a push copies before it is made (SPEC §12 `lfs_objects`, `lfs_bytes`).
+/// The LFS objects a push copies before it is made (docs/lfs.md `lfs_objects`, `lfs_bytes`).
 #[derive(Clone, Debug, Default)]
 pub struct LfsCopy {
     /// The objects the destination lacks.
@@ -84,7 +84,7 @@ impl LfsCopy {
 }
 
 impl BranchPlan {
-    /// Returns true when a blocking reason stops this push (SPEC §4).
+    /// Returns true when a blocking reason stops this push (docs/git-fusion.md).
     pub fn blocked(&self) -> bool {
         blocks(&self.reasons)
     }
@@ -123,7 +123,7 @@ fn label_of(name: &str, side: Option<Side>) -> String {
     }
 }
 
-/// What became of a branch in this run (SPEC §6).
+/// What became of a branch in this run (docs/report.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
@@ -138,7 +138,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Returns the contract's name (SPEC §6), as in JSON and the journal.
+    /// Returns the contract's name (docs/report.md), as in JSON and the journal.
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Done => "done",
@@ -210,9 +210,9 @@ impl Planned for TagPlan {
 }
 
 impl<P: Planned> Settled<P> {
-    /// Returns the exit code this ref alone would give (SPEC §2.1).
+    /// Returns the exit code this ref alone would give (docs/output.md).
     pub fn exit(&self) -> Exit {
-        // An LFS server that failed is an operational failure (SPEC §12): nothing was pushed.
+        // An LFS server that failed is an operational failure (docs/lfs.md): nothing was pushed.
         let lfs_failed = self.plan.reasons().iter().any(|r| r.code == Code::LfsTransferFailed);
         if self.outcome == Outcome::Failed && lfs_failed {
             return Exit::Failure;
@@ -293,7 +293,7 @@ impl Tally {
     }
 }
 
-/// The decision for one mirrored tag (SPEC §13.3).
+/// The decision for one mirrored tag (docs/tags.md).
 #[derive(Clone, Debug)]
 pub struct TagPlan {
     /// The tag's name.

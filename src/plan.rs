@@ -1,4 +1,4 @@
-//! The decision for one branch (SPEC §1.1): a pure function of the two tips, the base and an
+//! The decision for one branch (docs/architecture.md): a pure function of the two tips, the base and an
 //! ancestry oracle.
 //!
 //! Owns the order of the rules and nothing else: it never touches git, files or the network,
@@ -52,7 +52,7 @@ pub enum Action {
 }
 
 impl Action {
-    /// Returns the contract's name for the action (SPEC §6).
+    /// Returns the contract's name for the action (docs/report.md).
     pub fn name(&self) -> &'static str {
         match self {
             Action::InSync => "in_sync",
@@ -64,7 +64,7 @@ impl Action {
         }
     }
 
-    /// Returns the side the action names, if any (`side` in SPEC §6).
+    /// Returns the side the action names, if any (`side` in docs/report.md).
     pub fn side(&self) -> Option<Side> {
         match self {
             Action::Deleted { side } | Action::Rewritten { side } => Some(*side),
@@ -125,7 +125,7 @@ pub trait Ancestry {
     fn is_ancestor(&self, ancestor: Oid, descendant: Oid) -> Result<bool, Self::Error>;
 }
 
-/// Returns the action for one branch, applying SPEC §1.1's rules in order.
+/// Returns the action for one branch, applying docs/architecture.md's rules in order.
 pub fn decide<A: Ancestry>(tips: Tips, graph: &A) -> Result<Action, A::Error> {
     let Tips { gitlab, fusion, base } = tips;
     if gitlab == fusion {

@@ -1,4 +1,4 @@
-//! Progress of long steps (SPEC §2): on a terminal a bar with counts (indicatif) and the
+//! Progress of long steps (docs/output.md): on a terminal a bar with counts (indicatif) and the
 //! current step; elsewhere (a CI job log, a journal) a heartbeat line at least every
 //! `GFBRIDGE_HEARTBEAT` (30 s by default) so the job is seen alive; with `-q`, or in the
 //! service, nothing.

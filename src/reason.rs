@@ -1,11 +1,11 @@
-//! The reason codes of SPEC §4 as a type: every finding about a branch or commit carries one,
+//! The reason codes of docs/git-fusion.md as a type: every finding about a branch or commit carries one,
 //! and whether it blocks by default and who must act on it are decided here, in one table.
 //!
 //! Must not decide when a code applies (that is `fusion::preflight` and `sync::remembered`).
 
 use std::fmt;
 
-/// A finding's reason code (SPEC §4); serialized as its contract name.
+/// A finding's reason code (docs/git-fusion.md); serialized as its contract name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Code {
@@ -33,38 +33,38 @@ pub enum Code {
     CaseConflict,
     /// A path with `@ # % *`, stored escaped.
     EscapedPath,
-    /// A path the branch's view does not map (SPEC §13.1).
+    /// A path the branch's view does not map (docs/git-fusion.md).
     NotInView,
-    /// A user Git Fusion checks lacks write on a depot path (SPEC §13.2).
+    /// A user Git Fusion checks lacks write on a depot path (docs/git-fusion.md).
     PermissionDenied,
     /// A commit that changes no file while the view cannot hold an empty changelist.
     EmptyCommit,
-    /// GitLab would refuse the bridge's push to this branch (SPEC §14).
+    /// GitLab would refuse the bridge's push to this branch (docs/operations.md).
     GitlabPushDenied,
     /// Git Fusion refused or failed this push for these tips before.
     FusionRejected,
     /// A previous push to Git Fusion is still unconfirmed.
     FusionPending,
-    /// A pointer goes to a Git Fusion whose `git-lfs-enable` is not yes (SPEC §12).
+    /// A pointer goes to a Git Fusion whose `git-lfs-enable` is not yes (docs/lfs.md).
     LfsDisabledOnFusion,
-    /// A pointer at a path the commit's `.gitattributes` does not track (SPEC §12).
+    /// A pointer at a path the commit's `.gitattributes` does not track (docs/lfs.md).
     LfsUntrackedPointer,
-    /// An object on neither side's LFS server (SPEC §12).
+    /// An object on neither side's LFS server (docs/lfs.md).
     LfsMissingContent,
-    /// An LFS server failed or refused during the copy (SPEC §12).
+    /// An LFS server failed or refused during the copy (docs/lfs.md).
     LfsTransferFailed,
-    /// The tag names different objects on the two sides (SPEC §13.3).
+    /// The tag names different objects on the two sides (docs/tags.md).
     TagConflict,
-    /// Git Fusion refuses the tag's name, and with it the whole push (SPEC §13.3).
+    /// Git Fusion refuses the tag's name, and with it the whole push (docs/tags.md).
     InvalidTagName,
-    /// No Git Fusion branch reaches the tag's commit: Git Fusion would drop it (SPEC §13.3).
+    /// No Git Fusion branch reaches the tag's commit: Git Fusion would drop it (docs/tags.md).
     TagNotStored,
-    /// A tag of a tree or blob: Git Fusion keeps it in git only (SPEC §13.3).
+    /// A tag of a tree or blob: Git Fusion keeps it in git only (docs/tags.md).
     TagNotInPerforce,
 }
 
 impl Code {
-    /// Every code, in SPEC order (for tables and tests).
+    /// Every code, in the order docs/git-fusion.md lists them (for tables and tests).
     pub const ALL: [Code; 26] = [
         Code::ChangeOwnerPusher,
         Code::UnmappedAuthor,

@@ -1,4 +1,4 @@
-//! `gfbridge status` (SPEC §15.2): how the last runs of each workspace went, read from local
+//! `gfbridge status` (docs/output.md): how the last runs of each workspace went, read from local
 //! state alone — the run record, remembered pushes, the cache and the lock.
 //!
 //! Must not start `git`, `p4` or any network call, and must not create or change a file.
@@ -64,7 +64,7 @@ pub struct WorkspaceStatus {
 }
 
 impl WorkspaceStatus {
-    /// Returns the exit code SPEC §15.2 gives this workspace: 3 when the last run needed
+    /// Returns the exit code docs/output.md gives this workspace: 3 when the last run needed
     /// attention, a push is remembered as failed, or the state is gone after runs; else 0.
     pub fn exit(&self) -> Exit {
         if self.error.is_some() {
@@ -140,7 +140,7 @@ fn lock_held(dir: &WorkspaceDir) -> bool {
     matches!(file.try_lock(), Err(TryLockError::WouldBlock))
 }
 
-/// Returns the JSON document of SPEC §15.2.
+/// Returns the JSON document of docs/output.md.
 pub fn json(statuses: &[WorkspaceStatus]) -> Value {
     let workspaces: Vec<Value> = statuses
         .iter()

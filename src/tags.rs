@@ -1,4 +1,4 @@
-//! The decision for one mirrored tag (SPEC §13.3): a pure function of what each side lists
+//! The decision for one mirrored tag (docs/tags.md): a pure function of what each side lists
 //! and what gfbridge remembers having seen on both sides.
 //!
 //! A tag never moves and is never deleted by gfbridge: it is created where it is missing, once

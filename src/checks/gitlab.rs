@@ -1,4 +1,4 @@
-//! The checks that need GitLab's API (SPEC §5.2, §14): protected-branch rules, whether the
+//! The checks that need GitLab's API (docs/git-fusion.md, docs/operations.md): protected-branch rules, whether the
 //! bridge may push, and GitLab's own mirrors of the project.
 //!
 //! Must not change anything on GitLab; every call is a read.
@@ -117,7 +117,7 @@ fn gitlab_protection(
     (vec![api, branches, access, mirrors], Ok(Some(rules)))
 }
 
-/// Check `gitlab_push_access` (SPEC §14): may the bridge's token user push every mirrored
+/// Check `gitlab_push_access` (docs/operations.md): may the bridge's token user push every mirrored
 /// branch GitLab has (the branches API's `can_push`)? A rule requiring code-owner approval
 /// warns: GitLab then refuses pushes that touch CODEOWNERS paths.
 fn gitlab_push_access(
@@ -166,7 +166,7 @@ fn gitlab_push_access(
     }
 }
 
-/// Check `gitlab_mirrors` (SPEC §14): does GitLab itself mirror the project to or from the Git
+/// Check `gitlab_mirrors` (docs/operations.md): does GitLab itself mirror the project to or from the Git
 /// Fusion repo? An enabled push mirror there force-overwrites what gfbridge protects, and a
 /// pull mirror from it writes GitLab branches behind gfbridge's back.
 fn gitlab_mirrors(client: &GitlabClient, project: &str, ws: &Workspace) -> Check {

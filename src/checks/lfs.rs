@@ -1,4 +1,4 @@
-//! Check `lfs` (SPEC §12): when a mirrored branch holds LFS content, both LFS endpoints
+//! Check `lfs` (docs/lfs.md): when a mirrored branch holds LFS content, both LFS endpoints
 //! answer a batch request with the configured credentials and no per-object error (Git
 //! Fusion answers 200 and refuses per object), Git Fusion's `git-lfs-enable` is yes and its
 //! `http-url` set, and every branch of the repo's `p4gf_config` maps a top-level

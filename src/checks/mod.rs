@@ -1,4 +1,4 @@
-//! The checks of SPEC §5.2: is the environment usable, and is Git Fusion configured so that
+//! The checks of docs/git-fusion.md: is the environment usable, and is Git Fusion configured so that
 //! mirroring is safe — above all, is change-pusher disabled (`change-owner` = `author`)?
 //!
 //! Each check is a small function returning a `Check`; `run_checks` gathers them. Shared by
@@ -58,7 +58,7 @@ fn check(id: CheckId, status: Status, message: impl Into<String>) -> Check {
 
 /// The checks of a workspace, with what they learnt on the way.
 pub struct Checked {
-    /// Every check, in SPEC order.
+    /// Every check, in the order docs/git-fusion.md lists them.
     pub checks: Vec<Check>,
     /// Git Fusion's facts, when they could be read.
     pub facts: Option<FusionFacts>,
@@ -66,7 +66,7 @@ pub struct Checked {
     pub listed: Option<Listed>,
 }
 
-/// Returns every check for `ws`, in SPEC order.
+/// Returns every check for `ws`, in the order docs/git-fusion.md lists them.
 pub fn run_checks(config: &Config, ws: &Workspace) -> Vec<Check> {
     run_checks_keeping_facts(config, ws).checks
 }
@@ -224,7 +224,7 @@ fn fusion_checks(
     }
 }
 
-/// SPEC §15.3: warns while a branch that exists on both sides has no base (the state was
+/// docs/output.md: warns while a branch that exists on both sides has no base (the state was
 /// lost, or gfbridge has not yet seen both sides equal). Reads the cache; creates nothing.
 fn state(config: &Config, ws: &Workspace, on_both: &[&BranchName]) -> Check {
     let dir = crate::state::WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
@@ -380,8 +380,8 @@ fn fusion_branches(facts: &FusionFacts, going: &[(&BranchName, bool)]) -> Check 
     check(CheckId::FusionBranches, Status::Pass, message)
 }
 
-/// Check `protections` (SPEC §13.2): can protections be read, and may `git-fusion-user` write
-/// `//.git-fusion/...`, without which Git Fusion fails every push (reference §8.3)?
+/// Check `protections` (docs/git-fusion.md): can protections be read, and may `git-fusion-user` write
+/// `//.git-fusion/...`, without which Git Fusion fails every push (docs/git-fusion.md)?
 fn protections(facts: &FusionFacts) -> Check {
     let mut permissions = Permissions::new(facts.protections.clone());
     if let Some(why) = permissions.unavailable() {

@@ -1,4 +1,4 @@
-//! `gfbridge check`: print each check of SPEC §5.2; exit 0, or 3 when any fails.
+//! `gfbridge check`: print each check of docs/git-fusion.md; exit 0, or 3 when any fails.
 
 use clap::Args;
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! `gfbridge hook`: the pre-receive hook that makes Git Fusion accept a push first (SPEC §8),
+//! `gfbridge hook`: the pre-receive hook that makes Git Fusion accept a push first (docs/hook.md),
 //! and its installer.
 
 use std::io::Read;

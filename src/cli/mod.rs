@@ -1,4 +1,4 @@
-//! The command line (SPEC §2): argument definitions, logging set-up, and the one place that
+//! The command line (docs/output.md): argument definitions, logging set-up, and the one place that
 //! prints errors (their exit codes are `errors.rs`'s table). Each subcommand has its own file
 //! and returns `Result<Exit, Shown>`.
 
@@ -242,7 +242,7 @@ fn with_workspaces(
 }
 
 /// Returns whether colour and control sequences may go to `stream`: only a terminal, and
-/// never with `NO_COLOR` set (SPEC §2).
+/// never with `NO_COLOR` set (docs/output.md).
 fn colour(stream: &impl IsTerminal) -> bool {
     stream.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -1,4 +1,4 @@
-//! `gfbridge status`: how the last runs went, from local state only (SPEC §15.2).
+//! `gfbridge status`: how the last runs went, from local state only (docs/output.md).
 
 use clap::Args;
 

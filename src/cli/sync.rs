@@ -42,7 +42,7 @@ pub struct SyncArgs {
     format: TextOrJson,
 }
 
-/// Runs `sync` and returns the exit code (SPEC §2.1).
+/// Runs `sync` and returns the exit code (docs/output.md).
 pub fn run(args: &SyncArgs, ctx: &Context) -> Result<Exit, Shown> {
     with_workspaces(ctx, &args.selection.workspaces, |config, selected| {
         run_on(args, ctx, config, selected)

@@ -1,4 +1,4 @@
-//! `[credentials.gitlab]` and `[credentials.fusion]` (SPEC §10): checked when the config
+//! `[credentials.gitlab]` and `[credentials.fusion]` (docs/configuration.md): checked when the config
 //! loads, so a missing user name or two password sources is an error naming the key. The
 //! secret itself is read only when git asks for it (`crate::credentials`).
 

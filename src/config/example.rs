@@ -2,7 +2,7 @@
 
 /// Returns the example config text.
 pub fn text() -> &'static str {
-    r#"# gfbridge configuration. Reference: docs/configuration.md and SPEC §3.
+    r#"# gfbridge configuration. Every key is explained in docs/configuration.md.
 # Durations take a unit ("90s", "5m", "1h"). Secrets are never written here: they are
 # named by environment variables.
 

@@ -1,4 +1,4 @@
-//! The workspace's LFS keys (SPEC §12): `lfs`, `gitlab_lfs_url`, `fusion_lfs_url`, checked
+//! The workspace's LFS keys (docs/lfs.md): `lfs`, `gitlab_lfs_url`, `fusion_lfs_url`, checked
 //! when the config loads so that an error names the key.
 
 use super::{ConfigError, Validator};
@@ -34,7 +34,7 @@ impl Validator<'_> {
             }
             if redact(&url) != url {
                 let msg = format!(
-                    "`{}` holds a password; secrets never go in URLs: use [credentials.gitlab] or [credentials.fusion] (SPEC §10)",
+                    "`{}` holds a password; secrets never go in URLs: use [credentials.gitlab] or [credentials.fusion] (docs/configuration.md)",
                     redact(&url)
                 );
                 return Err(self.invalid(at(key), msg));

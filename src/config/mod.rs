@@ -1,4 +1,4 @@
-//! The validated configuration (SPEC §3): loading, defaults and every check on values.
+//! The validated configuration (docs/configuration.md): loading, defaults and every check on values.
 //!
 //! Owns turning `gfbridge.toml` into typed settings whose errors name the file, the key and
 //! what is wrong. Must not touch remotes, and is the only place that resolves paths relative
@@ -113,7 +113,7 @@ pub struct Perforce {
     pub global_config_file: Option<PathBuf>,
     /// Offline replacement for `p4 info`'s `caseHandling`.
     pub case_handling: Option<String>,
-    /// Offline protections: saved `p4 -ztag -Mj protects -a` (SPEC §13.2).
+    /// Offline protections: saved `p4 -ztag -Mj protects -a` (docs/git-fusion.md).
     pub protects_file: Option<PathBuf>,
     /// Offline groups: saved `p4 -ztag -Mj groups`.
     pub groups_file: Option<PathBuf>,
@@ -121,12 +121,12 @@ pub struct Perforce {
     pub client_host: Option<String>,
     /// `git-fusion-user`'s `clientAddress`, for offline protections.
     pub fusion_host: Option<String>,
-    /// The Perforce user Git Fusion authenticates gfbridge's pushes as (SPEC §13.1).
+    /// The Perforce user Git Fusion authenticates gfbridge's pushes as (docs/git-fusion.md).
     pub pusher: Option<String>,
 }
 
 impl Perforce {
-    /// Returns the pusher Git Fusion checks (SPEC §13.1): `pusher`, else the user of
+    /// Returns the pusher Git Fusion checks (docs/git-fusion.md): `pusher`, else the user of
     /// `[credentials.fusion]` (`fusion`), else `user`.
     pub fn pusher<'a>(
         &'a self,
@@ -157,15 +157,15 @@ pub struct Workspace {
     pub interval: Duration,
     /// Offline per-repo `p4gf_config`.
     pub repo_config_file: Option<PathBuf>,
-    /// Offline per-repo `p4gf_config2` (lightweight branches, SPEC §13.1).
+    /// Offline per-repo `p4gf_config2` (lightweight branches, docs/git-fusion.md).
     pub repo_config2_file: Option<PathBuf>,
     /// This workspace's Perforce settings: its `[workspace.perforce]` over the global
-    /// `[perforce]` (SPEC §11). Every p4 call, offline file and check of the workspace uses
+    /// `[perforce]` (docs/configuration.md). Every p4 call, offline file and check of the workspace uses
     /// these, so nothing learnt from one server is used for another.
     pub perforce: Option<Perforce>,
-    /// `tags`: the tags mirrored (SPEC §13.3), GitLab's wildcard rule; empty: none.
+    /// `tags`: the tags mirrored (docs/tags.md), GitLab's wildcard rule; empty: none.
     pub tags: Vec<BranchPattern>,
-    /// Whether LFS objects travel with their commits (SPEC §12).
+    /// Whether LFS objects travel with their commits (docs/lfs.md).
     pub lfs: LfsMode,
     /// `gitlab_lfs_url`: GitLab's LFS endpoint, when not the convention's.
     pub gitlab_lfs_url: Option<String>,
@@ -185,7 +185,7 @@ impl Workspace {
         }
     }
 
-    /// Returns the LFS endpoint of `side` (SPEC §12), with that side's credential; `None`
+    /// Returns the LFS endpoint of `side` (docs/lfs.md), with that side's credential; `None`
     /// when the remote is not http(s) and no URL is configured.
     pub fn lfs_endpoint(&self, side: Side) -> Option<Endpoint> {
         match side {

@@ -1,4 +1,4 @@
-//! Branch and tag patterns with GitLab's protected-ref semantics (SPEC §1, §13.3).
+//! Branch and tag patterns with GitLab's protected-ref semantics (docs/architecture.md, docs/tags.md).
 //!
 //! Owns matching only: a pattern without `*` matches the exact name; `*` matches any run of
 //! characters, `/` included; matching is case-sensitive. Split into its literal pieces once,

@@ -1,4 +1,4 @@
-//! The config file exactly as TOML spells it (SPEC §3), before validation.
+//! The config file exactly as TOML spells it (docs/configuration.md), before validation.
 //!
 //! Owns the key names and the rejection of unknown keys; must not judge values (that is
 //! `validate`'s job), so every message about a value can name its key.
@@ -61,7 +61,7 @@ pub struct RawPerforce {
 }
 
 impl RawPerforce {
-    /// Returns these settings with every key not given here taken from `base` (SPEC §11: a
+    /// Returns these settings with every key not given here taken from `base` (docs/configuration.md: a
     /// workspace's `[workspace.perforce]` over the global `[perforce]`).
     pub fn over(self, base: &RawPerforce) -> RawPerforce {
         let base = base.clone();
@@ -104,7 +104,7 @@ pub struct RawWorkspace {
 }
 
 /// `gitlab_project`: a path with namespace, or the numeric id, written as a string or as a
-/// TOML integer (SPEC §14: the id keeps matching after a rename).
+/// TOML integer (docs/operations.md: the id keeps matching after a rename).
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum ProjectRef {
@@ -122,7 +122,7 @@ impl ProjectRef {
     }
 }
 
-/// `[credentials.gitlab]` and `[credentials.fusion]` (SPEC §10).
+/// `[credentials.gitlab]` and `[credentials.fusion]` (docs/configuration.md).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCredentials {

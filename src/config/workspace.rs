@@ -1,4 +1,4 @@
-//! One `[[workspace]]` table (SPEC §3, §11, §12): its keys checked and turned into a
+//! One `[[workspace]]` table (docs/configuration.md, docs/lfs.md): its keys checked and turned into a
 //! `Workspace`, each error naming `workspace[<index>].<key>`.
 
 use super::raw::{self, RawWorkspace};

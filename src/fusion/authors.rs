@@ -32,7 +32,7 @@ pub enum AuthorSource {
 /// Returns the sources of an `author-source` value (`None`: unset, `none` or empty, which
 /// means `git-email`). Entries are split on commas, trimmed and compared case-sensitively;
 /// unknown ones are skipped, and when none is known the list is empty: no source is tried
-/// and every author goes to `unknown_git` (reference §9.2).
+/// and every author goes to `unknown_git` (docs/git-fusion.md).
 pub fn author_sources(value: Option<&str>) -> Vec<AuthorSource> {
     let Some(value) = value else { return vec![AuthorSource::GitEmail] };
     value
@@ -61,7 +61,7 @@ pub enum Via {
 }
 
 impl Via {
-    /// Returns the contract's name (SPEC §6 `via`).
+    /// Returns the contract's name (docs/report.md `via`).
     pub fn name(self) -> &'static str {
         match self {
             Via::Usermap => "usermap",
@@ -329,7 +329,7 @@ pub fn same_email(a: &str, b: &str, case_sensitive: bool) -> bool {
 
 /// Returns the addresses `git-email` tries (`email_subdomain_iter`): the address, then each
 /// shorter domain, split at the last `@`. An address without `@`, or starting with it,
-/// yields none (reference §9.6).
+/// yields none (docs/git-fusion.md).
 pub fn email_candidates(email: &str) -> Vec<String> {
     let Some(at) = email.rfind('@').filter(|at| *at > 0) else { return Vec::new() };
     let (account, domain) = (&email[..=at], &email[at + 1..]);
@@ -340,7 +340,7 @@ pub fn email_candidates(email: &str) -> Vec<String> {
 /// Returns the author's name and address as Git Fusion reads them from `git fast-export`'s
 /// `author <name> <<email>> <date> <tz>` line (`p4gf_fastexport.Parser`): the name runs to the
 /// first ` <`, the address to the next blank, then `<` and `>` are stripped from its ends. So
-/// `<peggy x@example.com>` becomes `peggy` (reference §9.10).
+/// `<peggy x@example.com>` becomes `peggy` (docs/git-fusion.md).
 pub fn git_fusion_ident(name: &str, email: &str) -> (String, String) {
     let line = format!("{name} <{email}> 0 +0000");
     let Some(split) = line.find(" <") else { return (name.to_string(), email.to_string()) };

@@ -1,4 +1,4 @@
-//! Confirming that a push reached Perforce (SPEC §5.3): Git Fusion copies in the background
+//! Confirming that a push reached Perforce (docs/git-fusion.md): Git Fusion copies in the background
 //! after `git push` returns, and reports through its `git-fusion-status-*` keys.
 //!
 //! `judge` is the pure reading of the keys; `confirm` polls them until a verdict or timeout.

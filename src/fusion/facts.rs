@@ -1,6 +1,6 @@
 //! What Git Fusion knows about a repo, gathered once per run and only when needed: its config
 //! files, the usermap, the users and the server's case handling. Offline files named in the
-//! config replace the matching `p4` call (SPEC §3).
+//! config replace the matching `p4` call (docs/configuration.md).
 
 use std::path::{Path, PathBuf};
 
@@ -38,13 +38,13 @@ pub struct FusionFacts {
     /// The global and per-repo `p4gf_config`.
     pub config: FusionConfig,
     /// `p4gf_usermap` lines, or why Git Fusion could not read the file (which refuses a push
-    /// only once a lookup needs the usermap: Git Fusion reads it lazily, reference §9.8).
+    /// only once a lookup needs the usermap: Git Fusion reads it lazily, docs/git-fusion.md).
     pub usermap: Result<Vec<UsermapLine>, UsersError>,
     /// `p4 users -a`.
     pub users: Vec<P4User>,
     /// The server folds case (`caseHandling` ≠ `sensitive`).
     pub case_insensitive: bool,
-    /// Where the users' write permissions come from (SPEC §13.2).
+    /// Where the users' write permissions come from (docs/git-fusion.md).
     pub protections: Source,
     /// The Perforce user Git Fusion authenticates gfbridge's pushes as, when configured.
     pub pusher: Option<String>,

@@ -1,4 +1,4 @@
-//! Git Fusion's LFS refusals (SPEC §12, reference §8.4 `_check_lfs`), predicted per file a
+//! Git Fusion's LFS refusals (docs/lfs.md, docs/git-fusion.md `_check_lfs`), predicted per file a
 //! commit adds or changes: a pointer while `git-lfs-enable` is off would put the pointer text
 //! in Perforce (`lfs_disabled_on_fusion`); a pointer at a path the commit's own
 //! `.gitattributes` does not track is refused (`lfs_untracked_pointer`). The objects of

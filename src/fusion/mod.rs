@@ -1,4 +1,4 @@
-//! Git Fusion's rules as gfbridge must predict them (SPEC §4, §5): its configuration files
+//! Git Fusion's rules as gfbridge must predict them (docs/git-fusion.md): its configuration files
 //! and how their values cascade. Pure: callers supply the files' text; `p4` calls live
 //! elsewhere.
 

@@ -1,4 +1,4 @@
-//! Running `p4`: only the calls of SPEC §5.1, as argument vectors, with `-p`/`-u` when
+//! Running `p4`: only the calls of docs/git-fusion.md, as argument vectors, with `-p`/`-u` when
 //! configured. Must not interpret what the files mean; `facts` and `confirm` do that.
 
 use std::path::PathBuf;
@@ -58,7 +58,7 @@ impl P4 {
             })?;
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        // SPEC §5.1: `no such file(s).` on either stream, whatever the status, is absence.
+        // docs/git-fusion.md: `no such file(s).` on either stream, whatever the status, is absence.
         if stdout.contains("no such file(s).") || stderr.contains("no such file(s).") {
             return Ok(None);
         }

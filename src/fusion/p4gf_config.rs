@@ -68,14 +68,14 @@ impl FusionConfig {
 
     /// Returns the value of a global-section key after the cascade, and where it came from;
     /// `None` when unset. A `[@repo]` value of `none` or empty does not fall through to the
-    /// global file: it means unset, and the default applies (reference §9.7).
+    /// global file: it means unset, and the default applies (docs/git-fusion.md).
     pub fn effective(&self, section: &str, key: &str) -> Option<(&str, Source)> {
         self.raw(section, key).filter(|(v, _)| !is_none_value(v))
     }
 
     /// Returns a key as Git Fusion tests `getboolean()`'s result for truth: a boolean word is
     /// that boolean, any other non-empty text (`none`, `maybe`) is true, and empty or unset
-    /// is false (reference §9.5, `email-case-sensitivity`).
+    /// is false (docs/git-fusion.md, `email-case-sensitivity`).
     pub fn truthy(&self, section: &str, key: &str) -> bool {
         self.raw(section, key).is_some_and(|(v, _)| boolean(v).unwrap_or(!v.is_empty()))
     }
@@ -122,7 +122,7 @@ impl FusionConfig {
         keys.iter().copied().filter(|k| set.is_some_and(|s| s.contains_key(*k))).collect()
     }
 
-    /// Returns why Git Fusion would refuse to take `branch` (reference §8.2, §8.0 item 5):
+    /// Returns why Git Fusion would refuse to take `branch` (docs/git-fusion.md):
     /// a new `depot-branch/<x>` unless `depot-branch-creation-enable = explicit`; and, with
     /// `enable-git-branch-creation = no`, any pushed branch — new or existing — that no branch
     /// section of the repo's p4gf_config defines (`defined`; an existing undefined branch is a
@@ -191,7 +191,7 @@ impl FusionConfig {
     }
 
     /// Returns the lightweight branches `p4gf_config2` describes that are not deleted
-    /// (reference §8.2).
+    /// (docs/git-fusion.md).
     pub fn lightweight_branches(&self) -> Vec<BranchSection> {
         let Some(file) = &self.lightweight else { return Vec::new() };
         let deleted = |id: &str| file.get(id, "deleted").and_then(boolean) == Some(true);
@@ -246,7 +246,7 @@ pub struct BranchSection {
     pub git_branch_name: Option<String>,
     /// `read-only = yes`.
     pub read_only: bool,
-    /// The `view` lines, as written (reference §8.1).
+    /// The `view` lines, as written (docs/git-fusion.md).
     pub view: Option<String>,
 }
 

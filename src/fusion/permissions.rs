@@ -1,4 +1,4 @@
-//! Where the write maps of the users Git Fusion checks come from (SPEC §13.2): online, one
+//! Where the write maps of the users Git Fusion checks come from (docs/git-fusion.md): online, one
 //! `p4 protects -u <user> -h <host>` per user (needs super); offline, the saved table and
 //! groups, from which `protects::select` picks each user's lines. When neither is possible,
 //! or a user's lines cannot be decided, the answer says why, and nothing is blocked on it.

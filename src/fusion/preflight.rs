@@ -1,4 +1,4 @@
-//! The preflight of SPEC §4: every commit Git Fusion does not have yet is checked against the
+//! The preflight of docs/git-fusion.md: every commit Git Fusion does not have yet is checked against the
 //! rules Git Fusion enforces, and against the team's intended attribution, before any push.
 //!
 //! Pure over its inputs (facts, config, the outgoing commits as `git log` streams them); an
@@ -90,7 +90,7 @@ impl<'a> Preflight<'a> {
         self.intended.iter().find(|(e, _)| same_email(e, email, sensitive)).map(|(_, u)| *u)
     }
 
-    /// Returns the reasons about a whole branch (SPEC §4; `commit` is null for these).
+    /// Returns the reasons about a whole branch (docs/git-fusion.md; `commit` is null for these).
     pub fn branch_reasons(&self, branch: &BranchName, new_branch: bool) -> Vec<Reason> {
         let config = &self.facts.config;
         let mut reasons = Vec::new();
@@ -125,7 +125,7 @@ impl<'a> Preflight<'a> {
     /// branch section of the repo's `p4gf_config` that names it, or of the lightweight branch
     /// its `p4gf_config2` records (whose depot paths are under `//.git-fusion/branches/`, and
     /// so never permission-checked); for a new branch no section
-    /// defines, the view Git Fusion copies (reference §8.2): the first section's for a root
+    /// defines, the view Git Fusion copies (docs/git-fusion.md): the first section's for a root
     /// commit, else that of the branch holding the first commit's parent — known only when
     /// every defined branch that contains the parent has the same view. Anything less is not
     /// guessed at: gfbridge never blocks on a guess.
@@ -176,7 +176,7 @@ impl<'a> Preflight<'a> {
         reasons.extend(self.shape_reasons(oid, info));
         if let Some(view) = view {
             let outside = view_reasons(view, oid, info);
-            // Git Fusion names unmapped files before any permission (reference §8.3).
+            // Git Fusion names unmapped files before any permission (docs/git-fusion.md).
             if outside.is_empty() {
                 reasons.extend(self.permission_reasons(view, oid, info));
             }
@@ -243,13 +243,13 @@ impl<'a> Preflight<'a> {
     }
 
     /// Returns the LFS objects the tracked pointers of the commits checked since the last call
-    /// name (SPEC §12): what must be on Git Fusion's LFS server before the push.
+    /// name (docs/lfs.md): what must be on Git Fusion's LFS server before the push.
     pub fn take_lfs_needed(&mut self) -> Vec<Needed> {
         self.lfs.take_needed()
     }
 
     /// Returns the users Git Fusion checks for write on a commit's files, in the order it
-    /// names a failure (reference §8.3, §8.0 item 2): the changelist owner unless
+    /// names a failure (docs/git-fusion.md): the changelist owner unless
     /// `ignore-author-permissions`, the pusher when it differs from the owner or author
     /// permissions are ignored, and `git-fusion-user`.
     fn checked_users(&mut self, info: &CommitInfo) -> Vec<String> {
@@ -272,7 +272,7 @@ impl<'a> Preflight<'a> {
     }
 
     /// Returns `permission_denied` for each listed file a checked user may not write; a
-    /// user whose permissions cannot be read is skipped, never guessed (SPEC §13.2).
+    /// user whose permissions cannot be read is skipped, never guessed (docs/git-fusion.md).
     fn permission_reasons(&mut self, view: &View, oid: Oid, info: &CommitInfo) -> Vec<Reason> {
         if self.permissions.unavailable().is_some() {
             return Vec::new();
@@ -373,7 +373,7 @@ fn branch_reason(code: Code, message: String) -> Reason {
 }
 
 /// Returns `case_conflict` for `path`, whose tree also holds `twin` (the same path but for
-/// letter case). With a view, both are named with their depot paths (SPEC §13.1), and a twin
+/// letter case). With a view, both are named with their depot paths (docs/git-fusion.md), and a twin
 /// the view leaves out never reaches Perforce, so it conflicts with nothing.
 fn case_reason(view: Option<&View>, oid: Oid, path: &[u8], twin: &str) -> Option<Reason> {
     let path = String::from_utf8_lossy(path).into_owned();
@@ -396,7 +396,7 @@ fn case_reason(view: Option<&View>, oid: Oid, path: &[u8], twin: &str) -> Option
     Some(r)
 }
 
-/// Returns what the branch's view says of a commit (SPEC §13.1, reference §8.1, §8.6): each
+/// Returns what the branch's view says of a commit (docs/git-fusion.md): each
 /// listed file, deletions included, must map to a depot path; a commit that lists none needs
 /// the top-level placeholder mapped.
 fn view_reasons(view: &View, oid: Oid, info: &CommitInfo) -> Vec<Reason> {
@@ -423,7 +423,7 @@ fn view_reasons(view: &View, oid: Oid, info: &CommitInfo) -> Vec<Reason> {
     reasons
 }
 
-/// Returns the findings about one path's name (reference §3 "File names", §6.3).
+/// Returns the findings about one path's name (docs/git-fusion.md "File names", §6.3).
 fn path_reasons(oid: Oid, path: &[u8]) -> Vec<Reason> {
     let shown = String::from_utf8_lossy(path);
     let mut reasons = Vec::new();

@@ -1,5 +1,5 @@
 //! Who may write where, as Git Fusion reads the protections table (reference git-fusion.md
-//! §8.3, §8.0 item 3; SPEC §13.2): inclusion lines add write only with mode `write`,
+//! §8.3, §8.0 item 3; docs/git-fusion.md): inclusion lines add write only with mode `write`,
 //! `admin`, `super` or `=write`; every exclusion line removes write, whatever its mode; the
 //! last line that matches a depot path decides.
 //!
@@ -191,7 +191,7 @@ impl WriteMap {
                 } else if grants_write(&l.perm) {
                     Some((true, l.depot_file.clone()))
                 } else {
-                    None // A `read` line takes nothing away (reference §8.0 item 3).
+                    None // A `read` line takes nothing away (docs/git-fusion.md).
                 }
             })
             .collect();

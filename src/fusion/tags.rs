@@ -1,4 +1,4 @@
-//! What Git Fusion does with a pushed tag (reference §8.5, p4gf_tag.py): the names it refuses
+//! What Git Fusion does with a pushed tag (docs/git-fusion.md, p4gf_tag.py): the names it refuses
 //! (and with them the whole push), and what it keeps. Pure.
 
 /// Returns Git Fusion's refusal of tag `name`, or `None` when it takes the name: a name

@@ -1,6 +1,6 @@
 //! Talking to a remote through the git CLI: list tips, fetch into the cache, push atomically.
 //!
-//! Owns the exact git command lines of SPEC §1.2 and §1.3. Must not decide what to push.
+//! Owns the exact git command lines of docs/architecture.md. Must not decide what to push.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;

@@ -98,7 +98,7 @@ impl Git {
 
     /// Returns a runner for commands that talk to `remote`: with a `[credentials.*]` table,
     /// git asks gfbridge itself (as `GIT_ASKPASS`) for the user name and the secret, so the
-    /// secret is on no command line, in no URL and in no variable gfbridge sets (SPEC §10).
+    /// secret is on no command line, in no URL and in no variable gfbridge sets (docs/configuration.md).
     pub fn for_remote(&self, remote: &RemoteUrl) -> Git {
         Git { askpass: remote.credential().cloned(), ..self.clone() }
     }
@@ -124,7 +124,7 @@ impl Git {
             // The cache repo must behave the same on every machine: no user or system config
             // (hooks paths, url rewrites, fetch.prune…) may leak in. The one exception is how
             // the account that runs gfbridge authenticates: its `credential.*` settings are
-            // handed on, so git's own credential helpers keep working (SPEC §10).
+            // handed on, so git's own credential helpers keep working (docs/configuration.md).
             cmd.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null");
             if self.askpass.is_none() {
                 let helpers = user_credential_config();

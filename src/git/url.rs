@@ -30,7 +30,7 @@ impl RemoteUrl {
         }
         if redact(text) != text {
             return Err(format!(
-                "`{}` holds a password; secrets never go in URLs: put it in [credentials.gitlab] or [credentials.fusion] as password_env or password_file (SPEC §10)",
+                "`{}` holds a password; secrets never go in URLs: put it in [credentials.gitlab] or [credentials.fusion] as password_env or password_file (docs/configuration.md)",
                 redact(text)
             ));
         }

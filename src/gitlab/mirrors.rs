@@ -1,4 +1,4 @@
-//! GitLab's own mirrors of a project (SPEC §14): an enabled push mirror to the Git Fusion repo
+//! GitLab's own mirrors of a project (docs/operations.md): an enabled push mirror to the Git Fusion repo
 //! force-overwrites what gfbridge protects, and a pull mirror from it writes GitLab branches
 //! behind gfbridge's back. Owns reading them and comparing their URLs with a remote's.
 //!

@@ -94,7 +94,7 @@ pub fn script(executable: &Path, config: &Path, workspace: &str) -> String {
         "#!/bin/sh\n\
          # {MARKER}: written by `gfbridge hook install`; rerun it to update this file.\n\
          # Pushes to the mirrored branches of workspace {ws} are accepted only once Git Fusion\n\
-         # has accepted them (SPEC §8). No credentials here: git's own config reaches Git Fusion.\n\
+         # has accepted them (docs/hook.md). No credentials here: git's own config reaches Git Fusion.\n\
          exec {exe} --config {config} hook pre-receive -w {ws}\n",
         exe = quote(&executable.to_string_lossy()),
         config = quote(&config.to_string_lossy()),

@@ -1,4 +1,4 @@
-//! The pre-receive hook of SPEC §8, installed on the repository users push to: Git Fusion
+//! The pre-receive hook of docs/hook.md, installed on the repository users push to: Git Fusion
 //! (the upstream) accepts a push to a mirrored branch first, or nobody does.
 //!
 //! `update` holds the pure per-ref decision, `pre_receive` the effects around it (reading the

@@ -1,4 +1,4 @@
-//! The effects of the pre-receive hook, in SPEC §8's order: judge every ref (no network),
+//! The effects of the pre-receive hook, in docs/hook.md's order: judge every ref (no network),
 //! preflight the new commits from the quarantine, copy the LFS objects they point at to Git
 //! Fusion's LFS server, then one atomic compare-and-swap push to Git Fusion. Whatever cannot be established rejects the push: the hook fails closed.
 //!
@@ -152,7 +152,7 @@ pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookR
 }
 
 /// Copies the LFS objects the proxied commits point at from GitLab's LFS server to Git
-/// Fusion's before the push (SPEC §12): GitLab has them already, since `git lfs` uploads
+/// Fusion's before the push (docs/lfs.md): GitLab has them already, since `git lfs` uploads
 /// before it pushes. Returns the rejection when they cannot be carried.
 fn carry_lfs(config: &Config, ws: &Workspace, needed: &[Needed]) -> Option<HookResult> {
     if needed.is_empty() || ws.lfs == LfsMode::Off {
@@ -305,7 +305,7 @@ fn proxy(
             new: p.new,
         })
         .collect();
-    // New tags expect absence on Git Fusion: a tag never moves (SPEC §13.3).
+    // New tags expect absence on Git Fusion: a tag never moves (docs/tags.md).
     updates.extend(tags.iter().map(|(tag, new)| Update {
         target: RefName::Tag(tag.clone()),
         expected: None,

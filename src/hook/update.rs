@@ -1,4 +1,4 @@
-//! The pure part of the pre-receive hook (SPEC §8): reading git's `<old> <new> <ref>` lines and
+//! The pure part of the pre-receive hook (docs/hook.md): reading git's `<old> <new> <ref>` lines and
 //! deciding, per ref, whether it passes untouched, is refused outright, or goes to Git Fusion.
 //!
 //! Must not read objects or talk to a remote; ancestry comes in as a closure.
@@ -110,7 +110,7 @@ pub fn judge(ws: &Workspace, update: &RefUpdate, descends: impl Fn(Oid, Oid) -> 
     Verdict::Proxy { branch, expected: update.old, new }
 }
 
-/// Decides what happens to a mirrored tag (SPEC §13.3): never moved, never deleted; a new
+/// Decides what happens to a mirrored tag (docs/tags.md): never moved, never deleted; a new
 /// one goes to Git Fusion unless its name would make Git Fusion refuse the whole push.
 fn judge_tag(update: &RefUpdate, tag: TagName) -> Verdict {
     let Some(new) = update.new else {

@@ -1,4 +1,4 @@
-//! Whether Git Fusion counts a path as tracked by Git LFS in a commit (reference §8.4,
+//! Whether Git Fusion counts a path as tracked by Git LFS in a commit (docs/git-fusion.md,
 //! p4gf_lfs_checker.py `is_tracked_git`), which is not git's own attribute matching:
 //! - `.gitattributes` is read in the file's directory, then in each parent up to the root;
 //!   the first directory with a matching line decides;

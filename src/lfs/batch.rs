@@ -1,5 +1,5 @@
 //! The Git LFS batch API (https://github.com/git-lfs/git-lfs/blob/main/docs/api/batch.md) as
-//! both sides' servers speak it, Git Fusion's quirks included (reference §8.4): its batch
+//! both sides' servers speak it, Git Fusion's quirks included (docs/git-fusion.md): its batch
 //! always answers 200 with errors per object, ignores `operation` (a missing object gets an
 //! `upload` action, a present one `size` and `download`), needs `Content-Type:
 //! application/octet-stream` on upload, and has no `verify` action.
@@ -254,7 +254,7 @@ impl Client {
         body: impl Read + Send + 'static,
     ) -> Result<(), LfsError> {
         let what = format!("upload {}", pointer.oid.short());
-        // Git Fusion takes nothing else (reference §8.4).
+        // Git Fusion takes nothing else (docs/git-fusion.md).
         let upload = &actions.upload;
         let request = self
             .http

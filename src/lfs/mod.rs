@@ -1,4 +1,4 @@
-//! Git LFS both ways (SPEC §12): what a pointer is, which paths Git Fusion counts as
+//! Git LFS both ways (docs/lfs.md): what a pointer is, which paths Git Fusion counts as
 //! tracked, the batch API, the cache's object store, and copying objects between the two
 //! sides' servers before a push.
 //!

@@ -1,6 +1,6 @@
-//! What a Git LFS pointer is, by the two tests SPEC §12 names: the Git LFS specification's
+//! What a Git LFS pointer is, by the two tests docs/lfs.md names: the Git LFS specification's
 //! (what gfbridge copies objects for, and what GitLab checks) and Git Fusion's looser one
-//! (what Git Fusion refuses, reference §8.0 item 1). Pure: callers hand in the blob's bytes.
+//! (what Git Fusion refuses, docs/git-fusion.md). Pure: callers hand in the blob's bytes.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,5 +1,5 @@
 //! Copying the LFS objects a push needs from the source side's server to the destination's
-//! (SPEC §12): what the destination lacks is asked first (read-only), then each lacking
+//! (docs/lfs.md): what the destination lacks is asked first (read-only), then each lacking
 //! object is downloaded into the cache's store (unless kept from an earlier run) and
 //! uploaded, a few at a time, streaming: memory does not grow with object size.
 //!
@@ -117,7 +117,7 @@ pub fn estimate(
 }
 
 /// Returns the states, or the first per-object error as the batch's error (Git Fusion
-/// answers 200 and puts a refusal in every object, reference §8.0 item 7).
+/// answers 200 and puts a refusal in every object, docs/git-fusion.md).
 fn refused(states: Vec<(Pointer, ObjectState)>) -> Result<Vec<(Pointer, ObjectState)>, LfsError> {
     match states.iter().find_map(|(p, s)| match s {
         ObjectState::Failed { code, message } => Some((p, *code, message.clone())),

@@ -1,4 +1,4 @@
-//! `sync --format json` (SPEC §6): `version`, `generated_at`, `workspaces`, each branch with
+//! `sync --format json` (docs/report.md): `version`, `generated_at`, `workspaces`, each branch with
 //! the report's fields and an `outcome`. Fields may be added, never renamed or dropped.
 
 use serde_json::{json, Value};
@@ -63,7 +63,7 @@ pub fn branch(result: &BranchResult) -> Value {
     value
 }
 
-/// Returns one tag object (SPEC §13.3): shaped like a branch's, with `"kind": "tag"`;
+/// Returns one tag object (docs/tags.md): shaped like a branch's, with `"kind": "tag"`;
 /// `gitlab` and `fusion` are the objects the tag names (its tag object when annotated), and
 /// `target` what it finally names.
 pub fn tag(result: &TagResult) -> Value {

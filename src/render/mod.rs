@@ -1,4 +1,4 @@
-//! Printing results: human text and the JSON of SPEC §6. Pure functions from results to
+//! Printing results: human text and the JSON of docs/report.md. Pure functions from results to
 //! strings; they never run git or decide anything.
 
 pub mod json;

@@ -1,4 +1,4 @@
-//! `report --format json`: the SPEC §6 shape with §15.1's `blockers`. Fields may be added, never renamed or
+//! `report --format json`: the docs/report.md shape with §15.1's `blockers`. Fields may be added, never renamed or
 //! dropped; branches share `render::json::branch` with `sync --format json`.
 
 use serde_json::{json, Value};

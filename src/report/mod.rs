@@ -1,4 +1,4 @@
-//! The cutover-readiness report (SPEC §6): per workspace, the checks, the plan `sync --dry-run`
+//! The cutover-readiness report (docs/report.md): per workspace, the checks, the plan `sync --dry-run`
 //! makes (same code path: `sync_workspace` with `dry_run`), and the author table, with the
 //! verdict. The formats are the submodules; each renders the same [`Report`].
 //!
@@ -44,7 +44,7 @@ pub struct Report {
 pub struct WorkspaceReport {
     /// The workspace name.
     pub name: String,
-    /// The checks of SPEC §5.2.
+    /// The checks of docs/git-fusion.md.
     pub checks: Vec<Check>,
     /// The dry run: every mirrored branch's plan, or the error that stopped it.
     pub plan: WorkspaceResult,
@@ -125,7 +125,7 @@ pub fn build(config: &Config, selected: &[&Workspace], progress: &Progress) -> R
 
 fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceReport {
     // The lock first: a listing taken while a sync runs, compared with the bases that sync
-    // then saves, would show a rewrite that never happened (SPEC §16.1). Busy after the
+    // then saves, would show a rewrite that never happened (docs/operations.md). Busy after the
     // wait: the plan says so, and its own attempt does not wait again.
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
     let lock = lock_workspace(&dir, ws, LOCK_WAIT, progress).ok().map(Arc::new);

@@ -1,4 +1,4 @@
-//! Why a workspace is not ready for cutover (SPEC §15.1): one blocker per failing or warning
+//! Why a workspace is not ready for cutover (docs/report.md): one blocker per failing or warning
 //! check, per reason a branch is not in sync, and per remembered push — each with who must act
 //! and a one-sentence remedy — sorted so that what needs a person comes first.
 //!

@@ -1,4 +1,4 @@
-//! What `GET /healthz` promises (SPEC §7): the service is healthy while every workspace keeps
+//! What `GET /healthz` promises (docs/operations.md): the service is healthy while every workspace keeps
 //! completing runs. A worker that panics, or a run that hangs, must not leave a green check
 //! behind while nothing syncs.
 //!

@@ -1,4 +1,4 @@
-//! The service's HTTP endpoints (SPEC §7): GitLab webhooks, the trigger for Perforce,
+//! The service's HTTP endpoints (docs/operations.md): GitLab webhooks, the trigger for Perforce,
 //! `/healthz` and `/metrics`. Each answer is given at once; runs happen on the workers.
 //!
 //! Must not run syncs or decide what a webhook means (that is `webhook::route`).

@@ -1,4 +1,4 @@
-//! What `GET /metrics` serves (SPEC §7): runs and branch outcomes per workspace and action,
+//! What `GET /metrics` serves (docs/operations.md): runs and branch outcomes per workspace and action,
 //! pushes, Git Fusion confirmations, last success time, run durations, webhook requests by
 //! status, the queue, branches needing attention, and the build's version. OpenMetrics text from prometheus-client.
 //!
@@ -182,7 +182,7 @@ impl Metrics {
         self.runs.get_or_create(&labels).inc();
         let ws = WorkspaceLabel { workspace: workspace.clone() };
         self.durations.get_or_create(&ws).observe(took.as_secs_f64());
-        // Every mirrored ref counts: branches and tags (SPEC §16.3).
+        // Every mirrored ref counts: branches and tags (docs/operations.md).
         let needs = |tally: Tally| matches!(tally, Tally::Attention | Tally::Failed);
         let attention = result.branches.iter().filter(|b| needs(b.tally())).count()
             + result.tags.iter().filter(|t| needs(t.tally())).count();

@@ -1,4 +1,4 @@
-//! `gfbridge serve` (SPEC §7): the long-running service. Starts the workers and the poller,
+//! `gfbridge serve` (docs/operations.md): the long-running service. Starts the workers and the poller,
 //! queues every workspace once at start-up, answers HTTP until SIGTERM or SIGINT, then lets
 //! the runs in progress finish and returns.
 //!

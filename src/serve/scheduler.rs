@@ -1,4 +1,4 @@
-//! Which workspace runs next (SPEC §7): one run per workspace at a time, a request that arrives
+//! Which workspace runs next (docs/operations.md): one run per workspace at a time, a request that arrives
 //! while a run is queued or in progress coalesces into exactly one follow-up run, and no more
 //! than the worker count run at once (workers call [`Scheduler::next`]).
 //!

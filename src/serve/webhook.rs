@@ -1,4 +1,4 @@
-//! What a GitLab webhook delivery asks for (SPEC §7): which workspaces to sync, or why the
+//! What a GitLab webhook delivery asks for (docs/operations.md): which workspaces to sync, or why the
 //! event is ignored. Pure: the HTTP layer checks the token, size and duplicates first.
 //!
 //! Must not queue runs or answer HTTP.
@@ -11,7 +11,7 @@ use crate::refname::{BranchName, TagName};
 
 /// The `X-Gitlab-Event` of a push to a branch.
 pub const PUSH_HOOK: &str = "Push Hook";
-/// The `X-Gitlab-Event` of a tag created or deleted (SPEC §13.3: tags are mirrored too).
+/// The `X-Gitlab-Event` of a tag created or deleted (docs/tags.md: tags are mirrored too).
 pub const TAG_PUSH_HOOK: &str = "Tag Push Hook";
 
 /// Why an event of a project no workspace names is ignored.
@@ -62,7 +62,7 @@ impl Change {
     }
 }
 
-/// The fields of GitLab's push event that matter here (reference/gitlab.md A.2).
+/// The fields of GitLab's push event that matter here (docs/operations.md A.2).
 #[derive(Debug, Deserialize)]
 struct PushEvent {
     #[serde(rename = "ref")]

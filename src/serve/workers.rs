@@ -120,7 +120,7 @@ fn log_result(result: &WorkspaceResult, took: Duration) {
             "branch"
         );
     }
-    // Tags are logged like branches: in sync and settled says nothing new (SPEC §16.3).
+    // Tags are logged like branches: in sync and settled says nothing new (docs/operations.md).
     for tag in result.tags.iter().filter(|t| t.tally() != Tally::InSync) {
         let why = tag.why();
         let what = tag.plan.describe();

@@ -1,5 +1,5 @@
 //! `journal.jsonl`: one JSON object per line for every ref gfbridge wrote or refused to write
-//! (SPEC §9), branch or tag. Append-only; a line is written whole or not at all.
+//! (docs/output.md), branch or tag. Append-only; a line is written whole or not at all.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::oid::Oid;
 
-/// One journal line, with the keys SPEC §9 names.
+/// One journal line, with the keys docs/output.md names.
 #[derive(Debug, serde::Serialize)]
 pub struct Entry {
     /// RFC 3339 time of the write or refusal.
@@ -16,9 +16,9 @@ pub struct Entry {
     pub run: String,
     /// The workspace.
     pub workspace: String,
-    /// `branch` or `tag` (SPEC §13.3).
+    /// `branch` or `tag` (docs/tags.md).
     pub kind: &'static str,
-    /// The branch's or tag's name (the key is `branch` for both, as SPEC §9 names it).
+    /// The branch's or tag's name (the key is `branch` for both, as docs/output.md names it).
     pub branch: String,
     /// The side written, or that would have been written.
     pub remote: Option<&'static str>,

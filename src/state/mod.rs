@@ -1,4 +1,4 @@
-//! What gfbridge keeps between runs under `cache_dir/<workspace>/` (SPEC §9): the lock, the
+//! What gfbridge keeps between runs under `cache_dir/<workspace>/` (docs/output.md): the lock, the
 //! journal, the pushes under way, remembered pushes and the record of runs. The cache repository and its base refs are `crate::cache`.
 
 pub mod inflight;

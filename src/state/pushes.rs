@@ -1,5 +1,5 @@
 //! Pushes to Git Fusion that failed or are not yet confirmed, remembered between runs
-//! (SPEC §1.2) in `cache_dir/<workspace>/fusion-pushes.json`.
+//! (docs/architecture.md) in `cache_dir/<workspace>/fusion-pushes.json`.
 //!
 //! A remembered push wins over what `ls-remote` shows: Git Fusion's git side may already
 //! hold commits Perforce never got. Written whole (temp file, then rename).

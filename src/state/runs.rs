@@ -29,7 +29,7 @@ pub struct RunRecord {
     pub run: String,
     /// When it ended, RFC 3339 UTC.
     pub time: String,
-    /// Its exit code (SPEC §2.1).
+    /// Its exit code (docs/output.md).
     pub exit_code: u8,
     /// The refs that needed a person.
     #[serde(default)]

@@ -1,5 +1,5 @@
 //! Turning a branch's tips into a plan: the decision (`plan::decide`) plus the commits it
-//! concerns (SPEC §6 `commits`). Reads the cache; writes nothing.
+//! concerns (docs/report.md `commits`). Reads the cache; writes nothing.
 
 use crate::cache::{Cache, CacheError};
 use crate::oid::Oid;

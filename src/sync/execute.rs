@@ -1,5 +1,5 @@
 //! Carrying out the planned pushes: one atomic, compare-and-swap push per remote, both remotes
-//! at once, and the classification of each ref's result (SPEC §1.2).
+//! at once, and the classification of each ref's result (docs/architecture.md).
 //!
 //! Must not plan: it receives plans and reports per-branch results.
 
@@ -97,7 +97,7 @@ fn classify(
         let result = match result {
             Some(RefResult::Updated) => PushResult::Done { push_id: outcome.push_id },
             // Up to date means another writer got there first (git checks that before the
-            // lease): the branch is in sync (SPEC §16.2).
+            // lease): the branch is in sync (docs/operations.md).
             Some(RefResult::UpToDate) => PushResult::AlreadyThere,
             Some(RefResult::Stale | RefResult::Collateral) => PushResult::LostRace,
             Some(RefResult::Refused(why)) if said.is_empty() => PushResult::Refused(why.clone()),

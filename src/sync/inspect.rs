@@ -1,4 +1,4 @@
-//! The preflight step of a run (SPEC §4, §13): Git Fusion's facts read on first need, and
+//! The preflight step of a run (docs/git-fusion.md): Git Fusion's facts read on first need, and
 //! every outgoing commit of a push to Git Fusion inspected before it is made.
 //!
 //! Must not push or decide actions; the rules are `fusion::preflight`.
@@ -14,8 +14,8 @@ use crate::progress::Progress;
 use crate::reason::Code;
 
 impl Run<'_> {
-    /// Adds the preflight's findings (SPEC §4) to a push to Git Fusion, and returns the LFS
-    /// objects its tracked pointers name (SPEC §12); `None` when there is nothing to check
+    /// Adds the preflight's findings (docs/git-fusion.md) to a push to Git Fusion, and returns the LFS
+    /// objects its tracked pointers name (docs/lfs.md); `None` when there is nothing to check
     /// against. Without a
     /// `[perforce]` section there is nothing to check against, and nothing is added.
     pub(super) fn preflight(

@@ -1,4 +1,4 @@
-//! Runs that stop halfway (SPEC §16.2): a push's intent is on disk and in the journal before
+//! Runs that stop halfway (docs/operations.md): a push's intent is on disk and in the journal before
 //! its `git push` starts, and a later run finishes the record of a run that was killed.
 //!
 //! - [`begin`] writes `pushing.json` and the journal's `started` lines, and returns the

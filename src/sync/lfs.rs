@@ -1,4 +1,4 @@
-//! The LFS step of a run (SPEC §12): which objects a push's commits point at, what the
+//! The LFS step of a run (docs/lfs.md): which objects a push's commits point at, what the
 //! servers say of them (before deciding: `lfs_missing_content` blocks, the counts go in the
 //! plan), and copying them before the git push (after deciding: a failure is the branch's
 //! `failed` outcome, `lfs_transfer_failed`, and nothing is pushed for it).

@@ -1,4 +1,4 @@
-//! One sync of one workspace (SPEC §1): lock, survey, plan every mirrored branch, push what
+//! One sync of one workspace (docs/architecture.md): lock, survey, plan every mirrored branch, push what
 //! may be pushed, move bases, journal every write and refusal, and replan lost races.
 //!
 //! Dry run is this same path with the effects switched off. Output formats live in `render`.
@@ -189,14 +189,14 @@ fn run(
     result: &mut WorkspaceResult,
 ) -> Result<(), SyncError> {
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
-    // Everything the run decides from is read under the lock (SPEC §16.1).
+    // Everything the run decides from is read under the lock (docs/operations.md).
     let _lock = match &opts.lock {
         Some(held) => Arc::clone(held),
         None => Arc::new(lock_workspace(&dir, ws, opts.wait, progress)?),
     };
     let cache = Cache::open_or_init(&dir.cache())?;
     let git = Git::new(&config.bridge.git);
-    // Before anything is read: a killed run's push may still be landing (SPEC §16.2).
+    // Before anything is read: a killed run's push may still be landing (docs/operations.md).
     interrupted::recover(&git, ws, &dir, opts.wait, opts.dry_run, progress)?;
     let gitlab = match (ws.protected_from, &config.gitlab, &opts.gitlab) {
         (ProtectedFrom::Gitlab, Some(_), Some(client)) => Some(Arc::clone(client)),
@@ -336,7 +336,7 @@ impl Run<'_> {
         let no_state = tips.clone().all(|t| t.base.is_none())
             && tips.clone().any(|t| t.gitlab.is_some() && t.fusion.is_some());
         if no_state && !self.opts.dry_run && !std::mem::replace(&mut self.warned_no_state, true) {
-            // SPEC §15.3: without bases a force push cannot be told from new work.
+            // docs/output.md: without bases a force push cannot be told from new work.
             tracing::warn!(
                 workspace = %self.ws.name,
                 "no saved state for branches that exist on both sides: rewrites cannot be told from new work until both sides are seen equal (was {} lost?)",
@@ -350,7 +350,7 @@ impl Run<'_> {
         for (name, tips) in &survey.branches {
             let mut plan = analyse::plan_branch(self.cache, &survey, name, *tips)?;
             let confirmed = self.remembered.confirm_landed(&plan, self.ws);
-            // A remembered failed or pending push wins over what ls-remote shows (SPEC §1.2).
+            // A remembered failed or pending push wins over what ls-remote shows (docs/architecture.md).
             if let Some(reason) = self.remembered.reason_for(&plan) {
                 plan.reasons.push(reason);
             } else if matches!(plan.action, Action::PushToFusion { .. }) {
@@ -416,7 +416,7 @@ impl Run<'_> {
         if pushes.is_empty() && tag_pushes.is_empty() {
             return Ok(replan);
         }
-        // A signal before the push: nothing is started (SPEC §16.2).
+        // A signal before the push: nothing is started (docs/operations.md).
         if let Some(stop) = interrupt::requested() {
             return Err(SyncError::Interrupted(stop));
         }

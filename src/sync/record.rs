@@ -1,5 +1,5 @@
-//! What a run leaves behind: its journal lines (SPEC §9: what each push did, and each
-//! refusal), and its line in `runs.jsonl` for `status` (SPEC §15.2).
+//! What a run leaves behind: its journal lines (docs/output.md: what each push did, and each
+//! refusal), and its line in `runs.jsonl` for `status` (docs/output.md).
 
 use crate::config::Config;
 use crate::git::remote::Update;
@@ -118,7 +118,7 @@ fn push_action(side: Side) -> &'static str {
 /// Returns the journal line for an attention outcome: nothing was written.
 pub fn refusal(run: &str, workspace: &str, plan: &BranchPlan) -> Entry {
     let tips = plan.tips;
-    // For refusals `old` is what stays and `new` what would have replaced it (SPEC §9).
+    // For refusals `old` is what stays and `new` what would have replaced it (docs/output.md).
     let (old, new) = match plan.action {
         Action::Deleted { .. } => (tips.base, None),
         Action::Rewritten { side } => (tips.base, tips.on(side)),

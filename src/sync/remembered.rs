@@ -1,4 +1,4 @@
-//! Remembered pushes to Git Fusion during a run (SPEC §1.2): failed ones block the branch
+//! Remembered pushes to Git Fusion during a run (docs/architecture.md): failed ones block the branch
 //! (`fusion_rejected`) until a tip changes or `--retry-failed`; pending ones are re-checked
 //! once at the start of the run and block (`fusion_pending`) while still unconfirmed.
 
@@ -30,7 +30,7 @@ pub struct Remembered {
 
 impl Remembered {
     /// Returns the remembered pushes at `path`; `retry_failed` forgets them all, failed and
-    /// pending (SPEC §15.3).
+    /// pending (docs/output.md).
     pub fn load(path: PathBuf, retry_failed: bool) -> Result<Remembered, SyncError> {
         let mut pushes = pushes::load(&path)?;
         let changed = retry_failed && !pushes.is_empty();
@@ -79,7 +79,7 @@ impl Remembered {
     }
 
     /// Forgets the remembered push of `plan`'s branch when Git Fusion's branch now holds its
-    /// target and Git Fusion's status keys say the push completed (SPEC §16.2), and returns
+    /// target and Git Fusion's status keys say the push completed (docs/operations.md), and returns
     /// what to report, once. Needs `[perforce]` to read the keys; asks only when a remembered
     /// push's target is on Git Fusion.
     pub fn confirm_landed(&mut self, plan: &BranchPlan, ws: &Workspace) -> Option<String> {

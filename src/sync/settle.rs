@@ -1,4 +1,4 @@
-//! Settling a branch once its push is decided or made (SPEC §1.2): bases move only when a
+//! Settling a branch once its push is decided or made (docs/architecture.md): bases move only when a
 //! push took and, for Git Fusion, was confirmed; failures and pending pushes are remembered.
 //!
 //! Must not plan or push.
@@ -64,7 +64,7 @@ impl Run<'_> {
             }
             PushResult::Refused(why) => {
                 if target == Side::Fusion {
-                    // Git Fusion refused outright: a failed confirmation (SPEC §1.2).
+                    // Git Fusion refused outright: a failed confirmation (docs/architecture.md).
                     self.remember(&plan, None, PushState::Failed, why.clone());
                 }
                 (Outcome::Failed, None, Some(format!("refused: {why}")))
@@ -75,7 +75,7 @@ impl Run<'_> {
     }
 
     /// Settles a branch whose push found the remote already at its target: in sync, base
-    /// moved, nothing remembered (SPEC §16.2).
+    /// moved, nothing remembered (docs/operations.md).
     fn settle_already_there(&self, mut plan: BranchPlan) -> Result<BranchResult, CacheError> {
         let target = plan.action.target().expect("a push has a target");
         let new = plan.tips.on(target.other()).expect("a push has a source tip");
@@ -100,7 +100,7 @@ impl Run<'_> {
             .is_ok_and(|branches| branches.get(&plan.name) == Some(&new))
     }
 
-    /// Confirms a push Git Fusion accepted (SPEC §5.3) and settles the branch by the verdict.
+    /// Confirms a push Git Fusion accepted (docs/git-fusion.md) and settles the branch by the verdict.
     fn settle_fusion_push(
         &mut self,
         plan: BranchPlan,
@@ -148,7 +148,7 @@ impl Run<'_> {
             None => {
                 // Nothing to ask: no push id was printed, or no [perforce] section and a remote
                 // address that does not end with the repo name (so no @wait URL can be made).
-                // Unconfirmed means pending (SPEC §1.2): the base stays where it is.
+                // Unconfirmed means pending (docs/architecture.md): the base stays where it is.
                 let why = "cannot be confirmed: Git Fusion printed no push id, or there is no \
                            [perforce] section and no @wait URL can be made from fusion_remote; \
                            check Perforce, then run `gfbridge sync --retry-failed`";

@@ -1,4 +1,4 @@
-//! Learning where both remotes stand, at the cost SPEC §1.3 allows: one `ls-remote` per
+//! Learning where both remotes stand, at the cost docs/architecture.md allows: one `ls-remote` per
 //! remote (both at once), and a fetch only of tips the cache lacks.
 //!
 //! Must not decide actions; it hands `Tips` per mirrored branch to the planner.
@@ -80,7 +80,7 @@ pub fn survey(
     let rules = rules.map(|r| patterns_of(&r));
     // An empty GitLab project has no protection rules yet: GitLab creates the default
     // branch's only after the first push. Branches the allowlist names exactly are then
-    // mirrored as if protected, so the project gets filled (SPEC §14).
+    // mirrored as if protected, so the project gets filled (docs/operations.md).
     let empty_project = gitlab_tips.is_empty();
     let named = |name: &BranchName| ws.branches.iter().any(|p| p.is_exact() && p.matches(name));
     let protected = |name: &BranchName| {

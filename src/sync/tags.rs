@@ -1,4 +1,4 @@
-//! The tag step of a run (SPEC §13.3, reference §8.5): each mirrored tag decided
+//! The tag step of a run (docs/tags.md, docs/git-fusion.md): each mirrored tag decided
 //! (`tags::decide`), then checked against what the cache knows: a tag goes only where its
 //! commit is, or arrives in this run's push; Git Fusion's name rule and what it would keep.
 //! Tags to push join the branches' atomic push; the others are settled here.
@@ -103,7 +103,7 @@ impl Run<'_> {
 
     /// Turns a `Push` into what Git Fusion and the destination's branches allow: `waiting`
     /// or `not_stored` when the tag's commit is not there (nor arriving in this run), and
-    /// the reasons of SPEC §13.3 for tags going to Git Fusion.
+    /// the reasons of docs/tags.md for tags going to Git Fusion.
     fn check_tag(
         &self,
         plan: &mut TagPlan,

@@ -7,6 +7,7 @@ mod config;
 mod confirm;
 mod credentials;
 mod deploy;
+mod docs;
 mod fusion_authors;
 mod fusion_config;
 mod fusion_protects;
