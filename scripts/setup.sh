@@ -4,9 +4,9 @@
 # and curl for the benchmark's memory and webhook-latency figures, and the validators the
 # deploy/ recipes are tested with (PyPI: check-jsonschema with GitLab's CI schema,
 # kubernetes-validate with the Kubernetes schemas, hadolint; Debian: systemd-analyze), the
-# real Git LFS client (Debian: git-lfs) and a real Git LFS server for the LFS tests (PyPI:
-# giftless and what it imports, pinned in scripts/lfs-server-requirements.txt, in the virtual
-# environment target/test-venv, which cargo's folder keeps ignored).
+# real Git LFS client (Debian: git-lfs), and in the virtual environment target/test-venv (which
+# cargo's folder keeps ignored) the Python packages pinned in scripts/test-requirements.txt: a
+# real Git LFS server for the LFS tests (giftless) and Perforce's own mapping engine (p4python).
 # Safe to run again; installs only what is missing. Needs root (or sudo) only to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,11 +46,11 @@ if [ "$missing_py" = 1 ]; then
   if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 fi
 
-# The GitLab side's LFS server in tests: giftless, pinned, in its own virtual environment.
+# The tests' Python packages (giftless, p4python), pinned, in their own virtual environment.
 venv=target/test-venv
-requirements=scripts/lfs-server-requirements.txt
+requirements=scripts/test-requirements.txt
 if ! cmp -s "$requirements" "$venv/installed.txt" 2>/dev/null; then
-  echo "setup: installing giftless (the tests' LFS server) into $venv" >&2
+  echo "setup: installing the tests' Python packages (giftless, p4python) into $venv" >&2
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
   cp "$requirements" "$venv/installed.txt"

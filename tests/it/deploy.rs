@@ -135,3 +135,40 @@ fn the_dockerfile_passes_hadolint_and_runs_gfbridge_as_a_non_root_user() {
     assert!(text.lines().any(|l| l.starts_with("USER 10001")), "non-root user");
     assert!(text.contains("ENTRYPOINT [\"/usr/local/bin/gfbridge\"]"));
 }
+
+/// The trigger lines `docs/operations.md` shows, read by Perforce's own form parser: each is
+/// one entry of four words (name, type, path, command), the command runs the script shown, and
+/// no secret or file expansion is written into the table.
+#[test]
+fn the_documented_perforce_trigger_is_a_valid_trigger_table_entry() {
+    let doc = std::fs::read_to_string(repo_root().join("docs/operations.md")).expect("doc");
+    let lines: Vec<&str> = doc.lines().filter(|l| l.contains(" change-commit //")).collect();
+    assert!(!lines.is_empty(), "docs/operations.md shows a trigger line");
+    let parsed = crate::harness::p4python_json("p4_triggers.py", &lines);
+    assert_eq!(parsed["round_trip"], true, "{parsed}");
+    for entry in parsed["entries"].as_array().expect("entries") {
+        let words: Vec<&str> =
+            entry["words"].as_array().expect("words").iter().filter_map(|w| w.as_str()).collect();
+        assert_eq!(words.len(), 4, "name, type, path, command: {entry}");
+        assert_eq!(words[1], "change-commit", "{entry}");
+        assert!(words[2].starts_with("//") && words[2].ends_with("/..."), "{entry}");
+        assert!(!words[3].contains('%'), "no %expansion% stands in for a secret: {entry}");
+        assert!(!words[3].contains("Token"), "the secret stays out of the table: {entry}");
+        assert!(words[3].ends_with("gfbridge-trigger.sh widgets"), "{entry}");
+    }
+    // The script it runs reaches the service over TLS, through the proxy the doc describes.
+    assert!(
+        doc.contains("\"https://gfbridge.example.com/hooks/trigger/$1\""),
+        "https in the script"
+    );
+}
+
+/// The GitLab CI recipe keeps LFS objects out of the job cache: the job removes them before
+/// GitLab saves the cache (after `after_script`).
+#[test]
+fn the_gitlab_ci_recipe_keeps_lfs_objects_out_of_its_cache() {
+    let text = read("gitlab-ci/gfbridge.gitlab-ci.yml");
+    let after = text.split("after_script:").nth(1).expect("after_script");
+    assert!(after.contains("rm -rf \".gfbridge/$GFBRIDGE_WORKSPACE/cache.git/lfs\""), "{after}");
+    assert!(text.contains("- \".gfbridge/$GFBRIDGE_WORKSPACE/\""), "the state is cached");
+}

@@ -508,3 +508,31 @@ pub fn python_json(script: &str, input: &impl serde::Serialize) -> Value {
     assert!(output.status.success(), "{script}: {}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout).expect("json out")
 }
+
+/// Returns the Python of the tests' virtual environment (giftless, p4python), which
+/// `scripts/setup.sh` makes.
+pub fn venv_python() -> PathBuf {
+    let python = repo_root().join("target/test-venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/setup.sh (it installs giftless and p4python)",
+        python.display()
+    );
+    python
+}
+
+/// Runs `tests/it/fixtures/<script>` with the virtual environment's Python (where Perforce's
+/// own P4Python is), `input` as JSON on its stdin, and returns what it prints as JSON.
+pub fn p4python_json(script: &str, input: &impl serde::Serialize) -> Value {
+    let mut child = Command::new(venv_python())
+        .arg(repo_root().join("tests/it/fixtures").join(script))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the test venv's python runs");
+    let input = serde_json::to_vec(input).expect("json");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write");
+    let output = child.wait_with_output().expect("python ends");
+    assert!(output.status.success(), "{script}: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("json out")
+}

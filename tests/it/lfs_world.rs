@@ -43,16 +43,6 @@ pub struct LfsWorld {
     pub fusion_lfs_url: String,
 }
 
-fn venv_python() -> PathBuf {
-    let python = repo_root().join("target/test-venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: run scripts/setup.sh (it installs giftless)",
-        python.display()
-    );
-    python
-}
-
 impl LfsWorld {
     pub fn new() -> LfsWorld {
         LfsWorld::with_gitlab_login(None)
