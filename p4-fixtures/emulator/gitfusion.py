@@ -360,9 +360,10 @@ def stored_files(repo, sha1):
 
 
 def unauthorized(repo, owners, by_author, sha1, view, listed):
-    """The first user Git Fusion checks who may not write one of the files (reference §8.3,
-    §8.0 item 2), or None: the owner unless ignore-author-permissions, the pusher when it is
-    not the owner (or authors are ignored), and git-fusion-user."""
+    """The first user Git Fusion checks who may not write one of the files the joined write
+    maps refuse (reference §8.3, §8.0 item 2, §10.1), or None: the owner unless
+    ignore-author-permissions, the pusher when it is not the owner (or authors are ignored),
+    and git-fusion-user."""
     pusher = repo.settings.get("pusher", "gitlab-mirror")
     owner = owners.owner(*repo.author(sha1)) if by_author else pusher
     ignore = repo.config_flag("git-to-perforce", "ignore-author-permissions", False)
@@ -371,13 +372,21 @@ def unauthorized(repo, owners, by_author, sha1, view, listed):
     with open(repo.path("info.json")) as f:
         fusion_host = json.load(f).get("clientAddress", "127.0.0.1")
     client_host = repo.settings.get("client_host", "127.0.0.1")
+    def may_write(user, depot):
+        host = fusion_host if user == "git-fusion-user" else client_host
+        return protects.may_write(protects.lines_for(repo.dir, user, host), depot)
+
     for _, path, _ in listed:
         depot = views.depot_path(view, path)
         if depot.startswith("//.git-fusion/"):
             continue
+        # Reference §10.1: the write maps of the users checked are joined with the view; the
+        # file passes when any of its depot paths (an overlay line's shadowed ones too) is
+        # writable by all of them. Only then is the culprit sought, on the visible path.
+        if any(all(may_write(u, d) for u in users) for d in views.depot_paths(view, path)):
+            continue
         for user in users:
-            host = fusion_host if user == "git-fusion-user" else client_host
-            if not protects.may_write(protects.lines_for(repo.dir, user, host), depot):
+            if not may_write(user, depot):
                 return user
     return None
 

@@ -78,3 +78,26 @@ def depot_path(lines, git_path):
                 return None
         return depot
     return None
+
+
+def depot_paths(lines, git_path):
+    """Every depot path a git path has in the view when Git Fusion joins it with write
+    permissions (reference §10.1): the visible one first, then the ones it shadows through
+    overlay (`+`) lines: going up from the line that gives the visible path, each earlier line
+    that maps the same client path adds its depot path, until a line that is not an overlay
+    (a plain mapping hides what is above it on the client side) or an exclusion."""
+    visible = depot_path(lines, git_path)
+    if visible is None:
+        return []
+    client = escape(git_path)
+    found = [visible]
+    matching = [(kind, depot, m) for kind, depot, client_side in lines
+                for m in [_regex(client_side)[0].match(client)] if m]
+    # From the last matching line upwards: overlays let the lines above them show through.
+    for (kind, depot_side, m), (above_kind, above_depot, above_m) in zip(matching[::-1], matching[-2::-1]):
+        if kind != "+" or above_kind == "-":
+            break
+        path = _fill(above_depot, above_m.groupdict())
+        if path not in found:
+            found.append(path)
+    return found

@@ -251,8 +251,9 @@ impl<'a> Preflight<'a> {
     /// Returns the users Git Fusion checks for write on a commit's files, in the order it
     /// names a failure (docs/git-fusion.md): the changelist owner unless
     /// `ignore-author-permissions`, the pusher when it differs from the owner or author
-    /// permissions are ignored, and `git-fusion-user`.
-    fn checked_users(&mut self, info: &CommitInfo) -> Vec<String> {
+    /// permissions are ignored, and `git-fusion-user`; and the users whose write maps it joins
+    /// with the view, which always include the owner (`ProtectsChecker.init_write_filter`).
+    fn checked_users(&mut self, info: &CommitInfo) -> (Vec<String>, Vec<String>) {
         let config = &self.facts.config;
         let ignore_author = config.flag("git-to-perforce", "ignore-author-permissions", false);
         let pusher = self.facts.pusher.clone();
@@ -268,16 +269,25 @@ impl<'a> Preflight<'a> {
             users.push(pusher);
         }
         users.push(GIT_FUSION_USER.to_string());
-        users
+        let mut joined = users.clone();
+        if ignore_author {
+            joined.extend(owner);
+        }
+        (users, joined)
     }
 
-    /// Returns `permission_denied` for each listed file a checked user may not write; a
-    /// user whose permissions cannot be read is skipped, never guessed (docs/git-fusion.md).
+    /// Returns `permission_denied` for each listed file Git Fusion would refuse
+    /// (docs/git-fusion.md): it joins the write maps of the users it checks with the branch
+    /// view, and a file passes when any depot path the view relates to it — the visible one,
+    /// or one an overlay line shadows — is writable by all of them. Only then does it name the
+    /// first checked user who may not write the visible depot path. A user whose permissions
+    /// cannot be read counts as allowed, and a view Perforce's engine reads in ways this
+    /// reading does not follow blocks nothing: never a guess.
     fn permission_reasons(&mut self, view: &View, oid: Oid, info: &CommitInfo) -> Vec<Reason> {
         if self.permissions.unavailable().is_some() {
             return Vec::new();
         }
-        let users = self.checked_users(info);
+        let (users, joined) = self.checked_users(info);
         let mut reasons = Vec::new();
         for change in &info.changes {
             let path = String::from_utf8_lossy(&change.path).into_owned();
@@ -286,17 +296,23 @@ impl<'a> Preflight<'a> {
             else {
                 continue;
             };
-            let denied = users
-                .iter()
-                .find(|u| self.permissions.write_map(u).is_ok_and(|map| !map.allows(&depot)));
-            if let Some(user) = denied {
-                let message = format!(
-                    "`{user}` may not write {depot} (git path `{path}`): Git Fusion refuses with `user '{user}' not authorized to submit file(s) in git commit`"
-                );
-                let mut r = reason(Code::PermissionDenied, oid, message);
-                (r.path, r.depot_path, r.user) = (Some(path), Some(depot), Some(user.clone()));
-                reasons.push(r);
+            let mut allows = |user: &String, depot: &str| {
+                self.permissions.write_map(user).map_or(true, |map| map.allows(depot))
+            };
+            let writable =
+                view.depot_paths(&path).iter().any(|d| joined.iter().all(|u| allows(u, d)));
+            if writable || view.has_covered_lines() {
+                continue;
             }
+            let Some(user) = users.iter().find(|u| !allows(u, &depot)) else {
+                continue; // Git Fusion finds no one to blame, and lets the file pass.
+            };
+            let message = format!(
+                "`{user}` may not write {depot} (git path `{path}`): Git Fusion refuses with `user '{user}' not authorized to submit file(s) in git commit`"
+            );
+            let mut r = reason(Code::PermissionDenied, oid, message);
+            (r.path, r.depot_path, r.user) = (Some(path), Some(depot), Some(user.clone()));
+            reasons.push(r);
         }
         reasons
     }

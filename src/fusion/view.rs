@@ -230,31 +230,118 @@ impl View {
         self.translate(&escape_path(git_path))
     }
 
-    /// Returns the depot path of a client path (already escaped). The last line whose client
-    /// side matches decides: an exclusion unmaps it; a mapping gives its depot path, unless a
-    /// later line excludes that depot path or maps it to another client path (a view is
-    /// one-to-one: a later line takes precedence on either side).
+    /// Returns the depot paths of a git path as Git Fusion's permission test relates them
+    /// (Perforce's mapping engine joining write permissions with the view): the ones an
+    /// overlay (`+`) line lets the visible one shadow, too. Empty when the view does not map it.
+    pub fn depot_paths(&self, git_path: &str) -> Vec<String> {
+        self.candidates(&escape_path(git_path), Through::Depot)
+    }
+
+    /// Returns true when a later line covers an earlier one on both sides (`//a/x/... x/...`
+    /// then `//a/... ...`). Perforce's engine then keeps parts of the earlier line alive in
+    /// joins in ways this reading does not follow in every case, so a refusal computed from
+    /// such a view is a guess (the tests list the cases where it differs).
+    pub fn has_covered_lines(&self) -> bool {
+        self.lines.iter().enumerate().any(|(i, line)| {
+            line.kind != Kind::Exclude
+                && self.lines[i + 1..]
+                    .iter()
+                    .any(|later| later.kind != Kind::Exclude && covers(later, line))
+        })
+    }
+
+    /// Returns the depot path of a client path (already escaped), as Perforce translates it:
+    /// the last candidate still standing.
     pub fn translate(&self, client_path: &str) -> Option<String> {
-        for (i, line) in self.lines.iter().enumerate().rev() {
+        self.candidates(client_path, Through::Client).pop()
+    }
+
+    /// Returns the depot paths that map to `client_path`, in line order, as Perforce's mapping
+    /// engine (P4.Map) relates them; the tests hold this to it on thousands of generated views.
+    ///
+    /// The engine keeps a view one-to-one as lines are added. A mapping line (`//a b`) or an
+    /// exclusion (`-//a b`) cuts from each earlier line what it claims on either side, and
+    /// the cut is kept as an exclusion right after the line it was cut from, hiding what it
+    /// covers in the lines up to there: on the client side when a client path is translated,
+    /// on the depot side when write permissions are joined with the view (`through`). A mapping
+    /// line that covers an earlier line on both sides cuts nothing from it, and drops the cuts
+    /// made from it before. An overlay line (`+//a b`) cuts nothing. Each mapping or overlay
+    /// line whose client side matches gives a candidate, kept while no cut hides it.
+    fn candidates(&self, client_path: &str, through: Through) -> Vec<String> {
+        let client_of = |line: &Line, depot: &str| {
             let mut captures = Captures::default();
-            if !matches(&line.client, client_path, &mut captures) {
+            matches(&line.depot, depot, &mut captures).then(|| substitute(&line.client, &captures))
+        };
+        let depot_of = |line: &Line, client: &str| {
+            let mut captures = Captures::default();
+            matches(&line.client, client, &mut captures).then(|| substitute(&line.depot, &captures))
+        };
+        let maps = |line: &Line| line.kind != Kind::Exclude;
+        let mut found = Vec::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            let Some(depot) = depot_of(line, client_path).filter(|_| maps(line)) else {
                 continue;
-            }
-            if line.kind == Kind::Exclude {
-                return None;
-            }
-            let depot = substitute(&line.depot, &captures);
-            for later in &self.lines[i + 1..] {
-                let mut back = Captures::default();
-                if later.kind == Kind::Overlay || !matches(&later.depot, &depot, &mut back) {
+            };
+            // The lines (from `i` on) whose cuts hide this candidate, as the view grows.
+            let mut cut_from: Vec<usize> = Vec::new();
+            for (j, later) in self.lines.iter().enumerate().skip(i + 1) {
+                if later.kind == Kind::Overlay {
                     continue;
                 }
-                if later.kind == Kind::Exclude || substitute(&later.client, &back) != client_path {
-                    return None;
+                let claims_client = |c: &str| depot_of(later, c).is_some();
+                let claims_depot = |d: &str| client_of(later, d).is_some();
+                let spares = |k: &Line| later.kind == Kind::Map && covers(later, k);
+                cut_from.retain(|k| !spares(&self.lines[*k]));
+                for (k, earlier) in self.lines.iter().enumerate().take(j).skip(i) {
+                    if !maps(earlier) || spares(earlier) || cut_from.contains(&k) {
+                        continue;
+                    }
+                    // The cut from line `k`, seen through `through`, covers this candidate.
+                    let hides = match through {
+                        Through::Client => depot_of(earlier, client_path)
+                            .is_some_and(|d| claims_depot(&d) || claims_client(client_path)),
+                        // In a join, a cut from another overlay line hides only that line.
+                        Through::Depot if k != i && earlier.kind == Kind::Overlay => false,
+                        Through::Depot => client_of(earlier, &depot)
+                            .is_some_and(|c| claims_client(&c) || claims_depot(&depot)),
+                    };
+                    if hides {
+                        cut_from.push(k);
+                    }
                 }
             }
-            return Some(depot);
+            if cut_from.is_empty() {
+                found.push(depot);
+            }
         }
-        None
+        found
     }
+}
+
+/// Returns true when every pair of paths `inner` maps is matched by `outer` on both sides:
+/// each side of `inner`, with its wildcards standing for paths they could match (`...` one
+/// that crosses a `/`, `*` and `%%n` one that does not), matches `outer`'s.
+fn covers(outer: &Line, inner: &Line) -> bool {
+    let instance = |tokens: &[Token]| -> String {
+        tokens
+            .iter()
+            .map(|t| match t {
+                Token::Text(text) => text.clone(),
+                Token::Dots => "\u{1}/\u{1}".to_string(),
+                Token::Star | Token::Position(_) => "\u{2}".to_string(),
+            })
+            .collect()
+    };
+    let side = |outer: &[Token], inner: &[Token]| {
+        matches(outer, &instance(inner), &mut Captures::default())
+    };
+    side(&outer.depot, &inner.depot) && side(&outer.client, &inner.client)
+}
+
+/// Which side of the view a question comes through: translating a client path, or joining
+/// depot-side write permissions with the view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Through {
+    Client,
+    Depot,
 }

@@ -281,8 +281,10 @@ impl Choices {
 
 /// One generated case: users, usermap, settings and the authors of a push, in order.
 pub(crate) fn generated_case(c: &mut Choices) -> serde_json::Value {
-    const NAMES: &[&str] =
-        &["jdoe", "JDoe", "bsmith", "carol", "Carol", "straße", "STRASSE", "team", "svc"];
+    const NAMES: &[&str] = &[
+        "jdoe", "JDoe", "bsmith", "carol", "Carol", "straße", "STRASSE", "team", "svc", "judy",
+        "Judy",
+    ];
     const ADDRESSES: &[&str] = &[
         "jane@example.com",
         "JANE@Example.com",
@@ -294,6 +296,11 @@ pub(crate) fn generated_case(c: &mut Choices) -> serde_json::Value {
         "bsmith",
         "peggy x@example.com",
         "jdoe@a@b.example.com",
+        // Letter-case variants of one address: Git Fusion caches its answer per exact
+        // (address, name) pair while its lookups fold case (docs/git-fusion.md).
+        "Judy@Example.com",
+        "judy@example.com",
+        "JUDY@EXAMPLE.COM",
     ];
     const TYPES: &[&str] = &["standard", "standard", "standard", "service", "operator"];
     let mut users: Vec<serde_json::Value> = (0..1 + c.0 % 6)
@@ -302,11 +309,27 @@ pub(crate) fn generated_case(c: &mut Choices) -> serde_json::Value {
             serde_json::json!({"User": user, "Email": email, "FullName": user, "Type": kind})
         })
         .collect();
+    // Perforce user names are unique (letter case aside on a case-insensitive server): a
+    // later spec with a taken name is left out, as `p4 user` could never create it.
+    let folding = *c.pick(&[true, false]);
+    let key = |u: &serde_json::Value| {
+        let name = u["User"].as_str().unwrap_or("").to_string();
+        if folding {
+            name.to_lowercase()
+        } else {
+            name
+        }
+    };
+    let mut taken = std::collections::HashSet::new();
+    users.retain(|u| taken.insert(key(u)));
     if *c.pick(&[true, false]) {
         // Two users sharing an address: where earlier hits of the push change answers (§9.4).
         for user in ["carol", "bsmith"] {
             let email = "team@example.com";
-            users.push(serde_json::json!({"User": user, "Email": email, "FullName": user, "Type": "standard"}));
+            let spec = serde_json::json!({"User": user, "Email": email, "FullName": user, "Type": "standard"});
+            if taken.insert(key(&spec)) {
+                users.push(spec);
+            }
         }
     }
     if *c.pick(&[true, true, true, false]) {
@@ -338,8 +361,21 @@ pub(crate) fn generated_case(c: &mut Choices) -> serde_json::Value {
         Some("bogus, git-user"),
     ];
     let email_case: &[Option<&str>] = &[None, Some("no"), Some("yes"), Some("none"), Some("")];
-    let authors: &[&str] =
-        &["Jane Doe", "jdoe", "bsmith", "bsmith", "Carol", "carol", "straße", "Nobody", "Nobody"];
+    let authors: &[&str] = &[
+        "Jane Doe",
+        "jdoe",
+        "bsmith",
+        "bsmith",
+        "Carol",
+        "carol",
+        "straße",
+        "Nobody",
+        "Nobody",
+        "judy",
+        "Judy",
+        "JUDY",
+        "Judy Smith",
+    ];
     let commits: Vec<(&str, &str)> =
         (0..1 + c.0 % 6).map(|_| (*c.pick(authors), *c.pick(ADDRESSES))).collect();
     serde_json::json!({
@@ -347,7 +383,7 @@ pub(crate) fn generated_case(c: &mut Choices) -> serde_json::Value {
         "usermap": (!usermap.is_empty()).then(|| usermap.join("\n") + "\n"),
         "author_source": c.pick(sources),
         "email_case": c.pick(email_case),
-        "folding": c.pick(&[true, false]),
+        "folding": folding,
         "commits": commits,
     })
 }

@@ -10,6 +10,7 @@ mod deploy;
 mod docs;
 mod fusion_authors;
 mod fusion_config;
+mod fusion_p4map;
 mod fusion_protects;
 mod fusion_view;
 mod gitlab;

@@ -590,3 +590,38 @@ fn case_conflicts_are_whole_paths_named_with_their_depot_paths() {
     assert!(reason["message"].as_str().unwrap().contains("//depot/w/main/"), "{reason}");
     assert_fusion_rejects(&w, "Case conflicts:");
 }
+
+/// Git Fusion tests write permission on the join of the checked users' write maps with the
+/// view: with an overlay (`+`) line, a file passes when any of its depot paths — the visible
+/// one or the one it shadows — is writable by every checked user.
+#[test]
+fn a_file_an_overlay_line_shadows_passes_when_the_shadowed_depot_path_is_writable() {
+    let w = seeded();
+    let table = |pusher_may: &str| {
+        format!(
+            "{{\"perm\":\"write\",\"host\":\"*\",\"user\":\"jdoe\",\"depotFile\":\"//...\"}}\n\
+             {{\"perm\":\"write\",\"host\":\"*\",\"user\":\"gitlab-mirror\",\"depotFile\":\"{pusher_may}\"}}\n\
+             {{\"perm\":\"write\",\"host\":\"*\",\"user\":\"git-fusion-user\",\"depotFile\":\"//...\"}}\n"
+        )
+    };
+    w.fusion_file("protects.jsonl", &table("//depot/w/main/..."));
+    with_protections(&w, "");
+    w.repo_config(
+        "[widgets-main]\ngit-branch-name = main\nview = //depot/w/main/... ...\n\t+//depot/shared/Docs/... Docs/...\n",
+    );
+    // Visible: //depot/shared/Docs/deep/z.tmp, which the pusher may not write; shadowed:
+    // //depot/w/main/Docs/deep/z.tmp, which every checked user may write. Git Fusion accepts.
+    w.commit_files(Gitlab, "main", &[("Docs/deep/z.tmp", Entry::File("z"))], "through the overlay");
+    assert_pushed(&w);
+    // When neither depot path is writable by the pusher, it is refused, naming the visible one.
+    w.fusion_file("protects.jsonl", &table("//depot/other/..."));
+    w.commit_files(Gitlab, "main", &[("Docs/deep/y.tmp", Entry::File("y"))], "nowhere to write");
+    let branch = assert_blocked(&w, "permission_denied");
+    let r = &branch["reasons"][0];
+    assert_eq!(
+        (&r["user"], &r["depot_path"]),
+        (&"gitlab-mirror".into(), &"//depot/shared/Docs/deep/y.tmp".into()),
+        "{r}"
+    );
+    assert_fusion_rejects(&w, "user 'gitlab-mirror' not authorized");
+}
