@@ -80,6 +80,18 @@ pub enum AttributionError {
     Read(String),
 }
 
+impl crate::errors::Classified for AttributionError {
+    fn exit(&self) -> crate::exit::Exit {
+        match self {
+            AttributionError::Plan(shown) => shown.exit,
+            AttributionError::NoPerforce(_) | AttributionError::Read(_) => {
+                crate::exit::Exit::Failure
+            }
+        }
+    }
+    // No hint: the plan's hints name `sync`'s flags (`--wait`), which `authors` lacks.
+}
+
 /// The attribution of one workspace.
 pub struct Attribution {
     /// One row per git author, sorted by email.

@@ -1,5 +1,5 @@
-//! What the preflight knows of a commit (`CommitInfo`, filled from `git log --raw` by
-//! `git::log`), and the few in-process reads with git2: case twins in a commit's whole tree,
+//! What the preflight knows of a commit (`CommitInfo`, which `git::log` parses from
+//! `git log --raw`, re-exported here), and the few in-process reads with git2: case twins in a commit's whole tree,
 //! a commit's author, and the commits between tips.
 //!
 //! Must not judge what it reads (the rules are `fusion::preflight`).
@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use git2::{ObjectType, Repository, Sort, Tree};
 
 use crate::git::log::LogError;
+pub use crate::git::log::{Change, CommitInfo};
 use crate::oid::Oid;
 use crate::refname::BranchName;
 
@@ -26,37 +27,6 @@ impl From<LogError> for InspectError {
     fn from(e: LogError) -> Self {
         InspectError { commit: None, reason: crate::errors::chain(&e) }
     }
-}
-
-/// What the preflight needs to know about one commit.
-#[derive(Clone, Debug)]
-pub struct CommitInfo {
-    /// Number of parents (more than one: a merge).
-    pub parents: usize,
-    /// Author name.
-    pub author_name: String,
-    /// Author email, without angle brackets.
-    pub author_email: String,
-    /// Entries added, changed or deleted against the first parent: what Git Fusion's
-    /// `fast-export --no-data` lists (docs/git-fusion.md).
-    pub changes: Vec<Change>,
-}
-
-/// One entry a commit adds, changes or deletes.
-#[derive(Clone, Debug)]
-pub struct Change {
-    /// The path, as bytes (git paths need not be UTF-8).
-    pub path: Vec<u8>,
-    /// True when the entry is new in this commit.
-    pub added: bool,
-    /// True when the commit deletes the entry (only views judge deletions).
-    pub deleted: bool,
-    /// True for a gitlink (submodule, mode 160000).
-    pub gitlink: bool,
-    /// True for a regular file (mode 100644 or 100755): only those can be LFS pointers.
-    pub regular: bool,
-    /// The entry's new object (its blob, for a file); `None` for a deletion.
-    pub blob: Option<Oid>,
 }
 
 /// Reads whole trees for case twins; consecutive commits share most subtrees, so the last

@@ -1,20 +1,14 @@
-//! How an error is shown to people, and the one table from error to exit code (docs/output.md).
+//! How an error is shown to people (docs/output.md): [`Shown`] carries the exit code, the
+//! message with every cause joined (`cannot create /srv/gfbridge/widgets: Permission denied
+//! (os error 13)`) and, apart from it, what to do (a hint). Like jj's `command_error.rs`:
+//! every error that reaches a person passes through [`Shown`].
 //!
-//! Errors keep their causes as `#[source]`; this is the one place that joins them
-//! (`cannot create /srv/gfbridge/widgets: Permission denied (os error 13)`), decides which
-//! exit code each gives, and keeps what to do about it (a hint) apart from what went wrong.
-//! Like jj's `command_error.rs`: every error that reaches a person passes through [`Shown`].
+//! Owns the [`Classified`] trait; each error type states its exit code beside its own
+//! definition. Must not know any error type (it sits on the lowest floor).
 
 use std::error::Error;
 
-use crate::attribution::AttributionError;
-use crate::config::ConfigError;
 use crate::exit::Exit;
-use crate::hook::install::InstallError;
-use crate::serve::ServeError;
-use crate::state::inflight::InFlightError;
-use crate::state::lock::LockError;
-use crate::sync::SyncError;
 
 /// An error as people see it: the exit code it gives, its message with every cause, and
 /// what to do about it, printed on a line of its own.
@@ -40,8 +34,9 @@ impl Shown {
     }
 }
 
-/// An error that knows its exit code and hint: the table. Every error type a command can
-/// end with has its row here, and nowhere else.
+/// An error that knows its exit code and hint. Every error type a command can end with
+/// implements it beside its own definition, matching every variant (no catch-all), so a new
+/// variant cannot get a code by accident.
 pub trait Classified: Error {
     /// Returns the exit code this error gives.
     fn exit(&self) -> Exit;
@@ -54,64 +49,6 @@ pub trait Classified: Error {
 impl<E: Classified> From<&E> for Shown {
     fn from(error: &E) -> Shown {
         Shown { exit: error.exit(), message: chain(error), hint: error.hint() }
-    }
-}
-
-impl Classified for ConfigError {
-    fn exit(&self) -> Exit {
-        Exit::Usage
-    }
-}
-
-impl Classified for SyncError {
-    fn exit(&self) -> Exit {
-        match self {
-            SyncError::Lock(LockError::Busy { .. })
-            | SyncError::Moving { .. }
-            | SyncError::InFlight(InFlightError::StillRunning { .. }) => Exit::Busy,
-            SyncError::Interrupted(stop) => stop.exit(),
-            _ => Exit::Failure,
-        }
-    }
-
-    fn hint(&self) -> Option<&'static str> {
-        match self {
-            SyncError::Lock(LockError::Busy { .. }) => {
-                Some("pass --wait SECS to wait for the other run to finish") // `sync`'s flag
-            }
-            SyncError::InFlight(InFlightError::StillRunning { .. }) => {
-                Some("pass --wait SECS to wait for it; its result is journalled by the next run")
-            }
-            _ => None,
-        }
-    }
-}
-
-impl Classified for AttributionError {
-    fn exit(&self) -> Exit {
-        match self {
-            AttributionError::Plan(shown) => shown.exit,
-            _ => Exit::Failure,
-        }
-    }
-    // No hint: the plan's hints name `sync`'s flags (`--wait`), which `authors` lacks.
-}
-
-impl Classified for ServeError {
-    fn exit(&self) -> Exit {
-        match self {
-            ServeError::NoSecret(_) => Exit::Usage,
-            _ => Exit::Failure,
-        }
-    }
-}
-
-impl Classified for InstallError {
-    fn exit(&self) -> Exit {
-        match self {
-            InstallError::Io { .. } => Exit::Failure,
-            _ => Exit::Usage,
-        }
     }
 }
 

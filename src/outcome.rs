@@ -308,6 +308,66 @@ pub struct TagPlan {
     pub reasons: Vec<Reason>,
 }
 
+impl BranchPlan {
+    /// Returns the plan in one line, for output and the journal.
+    pub fn describe(&self) -> String {
+        let plan = self;
+        let tips = plan.tips;
+        let short = |o: Option<Oid>| o.map_or("(none)".to_string(), |o| o.short());
+        let count = |n: usize| {
+            if n == 1 {
+                "1 commit".to_string()
+            } else {
+                format!("{n} commits")
+            }
+        };
+        match plan.action {
+            Action::InSync => format!("at {}", short(tips.gitlab)),
+            Action::PushToFusion { .. } | Action::PushToGitlab { .. } => {
+                let target = plan.action.target().expect("a push has a target");
+                let from = tips.on(target).map_or("new branch".to_string(), |o| o.short());
+                format!(
+                    "{from} -> {} ({})",
+                    short(tips.on(target.other())),
+                    count(plan.commits.len())
+                )
+            }
+            Action::Deleted { side } => format!(
+                "deleted on {} (was at {}); {} still at {}; not propagated",
+                side.as_str(),
+                short(tips.base),
+                side.other().as_str(),
+                short(tips.on(side.other()))
+            ),
+            Action::Rewritten { side } => format!(
+                "{} moved from {} to {}, which does not contain it: {} would be lost: {}",
+                side.as_str(),
+                short(tips.base),
+                short(tips.on(side)),
+                count(plan.commits.len()),
+                list(&plan.commits)
+            ),
+            Action::Diverged => format!(
+                "gitlab has {}: {}; fusion has {}: {}",
+                count(plan.gitlab_only.len()),
+                list(&plan.gitlab_only),
+                count(plan.fusion_only.len()),
+                list(&plan.fusion_only)
+            ),
+        }
+    }
+}
+
+/// Returns up to eight short ids, then how many more: enough to find them, short enough to read.
+fn list(commits: &[Oid]) -> String {
+    const SHOWN: usize = 8;
+    let mut text: Vec<String> = commits.iter().take(SHOWN).map(Oid::short).collect();
+    if commits.len() > SHOWN {
+        text.push(format!("and {} more", commits.len() - SHOWN));
+    }
+    text.join(" ")
+}
+
 impl TagPlan {
     /// Returns true when a blocking reason keeps the tag out of the push.
     pub fn blocked(&self) -> bool {

@@ -121,7 +121,7 @@ fn tracks_lfs(cache: &Cache, tip: Oid) -> bool {
 /// other than "not found" means the endpoint and credentials work.
 fn endpoint_answers(ws: &Workspace, side: Side) -> Result<(), String> {
     let name = side.as_str();
-    let endpoint = ws.lfs_endpoint(side).ok_or_else(|| {
+    let endpoint = crate::lfs::endpoint(ws, side).ok_or_else(|| {
         format!("{name}: no LFS endpoint (the remote is not http(s); set {name}_lfs_url)")
     })?;
     let client = Client::new(&endpoint).map_err(|e| e.to_string())?;

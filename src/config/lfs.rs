@@ -1,9 +1,9 @@
 //! The workspace's LFS keys (docs/lfs.md): `lfs`, `gitlab_lfs_url`, `fusion_lfs_url`, checked
 //! when the config loads so that an error names the key.
 
+use super::LfsMode;
 use super::{ConfigError, Validator};
 use crate::git::redact;
-use crate::lfs::LfsMode;
 
 impl Validator<'_> {
     /// Returns the LFS mode and the two explicit endpoints of workspace `index`.

@@ -18,8 +18,6 @@ use std::time::Duration;
 
 use crate::check_id::CheckId;
 use crate::git::RemoteUrl;
-use crate::lfs::batch::Endpoint;
-use crate::lfs::{endpoint_for, LfsMode};
 use crate::plan::Side;
 use duration::Bounds;
 use pattern::BranchPattern;
@@ -79,6 +77,20 @@ pub struct Bridge {
     pub push_confirm_timeout: Duration,
     /// The checks a workspace without its own `accept_unchecked` accepts as not made.
     pub accept_unchecked: Vec<CheckId>,
+}
+
+/// The Perforce user Git Fusion gives unmapped authors: a constant of its code
+/// (`p4gf_const.P4GF_UNKNOWN_USER`), so the only value `[bridge] unknown_user` accepts.
+pub const UNKNOWN_GIT: &str = "unknown_git";
+
+/// Whether LFS objects travel with their commits (workspace key `lfs`); `lfs` acts on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LfsMode {
+    /// Objects are copied before a push that needs them (the default).
+    #[default]
+    Auto,
+    /// Pointers are mirrored as plain blobs; nothing is asked of any LFS server.
+    Off,
 }
 
 /// The `[gitlab]` table.
@@ -184,15 +196,6 @@ impl Workspace {
             Side::Fusion => &self.fusion_remote,
         }
     }
-
-    /// Returns the LFS endpoint of `side` (docs/lfs.md), with that side's credential; `None`
-    /// when the remote is not http(s) and no URL is configured.
-    pub fn lfs_endpoint(&self, side: Side) -> Option<Endpoint> {
-        match side {
-            Side::Gitlab => endpoint_for(&self.gitlab_remote, self.gitlab_lfs_url.as_deref()),
-            Side::Fusion => endpoint_for(&self.fusion_remote, self.fusion_lfs_url.as_deref()),
-        }
-    }
 }
 
 /// The whole validated configuration.
@@ -227,6 +230,16 @@ impl Config {
     /// Returns the workspace called `name`.
     pub fn workspace(&self, name: &str) -> Option<&Workspace> {
         self.workspaces.iter().find(|w| w.name == name)
+    }
+}
+
+impl crate::errors::Classified for ConfigError {
+    fn exit(&self) -> crate::exit::Exit {
+        match self {
+            ConfigError::Read { .. } | ConfigError::Syntax { .. } | ConfigError::Invalid { .. } => {
+                crate::exit::Exit::Usage
+            }
+        }
     }
 }
 
@@ -331,7 +344,7 @@ impl Validator<'_> {
         let unknown_user = raw.unknown_user.unwrap_or_else(|| "unknown_git".into());
         // Git Fusion's code names this user itself (`p4gf_const.P4GF_UNKNOWN_USER`); another
         // name here would make every prediction about unmapped authors wrong.
-        if unknown_user != crate::fusion::authors::UNKNOWN_GIT {
+        if unknown_user != UNKNOWN_GIT {
             return Err(self.invalid(
                 "bridge.unknown_user",
                 format!(

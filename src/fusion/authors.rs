@@ -11,9 +11,8 @@ use std::collections::HashMap;
 
 use super::users::{P4User, UsermapLine, UsersError};
 
-/// The Perforce user Git Fusion gives unmapped authors: a constant of its code
-/// (`p4gf_const.P4GF_UNKNOWN_USER`), not a setting.
-pub const UNKNOWN_GIT: &str = "unknown_git";
+/// The Perforce user Git Fusion gives unmapped authors (`p4gf_const.P4GF_UNKNOWN_USER`).
+pub use crate::config::UNKNOWN_GIT;
 
 /// The user Git Fusion itself runs as; usermap lines for it are skipped.
 const GIT_FUSION_USER: &str = "git-fusion-user";

@@ -11,9 +11,39 @@ use std::path::Path;
 use std::process::Stdio;
 
 use super::runner::{Git, GitError};
-use crate::commits::{Change, CommitInfo};
 use crate::git_args;
 use crate::oid::Oid;
+
+/// What the preflight needs to know about one commit.
+#[derive(Clone, Debug)]
+pub struct CommitInfo {
+    /// Number of parents (more than one: a merge).
+    pub parents: usize,
+    /// Author name.
+    pub author_name: String,
+    /// Author email, without angle brackets.
+    pub author_email: String,
+    /// Entries added, changed or deleted against the first parent: what Git Fusion's
+    /// `fast-export --no-data` lists (docs/git-fusion.md).
+    pub changes: Vec<Change>,
+}
+
+/// One entry a commit adds, changes or deletes.
+#[derive(Clone, Debug)]
+pub struct Change {
+    /// The path, as bytes (git paths need not be UTF-8).
+    pub path: Vec<u8>,
+    /// True when the entry is new in this commit.
+    pub added: bool,
+    /// True when the commit deletes the entry (only views judge deletions).
+    pub deleted: bool,
+    /// True for a gitlink (submodule, mode 160000).
+    pub gitlink: bool,
+    /// True for a regular file (mode 100644 or 100755): only those can be LFS pointers.
+    pub regular: bool,
+    /// The entry's new object (its blob, for a file); `None` for a deletion.
+    pub blob: Option<Oid>,
+}
 
 /// The error returned when the stream cannot be read.
 #[derive(Debug, thiserror::Error)]

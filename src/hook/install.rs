@@ -25,6 +25,17 @@ pub enum InstallError {
     Io { action: &'static str, path: PathBuf, reason: String },
 }
 
+impl crate::errors::Classified for InstallError {
+    fn exit(&self) -> crate::exit::Exit {
+        match self {
+            InstallError::Io { .. } => crate::exit::Exit::Failure,
+            InstallError::NotARepository { .. } | InstallError::Foreign { .. } => {
+                crate::exit::Exit::Usage
+            }
+        }
+    }
+}
+
 /// What to install, and where.
 #[derive(Clone, Debug)]
 pub struct Install {

@@ -158,7 +158,7 @@ fn carry_lfs(config: &Config, ws: &Workspace, needed: &[Needed]) -> Option<HookR
     if needed.is_empty() || ws.lfs == LfsMode::Off {
         return None;
     }
-    let client = |side| ws.lfs_endpoint(side).and_then(|e| Client::new(&e).ok());
+    let client = |side| crate::lfs::endpoint(ws, side).and_then(|e| Client::new(&e).ok());
     let (source, dest) = (client(Side::Gitlab), client(Side::Fusion));
     let store = Store::of_cache(&WorkspaceDir::new(&config.bridge.cache_dir, &ws.name).cache());
     let meter: Meter = std::sync::Arc::new(|_| {});
@@ -203,7 +203,7 @@ fn preflight(
     let Some(settings) = &ws.perforce else {
         // No preflight without Git Fusion's settings; the specification's pointers are still
         // carried to Git Fusion's LFS server, when it has one.
-        if ws.lfs == LfsMode::Off || ws.lfs_endpoint(Side::Fusion).is_none() {
+        if ws.lfs == LfsMode::Off || crate::lfs::endpoint(ws, Side::Fusion).is_none() {
             return Ok((findings, needed));
         }
         for p in proxied {

@@ -12,17 +12,21 @@ pub mod store;
 pub mod transfer;
 pub mod verify;
 
+use crate::config::Workspace;
 use crate::git::RemoteUrl;
+use crate::plan::Side;
 use batch::Endpoint;
 
-/// Whether LFS objects travel with their commits (workspace key `lfs`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum LfsMode {
-    /// Objects are copied before a push that needs them (the default).
-    #[default]
-    Auto,
-    /// Pointers are mirrored as plain blobs; nothing is asked of any LFS server.
-    Off,
+pub use crate::config::LfsMode;
+
+/// Returns the LFS endpoint of `side` of `ws`, with that side's credential: its
+/// `<side>_lfs_url` when set, else the convention for an http(s) remote; `None` when the remote
+/// is not http(s) and no URL is configured.
+pub fn endpoint(ws: &Workspace, side: Side) -> Option<Endpoint> {
+    match side {
+        Side::Gitlab => endpoint_for(&ws.gitlab_remote, ws.gitlab_lfs_url.as_deref()),
+        Side::Fusion => endpoint_for(&ws.fusion_remote, ws.fusion_lfs_url.as_deref()),
+    }
 }
 
 /// Returns the LFS endpoint of a remote: `explicit` when set, else the Git LFS convention

@@ -5,7 +5,6 @@
 use std::fmt::Write;
 
 use crate::outcome::{Tally, WorkspaceResult};
-use crate::sync::describe;
 
 /// Returns the text for a sync of `workspaces`.
 pub fn sync(workspaces: &[WorkspaceResult], dry_run: bool) -> String {
@@ -29,7 +28,7 @@ fn workspace(out: &mut String, ws: &WorkspaceResult) {
             b.plan.name,
             action,
             b.outcome.name(),
-            describe(&b.plan)
+            b.plan.describe()
         );
         if let Some(message) = &b.message {
             let _ = write!(line, "; {message}");

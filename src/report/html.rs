@@ -239,7 +239,7 @@ fn branch_row(out: &mut String, b: &BranchResult) {
     if plan.commits.is_empty() {
         out.push('0');
     } else {
-        let _ = write!(out, "<details><summary>{}</summary>", esc(&crate::sync::describe(plan)));
+        let _ = write!(out, "<details><summary>{}</summary>", esc(&plan.describe()));
         for c in &plan.commits {
             let _ = write!(out, "<code>{c}</code><br>");
         }

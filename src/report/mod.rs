@@ -22,7 +22,7 @@ use crate::plan::Action;
 use crate::progress::Progress;
 use crate::state::journal::now_rfc3339;
 use crate::state::WorkspaceDir;
-use crate::sync::{describe, lock_workspace, sync_workspace, SyncOptions};
+use crate::sync::{lock_workspace, sync_workspace, SyncOptions};
 use verdict::Blocker;
 
 /// How long the report waits for a sync holding a workspace's lock.
@@ -108,7 +108,7 @@ impl Report {
 
 /// Returns the action and what it concerns, in words: `push_to_fusion: 2 commits to transfer`.
 pub fn branch_summary(b: &BranchResult) -> String {
-    format!("{} ({})", b.plan.action_name(), describe(&b.plan))
+    format!("{} ({})", b.plan.action_name(), b.plan.describe())
 }
 
 /// Makes the report of `selected`, showing its long steps on `progress`.

@@ -137,7 +137,7 @@ fn branch(out: &mut String, b: &BranchResult, width: usize) {
         short(plan.tips.gitlab),
         short(plan.tips.fusion),
         short(plan.tips.base),
-        crate::sync::describe(plan)
+        plan.describe()
     );
     for r in &plan.reasons {
         let effect = if r.blocks { "blocks" } else { "note" };

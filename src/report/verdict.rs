@@ -187,7 +187,8 @@ fn branch_blockers(b: &BranchResult) -> Vec<Blocker> {
                 // The fix is in a file: name it, and the line, as the finding does.
                 if code == Code::UsermapUnreadable {
                     let found = plan.reasons.iter().find(|r| r.code == code);
-                    remedy = format!("{remedy} {}", found.map_or("", |r| r.message.as_str()));
+                    let finding = found.map_or("", |r| r.message.as_str());
+                    remedy = format!("{remedy} Where: {finding}");
                 }
                 blocker(kind, code.as_str(), who, remedy)
             })
@@ -265,7 +266,7 @@ pub fn code_remedy(code: Code) -> (Who, &'static str) {
     match code {
         Code::ChangeOwnerPusher => (Who::PerforceAdmin, "Set change-owner = author in the repo's p4gf_config [@repo] section."),
         Code::UnmappedAuthor => (Who::PerforceAdmin, "Create a Perforce user for the author, or map the author's email in p4gf_usermap (see `gfbridge authors`)."),
-        Code::UsermapUnreadable => (Who::PerforceAdmin, "Correct or remove the p4gf_usermap line Git Fusion cannot read (until then it refuses every push whose authors it looks up there):"),
+        Code::UsermapUnreadable => (Who::PerforceAdmin, "Correct or remove the p4gf_usermap line Git Fusion cannot read; until then it refuses every push whose authors it looks up there."),
         Code::UnknownGitAuthor => (Who::PerforceAdmin, "Map the author's email in p4gf_usermap (see `gfbridge authors`), or allow unknown_git with on_unmapped_author = \"unknown_git\"."),
         Code::AuthorOverrideMismatch => (Who::PerforceAdmin, "Put the lines `gfbridge authors --format usermap` prints at the top of p4gf_usermap."),
         Code::MergeCommitsDisabled => (Who::PerforceAdmin, "Set enable-git-merge-commits = yes for the repo, or have developers replace the merge with linear history."),

@@ -55,6 +55,15 @@ pub enum ServeError {
     Io(String),
 }
 
+impl crate::errors::Classified for ServeError {
+    fn exit(&self) -> crate::exit::Exit {
+        match self {
+            ServeError::NoSecret(_) => crate::exit::Exit::Usage,
+            ServeError::Listen { .. } | ServeError::Io(_) => crate::exit::Exit::Failure,
+        }
+    }
+}
+
 /// Runs the service until SIGTERM or SIGINT; returns once the runs in progress have ended.
 pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
     let secret_env = config.gitlab.as_ref().map_or(DEFAULT_SECRET_ENV, |g| &g.webhook_secret_env);

@@ -17,7 +17,7 @@ use crate::outcome::{BranchResult, Outcome, Tally, WorkspaceResult};
 use crate::plan::Action;
 use crate::progress::Progress;
 use crate::refname::BranchName;
-use crate::sync::{describe, sync_workspace, SyncOptions};
+use crate::sync::{sync_workspace, SyncOptions};
 
 /// What the workers and the poller share.
 pub struct Shared {
@@ -140,7 +140,7 @@ fn log_result(result: &WorkspaceResult, took: Duration) {
 /// every reason, so a blocked branch's log names why.
 fn log_message(branch: &BranchResult) -> String {
     let why = branch.why();
-    let what = describe(&branch.plan);
+    let what = branch.plan.describe();
     match (what.is_empty(), why.is_empty()) {
         (_, true) => what,
         (true, false) => why,

@@ -41,7 +41,7 @@ impl LfsClients {
                     Side::Gitlab => "gitlab_lfs_url",
                     Side::Fusion => "fusion_lfs_url",
                 };
-                let endpoint = ws.lfs_endpoint(side).ok_or_else(|| {
+                let endpoint = crate::lfs::endpoint(ws, side).ok_or_else(|| {
                     format!(
                         "no LFS endpoint for {}: its remote is not http(s); set {key}",
                         side.as_str()
@@ -77,7 +77,7 @@ impl Run<'_> {
         plan: &BranchPlan,
     ) -> Result<Vec<Needed>, SyncError> {
         let target = plan.action.target().expect("only pushes need LFS objects");
-        if self.ws.lfs == LfsMode::Off || self.ws.lfs_endpoint(target).is_none() {
+        if self.ws.lfs == LfsMode::Off || crate::lfs::endpoint(self.ws, target).is_none() {
             return Ok(Vec::new());
         }
         let (repo, dir) = (self.cache.repo(), Some(self.cache.path()));

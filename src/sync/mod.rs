@@ -39,7 +39,6 @@ use crate::state::lock::{LockError, WorkspaceLock};
 use crate::state::WorkspaceDir;
 use remembered::Remembered;
 
-pub use analyse::describe;
 use execute::PushResult;
 pub use survey::{Listed, Listing};
 
@@ -113,6 +112,44 @@ pub enum SyncError {
         /// The branches, comma-separated.
         branches: String,
     },
+}
+
+impl crate::errors::Classified for SyncError {
+    fn exit(&self) -> crate::exit::Exit {
+        use crate::exit::Exit;
+        match self {
+            SyncError::Lock(LockError::Busy { .. })
+            | SyncError::Moving { .. }
+            | SyncError::InFlight(InFlightError::StillRunning { .. }) => Exit::Busy,
+            SyncError::Interrupted(stop) => stop.exit(),
+            SyncError::Remote { .. }
+            | SyncError::Cache(_)
+            | SyncError::Lock(LockError::Io { .. })
+            | SyncError::Push { .. }
+            | SyncError::Gitlab(_)
+            | SyncError::Facts(_)
+            | SyncError::Inspect(_)
+            | SyncError::Dir { .. }
+            | SyncError::Journal(_)
+            | SyncError::Pushes(_)
+            | SyncError::Recheck(_)
+            | SyncError::InFlight(InFlightError::Io { .. } | InFlightError::Format { .. }) => {
+                Exit::Failure
+            }
+        }
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        match self {
+            SyncError::Lock(LockError::Busy { .. }) => {
+                Some("pass --wait SECS to wait for the other run to finish") // `sync`'s flag
+            }
+            SyncError::InFlight(InFlightError::StillRunning { .. }) => {
+                Some("pass --wait SECS to wait for it; its result is journalled by the next run")
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What the caller asked for.

@@ -13,14 +13,12 @@ use crate::state::runs::{self, NeededAttention, RunRecord};
 use crate::state::WorkspaceDir;
 use crate::tags::TagAction;
 
-use super::analyse::describe;
-
 /// Returns the journal line for the result of a push to `target`. A push that found `target`
 /// already at its commit (settled in sync) wrote nothing: `skipped`.
 pub fn push_entry(run: &str, workspace: &str, target: Side, result: &BranchResult) -> Entry {
     let plan = &result.plan;
     let outcome = if plan.action == Action::InSync { "skipped" } else { result.outcome.name() };
-    let mut message = describe(plan);
+    let mut message = plan.describe();
     if let Some(extra) = &result.message {
         message = if message.is_empty() { extra.clone() } else { format!("{message}; {extra}") };
     }
@@ -126,7 +124,7 @@ pub fn refusal(run: &str, workspace: &str, plan: &BranchPlan) -> Entry {
     };
     // A blocked push names the side it would have written.
     let remote = plan.blocked().then_some(Side::Fusion.as_str());
-    let mut message = describe(plan);
+    let mut message = plan.describe();
     for reason in plan.reasons.iter().filter(|r| r.blocks) {
         message = format!("{message}; {}: {}", reason.code, reason.message);
     }

@@ -1,5 +1,6 @@
 //! gfbridge's one integration-test binary (one link on a 2-core machine).
 
+mod architecture;
 mod authors;
 mod check;
 mod cli;
