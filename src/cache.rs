@@ -46,7 +46,6 @@ pub struct Cache {
 impl Cache {
     /// Returns the cache at `path`, creating an empty bare repository there if needed.
     pub fn open_or_init(path: &Path) -> Result<Cache, CacheError> {
-        sandbox_libgit2();
         let err = |action: &str, e: git2::Error| CacheError {
             path: path.to_path_buf(),
             action: action.into(),
@@ -64,7 +63,6 @@ impl Cache {
 
     /// Returns the cache at `path` if one exists there; creates nothing (for read-only checks).
     pub fn open_existing(path: &Path) -> Option<Cache> {
-        sandbox_libgit2();
         let repo = Repository::open_bare(path).ok()?;
         Some(Cache { path: path.to_path_buf(), repo })
     }
@@ -240,7 +238,9 @@ impl Ancestry for Cache {
 
 /// Keeps libgit2 from reading the user's and the system's git config, as the git runner does,
 /// and sets it up for reading many commits once each (no re-hashing, no object cache).
-pub(crate) fn sandbox_libgit2() {
+/// Process-wide: the executable calls it once, first thing (`cli::main`), before any other
+/// libgit2 use; library code never does.
+pub fn sandbox_libgit2() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         for level in [git2::ConfigLevel::System, git2::ConfigLevel::XDG, git2::ConfigLevel::Global]

@@ -1,27 +1,29 @@
-//! Writing files so that a reader sees the old content or the new, never half of either.
+//! Writing files so that a reader sees the old content or the new, never half of either, and
+//! a crash right after a write never loses it.
 //!
 //! Owns no file formats; callers bring the bytes.
 
+use std::fs::{File, Permissions};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-/// Writes `contents` to a temporary file beside `path` (with permission bits `mode`, when
-/// given), then renames it over `path`. A failed write leaves the previous file in place.
+/// Writes `contents` to a temporary file beside `path` (with permission bits `mode`; without,
+/// those of the file it replaces, else 0644), syncs it, renames it over `path` and syncs the
+/// directory, so that the rename itself survives a power cut. A failed write leaves the
+/// previous file in place and no temporary file behind.
 pub fn write_atomically(path: &Path, contents: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.gfbridge-tmp"));
-    let written = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(contents)?;
-        if let Some(mode) = mode {
-            file.set_permissions(std::fs::Permissions::from_mode(mode))?;
-        }
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mode = mode
+        .or_else(|| std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777))
+        .unwrap_or(0o644);
+    let mut temp = tempfile::Builder::new().prefix(".gfbridge-").tempfile_in(dir)?;
+    temp.write_all(contents)?;
+    temp.as_file().set_permissions(Permissions::from_mode(mode))?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    File::open(dir)?.sync_all()
 }

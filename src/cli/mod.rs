@@ -113,6 +113,8 @@ impl Context {
 
 /// Runs gfbridge with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
+    // libgit2's process-wide settings, before anything uses it.
+    crate::cache::sandbox_libgit2();
     // Started by git as its askpass program: answer the prompt, nothing else.
     if let Some(code) = crate::credentials::answer_askpass(std::env::args().nth(1).as_deref()) {
         return ExitCode::from(code);

@@ -54,7 +54,6 @@ pub struct Install {
 /// Returns the hooks directory of the repository at `repo`: `core.hooksPath` when the
 /// repository sets it (git runs hooks from there), else `<repo>/hooks`.
 pub fn hooks_dir(repo: &Path) -> Result<PathBuf, InstallError> {
-    crate::cache::sandbox_libgit2();
     let not_repo = || InstallError::NotARepository { path: repo.to_path_buf() };
     let opened = git2::Repository::open_ext(
         repo,

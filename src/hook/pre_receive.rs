@@ -95,7 +95,6 @@ struct Proxied<'u> {
 /// gives hooks (the repository and its quarantine come from there).
 pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookResult, HookError> {
     let updates = update::parse(input)?;
-    crate::cache::sandbox_libgit2();
     let repo =
         Repository::open_from_env().map_err(|e| HookError::Repository(e.message().into()))?;
     let descends =

@@ -68,8 +68,8 @@ impl crate::errors::Classified for ServeError {
 pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
     let secret_env = config.gitlab.as_ref().map_or(DEFAULT_SECRET_ENV, |g| &g.webhook_secret_env);
     let secret = secret(secret_env).ok_or_else(|| ServeError::NoSecret(secret_env.to_string()))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // Four routes whose handlers only queue: one thread serves them; runs have their own.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| ServeError::Io(format!("cannot start the HTTP runtime: {e}")))?;

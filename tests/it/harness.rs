@@ -496,17 +496,7 @@ pub fn hold_lock(w: &World, name: &str) -> std::fs::File {
 /// Runs `tests/it/fixtures/<script>` with python3, `input` as JSON on its stdin, and returns
 /// what it prints as JSON (the scripts that hold gfbridge to an independent Python reading).
 pub fn python_json(script: &str, input: &impl serde::Serialize) -> Value {
-    let mut child = Command::new("python3")
-        .arg(repo_root().join("tests/it/fixtures").join(script))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    let input = serde_json::to_vec(input).expect("json");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write");
-    let output = child.wait_with_output().expect("python3 ends");
-    assert!(output.status.success(), "{script}: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).expect("json out")
+    fixture_json(PathBuf::from("python3"), script, input)
 }
 
 /// Returns the Python of the tests' virtual environment (giftless, p4python), which
@@ -524,12 +514,16 @@ pub fn venv_python() -> PathBuf {
 /// Runs `tests/it/fixtures/<script>` with the virtual environment's Python (where Perforce's
 /// own P4Python is), `input` as JSON on its stdin, and returns what it prints as JSON.
 pub fn p4python_json(script: &str, input: &impl serde::Serialize) -> Value {
-    let mut child = Command::new(venv_python())
+    fixture_json(venv_python(), script, input)
+}
+
+fn fixture_json(python: PathBuf, script: &str, input: &impl serde::Serialize) -> Value {
+    let mut child = Command::new(&python)
         .arg(repo_root().join("tests/it/fixtures").join(script))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .expect("the test venv's python runs");
+        .unwrap_or_else(|e| panic!("{} cannot run: {e}", python.display()));
     let input = serde_json::to_vec(input).expect("json");
     std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write");
     let output = child.wait_with_output().expect("python ends");

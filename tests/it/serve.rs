@@ -117,6 +117,15 @@ impl Service {
         self.child.wait().expect("serve exits")
     }
 
+    /// Returns the first JSON log line whose field `field` is `value`.
+    fn logged_line(&self, field: &str, value: &str) -> Value {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["fields"][field] == value)
+            .unwrap_or_else(|| panic!("no line with {field} = {value}: {log:?}"))
+    }
+
     fn logged(&self, needle: &str) -> bool {
         self.log.lock().unwrap().iter().any(|l| l.contains(needle))
     }
@@ -380,13 +389,7 @@ fn a_blocked_branch_is_logged_with_its_reasons_and_counted_as_needing_attention(
     world.commit(Gitlab, "main", "by an author Git Fusion cannot map");
     let service = Service::start(&world);
     service.await_idle(1.0);
-    let line = {
-        let log = service.log.lock().unwrap();
-        log.iter()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .find(|v| v["fields"]["branch"] == "main")
-            .unwrap_or_else(|| panic!("no branch line: {log:?}"))
-    };
+    let line = service.logged_line("branch", "main");
     assert_eq!(line["fields"]["action"], "blocked", "{line}");
     let message = line["fields"]["message"].as_str().unwrap_or("");
     assert!(message.contains("unmapped_author") && message.contains("nobody@nowhere"), "{line}");
@@ -456,13 +459,7 @@ fn a_tag_conflict_is_logged_like_a_branch_and_counted_as_needing_attention() {
     }
     let service = Service::start(&world);
     service.await_idle(1.0);
-    let line = {
-        let log = service.log.lock().unwrap();
-        log.iter()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .find(|v| v["fields"]["tag"] == "v1")
-            .unwrap_or_else(|| panic!("no tag line: {log:?}"))
-    };
+    let line = service.logged_line("tag", "v1");
     assert_eq!(line["fields"]["action"], "tag_conflict", "{line}");
     assert_eq!(service.metric("gfbridge_branches_needing_attention", "workspace=\"widgets\""), 1.0);
 }
