@@ -1,6 +1,8 @@
 //! The command line itself: clap's consistency check, what `--help` promises, and logs in
-//! JSON for services.
+//! JSON for services. The binary is run through `assert_cmd` where only its own arguments
+//! matter (no world, no config).
 
+use assert_cmd::Command;
 use clap::CommandFactory;
 
 use crate::harness::*;
@@ -10,17 +12,26 @@ fn the_cli_definition_is_consistent() {
     gfbridge::cli::Cli::command().debug_assert();
 }
 
+/// Runs the built gfbridge with `args` and no config, and returns what it printed.
+fn gfbridge(args: &[&str]) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("gfbridge").expect("built").env_remove("GFBRIDGE_CONFIG").args(args).assert()
+}
+
+fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
 #[test]
 fn help_names_every_command_and_the_exit_codes() {
-    let w = World::new();
-    let run = w.gfbridge(&["--help"]);
-    assert_eq!(run.code, 0, "{run}");
-    for word in ["sync", "check", "authors", "init", "Exit codes", "3 attention", "4 busy"] {
-        assert!(run.stdout.contains(word), "`{word}` missing from --help:\n{}", run.stdout);
+    let help = stdout(&gfbridge(&["--help"]).success());
+    for word in
+        ["sync", "check", "authors", "init", "Exit codes", "3 attention", "4 busy", "130/143"]
+    {
+        assert!(help.contains(word), "`{word}` missing from --help:\n{help}");
     }
-    let sync = w.gfbridge(&["sync", "--help"]);
+    let sync = stdout(&gfbridge(&["sync", "--help"]).success());
     for flag in ["--dry-run", "--retry-failed", "--wait", "--workspace", "--branch", "--format"] {
-        assert!(sync.stdout.contains(flag), "`{flag}` missing from sync --help:\n{}", sync.stdout);
+        assert!(sync.contains(flag), "`{flag}` missing from sync --help:\n{sync}");
     }
 }
 
@@ -41,9 +52,7 @@ fn json_logs_are_one_json_object_per_line() {
 
 #[test]
 fn a_usage_error_exits_2() {
-    let w = World::new();
-    let run = w.gfbridge(&["sync", "--format", "yaml"]);
-    assert_eq!(run.code, 2, "{run}");
+    gfbridge(&["sync", "--format", "yaml"]).code(2);
 }
 
 #[test]
@@ -69,10 +78,9 @@ fn an_error_is_printed_once() {
 
 #[test]
 fn sync_wait_beyond_a_day_is_a_usage_error_naming_the_flag() {
-    let w = World::new();
-    let run = w.gfbridge(&["sync", "--wait", "18446744073709551615"]);
-    assert_eq!(run.code, 2, "{run}");
-    assert!(run.stderr.contains("--wait"), "{run}");
+    let refused = gfbridge(&["sync", "--wait", "18446744073709551615"]).code(2);
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(said.contains("--wait"), "{said}");
 }
 
 #[test]
