@@ -288,6 +288,7 @@ impl<'a> Preflight<'a> {
             return Vec::new();
         }
         let (users, joined) = self.checked_users(info);
+        let guess = view.has_covered_lines();
         let mut reasons = Vec::new();
         for change in &info.changes {
             let path = String::from_utf8_lossy(&change.path).into_owned();
@@ -301,7 +302,7 @@ impl<'a> Preflight<'a> {
             };
             let writable =
                 view.depot_paths(&path).iter().any(|d| joined.iter().all(|u| allows(u, d)));
-            if writable || view.has_covered_lines() {
+            if writable || guess {
                 continue;
             }
             let Some(user) = users.iter().find(|u| !allows(u, &depot)) else {
