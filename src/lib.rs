@@ -23,6 +23,7 @@ pub mod interrupt;
 pub mod lfs;
 pub mod oid;
 pub mod outcome;
+pub mod perforce;
 pub mod plan;
 pub mod progress;
 pub mod reason;

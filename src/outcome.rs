@@ -83,46 +83,6 @@ impl LfsCopy {
     }
 }
 
-impl BranchPlan {
-    /// Returns true when a blocking reason stops this push (docs/git-fusion.md).
-    pub fn blocked(&self) -> bool {
-        blocks(&self.reasons)
-    }
-
-    /// Returns the action's contract name: `blocked` for a push a reason stops.
-    pub fn action_name(&self) -> &'static str {
-        name_of(&self.reasons, self.action.name())
-    }
-
-    /// Returns the action's name with the side it concerns, as reports show it:
-    /// `rewritten (gitlab)`, `push_to_fusion`.
-    pub fn action_label(&self) -> String {
-        label_of(self.action_name(), self.action.side())
-    }
-}
-
-/// Returns true when one of `reasons` blocks.
-fn blocks(reasons: &[Reason]) -> bool {
-    reasons.iter().any(|r| r.blocks)
-}
-
-/// Returns `blocked` when one of `reasons` blocks, else the action's `name`.
-fn name_of(reasons: &[Reason], name: &'static str) -> &'static str {
-    if blocks(reasons) {
-        "blocked"
-    } else {
-        name
-    }
-}
-
-/// Returns `name (side)`, or `name` for an action about no side in particular.
-fn label_of(name: &str, side: Option<Side>) -> String {
-    match side {
-        Some(side) => format!("{name} ({})", side.as_str()),
-        None => name.to_string(),
-    }
-}
-
 /// What became of a branch in this run (docs/report.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -181,21 +141,58 @@ pub type BranchResult = Settled<BranchPlan>;
 /// One tag's plan and what happened to it.
 pub type TagResult = Settled<TagPlan>;
 
-/// What every ref's plan tells its result.
+/// What every ref's plan, a branch's or a tag's, tells its result and its output.
 pub trait Planned {
     /// The findings.
     fn reasons(&self) -> &[Reason];
-    /// Whether the action writes to a remote.
-    fn writes(&self) -> bool;
+    /// The side the action writes to, if it writes.
+    fn target(&self) -> Option<Side>;
+    /// The action's own contract name, before any finding blocks it.
+    fn planned_action(&self) -> &'static str;
+    /// The side the action names, if any (`side` in the JSON).
+    fn side(&self) -> Option<Side>;
+
+    /// Returns whether the action writes to a remote.
+    fn writes(&self) -> bool {
+        self.target().is_some()
+    }
+
+    /// Returns true when a blocking finding stops the push (docs/git-fusion.md).
+    fn blocked(&self) -> bool {
+        self.reasons().iter().any(|r| r.blocks)
+    }
+
+    /// Returns the action's contract name: `blocked` for a push a finding stops.
+    fn action_name(&self) -> &'static str {
+        if self.blocked() {
+            "blocked"
+        } else {
+            self.planned_action()
+        }
+    }
+
+    /// Returns the action's name with the side it concerns, as reports show it:
+    /// `rewritten (gitlab)`, `push_to_fusion`.
+    fn action_label(&self) -> String {
+        match self.side() {
+            Some(side) => format!("{} ({})", self.action_name(), side.as_str()),
+            None => self.action_name().to_string(),
+        }
+    }
 }
 
 impl Planned for BranchPlan {
     fn reasons(&self) -> &[Reason] {
         &self.reasons
     }
-
-    fn writes(&self) -> bool {
-        self.action.target().is_some()
+    fn target(&self) -> Option<Side> {
+        self.action.target()
+    }
+    fn planned_action(&self) -> &'static str {
+        self.action.name()
+    }
+    fn side(&self) -> Option<Side> {
+        self.action.side()
     }
 }
 
@@ -203,9 +200,14 @@ impl Planned for TagPlan {
     fn reasons(&self) -> &[Reason] {
         &self.reasons
     }
-
-    fn writes(&self) -> bool {
-        self.action.target().is_some()
+    fn target(&self) -> Option<Side> {
+        self.action.target()
+    }
+    fn planned_action(&self) -> &'static str {
+        self.action.name()
+    }
+    fn side(&self) -> Option<Side> {
+        self.action.side()
     }
 }
 
@@ -369,19 +371,12 @@ fn list(commits: &[Oid]) -> String {
 }
 
 impl TagPlan {
-    /// Returns true when a blocking reason keeps the tag out of the push.
-    pub fn blocked(&self) -> bool {
-        blocks(&self.reasons)
-    }
-
-    /// Returns the action's contract name: `blocked` for a push a reason stops.
-    pub fn action_name(&self) -> &'static str {
-        name_of(&self.reasons, self.action.name())
-    }
-
-    /// Returns the action's name with the side it concerns, as reports show it.
-    pub fn action_label(&self) -> String {
-        label_of(self.action_name(), self.action.side())
+    /// Returns what `side` lists for the tag.
+    pub fn tip_on(&self, side: Side) -> Option<TagTip> {
+        match side {
+            Side::Gitlab => self.gitlab,
+            Side::Fusion => self.fusion,
+        }
     }
 
     /// Returns the one-line description of the plan, for output and the journal.

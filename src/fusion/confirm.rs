@@ -1,13 +1,10 @@
 //! Confirming that a push reached Perforce (docs/git-fusion.md): Git Fusion copies in the background
 //! after `git push` returns, and reports through its `git-fusion-status-*` keys.
 //!
-//! `judge` is the pure reading of the keys; `confirm` polls them until a verdict or timeout.
+//! Pure: the readings of the keys (`judge`, `landed`) and of `@wait`'s output; asking Git Fusion
+//! (the `p4 keys` calls, the `@wait` clone) is `perforce::confirm`.
 
-use std::time::{Duration, Instant};
-
-use super::p4::{P4Error, P4};
 use super::p4gf_config::encode_repo_name;
-use crate::git::{Git, RemoteUrl};
 
 /// What the keys say about push `N`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,27 +58,9 @@ pub fn landed(keys: &[(String, String)], repo: &str, push_id: Option<u64>) -> bo
     completed && !failed
 }
 
-/// Returns the keys of `repo`'s pushes (`git-fusion-status-<repo>*`).
-pub fn status_keys(p4: &P4, repo: &str) -> Result<Vec<(String, String)>, P4Error> {
-    p4.keys(&format!("git-fusion-status-{}*", encode_repo_name(repo)))
-}
-
 /// Returns N from a status line `Push <N> …`.
 fn named_push(value: &str) -> Option<u64> {
     value.strip_prefix("Push ")?.split_whitespace().next()?.parse().ok()
-}
-
-/// Polls Git Fusion's keys for push `push_id` until a verdict, or `timeout` (then `Unknown`).
-pub fn confirm(p4: &P4, repo: &str, push_id: u64, timeout: Duration) -> Result<Status, P4Error> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let status = judge(&status_keys(p4, repo)?, repo, push_id);
-        if status != Status::Unknown || Instant::now() >= deadline {
-            return Ok(status);
-        }
-        // Git Fusion writes the keys from a background process; there is nothing to wait on.
-        std::thread::sleep(Duration::from_millis(200).min(deadline - Instant::now()));
-    }
 }
 
 /// Returns the status Git Fusion's `@wait@<repo>@<N>` special repository printed.
@@ -107,39 +86,4 @@ pub fn wait_url(remote: &str, repo: &str, push_id: u64) -> Option<String> {
     let base = remote.strip_suffix(".git").unwrap_or(remote);
     let prefix = base.strip_suffix(repo)?;
     Some(format!("{prefix}@wait@{repo}@{push_id}"))
-}
-
-/// Asks Git Fusion itself about push `push_id` through `@wait` (no `[perforce]` needed),
-/// giving up after `timeout`.
-pub fn confirm_via_wait(
-    git: &Git,
-    remote: &RemoteUrl,
-    repo: &str,
-    push_id: u64,
-    timeout: Duration,
-) -> Status {
-    let Some(url) = wait_url(remote.as_git_arg(), repo, push_id) else { return Status::Unknown };
-    let args = [std::ffi::OsString::from("ls-remote"), url.into()];
-    // Settling a push that happened: a first SIGINT or SIGTERM lets it finish.
-    let git = git.for_remote(remote).finishing();
-    let Ok(mut child) = git.spawn(&mut git.command(None, &args)) else {
-        return Status::Unknown;
-    };
-    let deadline = Instant::now() + timeout;
-    // @wait blocks until the push finishes; a hung server must not hang the run.
-    while child.child().try_wait().ok().flatten().is_none() {
-        if Instant::now() >= deadline {
-            let _ = child.child().kill();
-            let _ = child.child().wait();
-            return Status::Unknown;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let Ok(output) = child.wait_with_output() else { return Status::Unknown };
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    judge_wait_output(&text, push_id)
 }

@@ -4,15 +4,22 @@
 //! or a user's lines cannot be decided, the answer says why, and nothing is blocked on it.
 //!
 //! Owns the choice of source and one answer per user per run; the rules of a line are
-//! `protects`.
+//! `protects`. Must not run `p4` itself: the online answers come through `ReadProtects`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use super::p4::P4;
 use super::protects::{parse_protects, select, Groups, ProtectLine, WriteMap};
 
 /// The user Git Fusion itself submits as; its `clientAddress` is its host.
 pub const GIT_FUSION_USER: &str = "git-fusion-user";
+
+/// Reads one user's protections from the server: the output of `p4 -ztag -Mj protects -u <user>
+/// -h <host>` (`perforce` answers it; tests may stand in).
+pub trait ReadProtects: std::fmt::Debug + Send + Sync {
+    /// Returns the table's text, or why it cannot be read.
+    fn protects(&self, user: &str, host: &str) -> Result<String, String>;
+}
 
 /// How protections can be read for a workspace.
 #[derive(Clone, Debug)]
@@ -32,8 +39,8 @@ pub enum Source {
     },
     /// From the server, per user.
     Online {
-        /// The client.
-        p4: P4,
+        /// The server's answers.
+        reader: Arc<dyn ReadProtects>,
         /// The host of gfbridge's connection.
         client_host: String,
         /// `git-fusion-user`'s `clientAddress` from `p4 info`.
@@ -89,7 +96,7 @@ impl Permissions {
                     )
                 })
             }
-            Source::Online { p4, client_host, fusion_host } => {
+            Source::Online { reader, client_host, fusion_host } => {
                 let host = match (fusion, fusion_host) {
                     (true, Some(host)) => host,
                     (true, None) => {
@@ -97,7 +104,7 @@ impl Permissions {
                     }
                     (false, _) => client_host,
                 };
-                let text = p4.protects(user, host).map_err(|e| e.to_string())?;
+                let text = reader.protects(user, host)?;
                 let lines = parse_protects("p4 protects", &text).map_err(|e| e.to_string())?;
                 Ok(WriteMap::new(&lines))
             }

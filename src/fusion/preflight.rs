@@ -6,8 +6,6 @@
 
 use std::collections::HashMap;
 
-use std::path::Path;
-
 use git2::Repository;
 
 use super::authors::{same_email, same_user, Directory, Mapping, Via};
@@ -18,8 +16,6 @@ use super::permissions::{Permissions, GIT_FUSION_USER};
 use super::view::View;
 use crate::commits::{CommitInfo, Growth, Trees};
 use crate::config::{Config, UnmappedPolicy};
-use crate::git::log::for_each_commit;
-use crate::git::Git;
 use crate::lfs::scan::Blobs;
 use crate::lfs::transfer::Needed;
 use crate::oid::Oid;
@@ -29,18 +25,12 @@ use crate::refname::BranchName;
 
 pub use crate::commits::InspectError;
 
-/// Where the outgoing commits are read: one `git log --raw -z` child run by `git` on `git_dir`
-/// (`None`: the repository git's environment names, as in a hook), and `repo`, the same
-/// repository opened for the few whole-tree reads case twins need.
-#[derive(Clone, Copy)]
-pub struct Commits<'r> {
-    /// The repository, for whole trees.
-    pub repo: &'r Repository,
-    /// The git executable.
-    pub git: &'r Git,
-    /// The repository's directory for git.
-    pub git_dir: Option<&'r Path>,
-}
+/// The outgoing commits, oldest first, as the caller reads them (one `git log --raw -z` child,
+/// `git::log::for_each_commit`): each is handed to the function given, and a failure ends the
+/// stream.
+pub type CommitStream<'s> = &'s mut dyn FnMut(
+    &mut dyn FnMut(Oid, CommitInfo) -> Result<(), InspectError>,
+) -> Result<(), InspectError>;
 
 /// The preflight for one workspace's run.
 pub struct Preflight<'a> {
@@ -194,31 +184,29 @@ impl<'a> Preflight<'a> {
         Ok(reasons)
     }
 
-    /// Returns the findings for `commits` (oldest first) pushed to `branch`, in that order;
-    /// `growth` says where a new branch grows from (`None` for an existing one); `checked` is
-    /// told how many commits have been read so far (for progress).
+    /// Returns the findings for the commits `stream` hands over (oldest first) pushed to
+    /// `branch`, in that order; `repo` is the same repository, for the few whole-tree reads case
+    /// twins need; `growth` says where a new branch grows from (`None` for an existing one);
+    /// `checked` is told how many commits have been read so far (for progress).
     ///
-    /// The commits are read in one pass from one `git log --raw -z` child (see `Commits`). A
-    /// finding
-    /// repeated word for word (one author's, in every commit they wrote) is kept once, with
+    /// The commits are judged as they arrive, in one pass. A finding repeated word for word (one author's, in every commit they wrote) is kept once, with
     /// its first commit and the count: memory follows the authors, not the history's length.
     pub fn commits_reasons(
         &mut self,
-        source: &Commits<'_>,
+        repo: &Repository,
         branch: &BranchName,
         growth: Option<&Growth>,
-        commits: &[Oid],
+        stream: CommitStream<'_>,
         checked: &mut dyn FnMut(usize),
     ) -> Result<Vec<Reason>, InspectError> {
         let view = self.view_of(branch, growth);
-        let Commits { repo, git, git_dir } = *source;
         let mut trees = Trees::new(repo);
         let mut blobs = Blobs::new(repo)
             .map_err(|e| InspectError { commit: None, reason: e.message().to_string() })?;
         let mut found: Vec<Reason> = Vec::new();
         let mut seen: HashMap<(Code, String), (usize, usize)> = HashMap::new();
         let mut count = 0;
-        for_each_commit(git, git_dir, commits, |oid, info| {
+        stream(&mut |oid, info| {
             let reasons = self
                 .commit_reasons(&mut trees, &mut blobs, view.as_ref(), oid, &info)
                 .map_err(|e| InspectError { commit: Some(oid), reason: e.message().to_string() })?;

@@ -11,8 +11,8 @@ use git2::Repository;
 use super::update::{self, BadLine, RefUpdate, Verdict};
 use crate::config::pattern::any_match;
 use crate::config::{Config, Workspace};
-use crate::fusion::facts::{self, FactsError};
-use crate::fusion::preflight::{Commits, InspectError, Preflight};
+use crate::fusion::preflight::{InspectError, Preflight};
+use crate::git::log::for_each_commit;
 use crate::git::porcelain::RefResult;
 use crate::git::remote::{self, PushOutcome, Update};
 use crate::git::Git;
@@ -23,6 +23,7 @@ use crate::lfs::transfer::{carry, CarryError, Needed};
 use crate::lfs::LfsMode;
 use crate::oid::Oid;
 use crate::outcome::Reason;
+use crate::perforce::facts::{self, FactsError};
 use crate::plan::Side;
 use crate::refname::{BranchName, RefName, TagName};
 use crate::state::WorkspaceDir;
@@ -229,14 +230,16 @@ fn preflight(
             _ => None,
         };
         let mut reasons = preflight.branch_reasons(&p.branch, p.expected.is_none());
-        let source = Commits { repo, git: &git, git_dir: None };
-        reasons.extend(preflight.commits_reasons(
-            &source,
+        let mut stream =
+            |each: &mut dyn FnMut(_, _) -> _| for_each_commit(&git, None, &commits, each);
+        let found = preflight.commits_reasons(
+            repo,
             &p.branch,
             growth.as_ref(),
-            &commits,
+            &mut stream,
             &mut |_| {},
-        )?);
+        )?;
+        reasons.extend(found);
         if !reasons.is_empty() {
             findings.insert(p.branch.clone(), reasons);
         }
@@ -314,8 +317,16 @@ fn proxy(
         Ok(outcome) => outcome,
         Err(e) => return unreachable(ws, &e.to_string()),
     };
-    let mut problems = problems(proxied, &outcome);
-    problems.extend(tag_problems(tags, &outcome));
+    let branches = proxied.iter().map(|p| {
+        let dst = format!("refs/heads/{}", p.branch);
+        Sent { stale: stale(&dst, p), dst, others: "branch" }
+    });
+    let new_tags = tags.iter().map(|(tag, _)| {
+        let dst = format!("refs/tags/{tag}");
+        let stale = format!("gfbridge: {dst}: Git Fusion already has this tag; tags never move");
+        Sent { dst, stale, others: "ref" }
+    });
+    let problems = problems(branches.chain(new_tags), &outcome);
     if problems.is_empty() {
         let id = outcome.push_id.map(|n| format!(" (push {n})")).unwrap_or_default();
         let mut what = names(proxied);
@@ -331,44 +342,25 @@ fn proxy(
     HookResult::reject(lines)
 }
 
-/// Returns one line per update Git Fusion did not take, saying what to do.
-fn problems(proxied: &[&Proxied], outcome: &PushOutcome) -> Vec<String> {
-    let mut lines = Vec::new();
-    for p in proxied {
-        let dst = format!("refs/heads/{}", p.branch);
-        let result = outcome.refs.iter().find(|r| r.dst == dst).map(|r| &r.result);
-        let line = match result {
-            Some(RefResult::Updated | RefResult::UpToDate) => continue,
-            Some(RefResult::Stale) => stale(&dst, p),
-            Some(RefResult::Collateral) => {
-                format!("gfbridge: {dst}: not sent, because another branch of this push failed")
-            }
-            Some(RefResult::Refused(why)) => {
-                format!("gfbridge: {dst}: Git Fusion refused it: {why}")
-            }
-            None => format!("gfbridge: {dst}: Git Fusion's answer did not mention it"),
-        };
-        lines.push(line);
-    }
-    lines
+/// One ref this push sent to Git Fusion: its full name, what a refused lease means for it, and
+/// the word for what else failed (`branch`, `ref`).
+struct Sent {
+    dst: String,
+    stale: String,
+    others: &'static str,
 }
 
-/// Returns one line per new tag Git Fusion did not take.
-fn tag_problems(tags: &[(TagName, Oid)], outcome: &PushOutcome) -> Vec<String> {
+/// Returns one line per sent ref Git Fusion did not take.
+fn problems(sent: impl IntoIterator<Item = Sent>, outcome: &PushOutcome) -> Vec<String> {
     let mut lines = Vec::new();
-    for (tag, _) in tags {
-        let dst = format!("refs/tags/{tag}");
+    for Sent { dst, stale, others } in sent {
         let line = match outcome.refs.iter().find(|r| r.dst == dst).map(|r| &r.result) {
             Some(RefResult::Updated | RefResult::UpToDate) => continue,
-            Some(RefResult::Stale) => {
-                format!("gfbridge: {dst}: Git Fusion already has this tag; tags never move")
-            }
+            Some(RefResult::Stale) => stale,
             Some(RefResult::Collateral) => {
-                format!("gfbridge: {dst}: not sent, because another ref of this push failed")
+                format!("gfbridge: {dst}: not sent, because another {others} of this push failed")
             }
-            Some(RefResult::Refused(why)) => {
-                format!("gfbridge: {dst}: Git Fusion refused it: {why}")
-            }
+            Some(RefResult::Refused(why)) => format!("gfbridge: {dst}: Git Fusion refused it: {why}"),
             None => format!("gfbridge: {dst}: Git Fusion's answer did not mention it"),
         };
         lines.push(line);

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 
+use crate::outcome::Planned;
 use crate::outcome::{BranchResult, TagResult, WorkspaceResult};
 use crate::state::journal::now_rfc3339;
 

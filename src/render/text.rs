@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::outcome::Planned;
 use crate::outcome::{Tally, WorkspaceResult};
 
 /// Returns the text for a sync of `workspaces`.

@@ -10,6 +10,7 @@ use super::{Report, WorkspaceReport};
 use crate::checks::{Check, Status};
 use crate::oid::Oid;
 use crate::outcome::BranchResult;
+use crate::outcome::Planned;
 
 const STYLE: &str = r#"
 :root { --ok: #1a7f37; --bad: #b42318; --warn: #9a6700; --line: #d0d7de; --muted: #57606a; }

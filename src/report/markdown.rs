@@ -7,6 +7,7 @@ use super::verdict::grouped;
 use super::{Report, WorkspaceReport};
 use crate::checks::Status;
 use crate::outcome::BranchResult;
+use crate::outcome::Planned;
 
 /// Returns the Markdown report.
 pub fn render(report: &Report) -> String {

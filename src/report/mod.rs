@@ -17,6 +17,7 @@ use crate::attribution::{attribution_of, AuthorRow};
 use crate::checks::{run_checks_keeping_facts, Check, CheckId, Status};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
+use crate::outcome::Planned;
 use crate::outcome::{BranchResult, WorkspaceResult};
 use crate::plan::Action;
 use crate::progress::Progress;

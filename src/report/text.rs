@@ -9,6 +9,7 @@ use super::verdict::grouped;
 use super::{Report, WorkspaceReport};
 use crate::checks::Status;
 use crate::outcome::BranchResult;
+use crate::outcome::Planned;
 
 /// Commits listed per branch; the rest are counted (JSON, Markdown and HTML list them all).
 const COMMITS_SHOWN: usize = 20;

@@ -6,6 +6,7 @@
 //! Must not decide anything about branches: it reads the dry run's plan and the checks.
 
 use crate::checks::{Check, CheckId, Status};
+use crate::outcome::Planned;
 use crate::outcome::{BranchResult, TagResult};
 use crate::plan::{Action, Side};
 use crate::reason::Code;

@@ -16,6 +16,7 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::Registry;
 
+use crate::outcome::Planned;
 use crate::outcome::{Outcome, Tally, WorkspaceResult};
 use crate::plan::Side;
 

@@ -13,6 +13,7 @@ use super::health::Health;
 use super::metrics::Metrics;
 use super::scheduler::{Requested, Scheduler};
 use crate::config::{Config, Workspace};
+use crate::outcome::Planned;
 use crate::outcome::{BranchResult, Outcome, Tally, WorkspaceResult};
 use crate::plan::Action;
 use crate::progress::Progress;

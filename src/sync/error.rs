@@ -3,10 +3,10 @@
 //! Must not decide anything; the run (`sync::run`) chooses which error it ends with.
 
 use crate::cache::CacheError;
-use crate::fusion::facts::FactsError;
 use crate::fusion::preflight::InspectError;
 use crate::git::remote::RemoteError;
 use crate::interrupt::Stop;
+use crate::perforce::facts::FactsError;
 use crate::plan::Side;
 use crate::state::inflight::InFlightError;
 use crate::state::lock::LockError;
@@ -66,7 +66,7 @@ pub enum SyncError {
     Pushes(#[from] crate::state::pushes::PushesError),
     /// Git Fusion could not be asked about a pending push.
     #[error("cannot ask Git Fusion about a pending push")]
-    Recheck(#[source] crate::fusion::p4::P4Error),
+    Recheck(#[source] crate::perforce::P4Error),
     /// A signal asked the run to stop; what was under way was settled and journalled.
     #[error("stopped by {}: every push under way was finished and recorded; the next run carries on", .0.name())]
     Interrupted(Stop),

@@ -10,7 +10,7 @@ use crate::config::Workspace;
 use crate::git::porcelain::RefResult;
 use crate::git::remote::{self, PushOutcome, Update};
 use crate::git::{Git, GitError};
-use crate::outcome::BranchPlan;
+use crate::outcome::{BranchPlan, TagPlan};
 use crate::plan::Side;
 use crate::refname::RefName;
 
@@ -39,6 +39,14 @@ pub fn branch_update(plan: &BranchPlan) -> (Side, Update) {
         new: plan.tips.on(side.other()).expect("a push has a source tip"),
     };
     (side, update)
+}
+
+/// Returns the update that creates a tag on its target: the source's object (the tag object
+/// itself for an annotated tag), expecting the tag absent.
+pub fn tag_update(plan: &TagPlan) -> (Side, Update) {
+    let to = plan.action.target().expect("a pushed tag has a target");
+    let tip = plan.tip_on(to.other()).expect("a tag to create is on the other side");
+    (to, Update { target: RefName::Tag(plan.name.clone()), expected: None, new: tip.object })
 }
 
 /// Pushes every update to its side, one atomic push per remote (both at once), and returns

@@ -6,9 +6,9 @@
 mod analyse;
 mod error;
 mod execute;
-mod inspect;
 mod interrupted;
 mod lfs;
+mod preflight;
 mod record;
 mod remembered;
 mod settle;
@@ -39,6 +39,7 @@ use crate::state::lock::WorkspaceLock;
 use crate::state::WorkspaceDir;
 use remembered::Remembered;
 
+use crate::outcome::Planned;
 pub use error::SyncError;
 use execute::PushResult;
 pub use survey::{Listed, Listing};
@@ -358,7 +359,7 @@ impl Run<'_> {
             tag_pushes.len()
         ));
         let mut updates: Vec<_> = pushes.iter().map(execute::branch_update).collect();
-        updates.extend(tag_pushes.iter().map(tags::tag_update));
+        updates.extend(tag_pushes.iter().map(execute::tag_update));
         let on_spawn = interrupted::begin(self.dir, self.run_id, &self.ws.name, &updates)?;
         let mut pushed = execute::push_all(&git.pushing(on_spawn), self.cache, self.ws, updates);
         for plan in tag_pushes {

@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::git::remote::Update;
 use crate::oid::Oid;
+use crate::outcome::Planned;
 use crate::outcome::{BranchPlan, BranchResult, SkipCause, TagResult, Tally, WorkspaceResult};
 use crate::plan::{Action, Side};
 use crate::refname::{HEADS, TAGS};

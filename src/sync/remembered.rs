@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{Config, Workspace};
-use crate::fusion::confirm::{confirm, confirm_via_wait, landed, status_keys, Status};
-use crate::fusion::p4::P4;
+use crate::fusion::confirm::{landed, Status};
 use crate::git::Git;
 use crate::outcome::{BranchPlan, Reason};
+use crate::perforce::confirm::{push_status, status_keys, Patience};
+use crate::perforce::P4;
 use crate::reason::Code;
 use crate::refname::BranchName;
 use crate::state::journal::now_rfc3339;
@@ -51,16 +52,14 @@ impl Remembered {
             .filter_map(|(branch, p)| p.push_id.map(|id| (branch.clone(), id)))
             .collect();
         for (branch, id) in pending {
-            let status = match &ws.perforce {
-                Some(settings) => confirm(&P4::new(settings), &ws.fusion_repo, id, Duration::ZERO)
-                    .map_err(SyncError::Recheck)?,
-                None => {
-                    // @wait blocks while the push runs: a bounded look, not the full timeout.
-                    let git = Git::new(&config.bridge.git);
-                    let timeout = config.bridge.push_confirm_timeout.min(RECHECK_WAIT);
-                    confirm_via_wait(&git, &ws.fusion_remote, &ws.fusion_repo, id, timeout)
-                }
-            };
+            let git = Git::new(&config.bridge.git);
+            // One look at the keys; @wait blocks while the push runs: a bounded look, not the
+            // full timeout.
+            let wait = config.bridge.push_confirm_timeout.min(RECHECK_WAIT);
+            let patience = Patience { keys: Duration::ZERO, wait };
+            let status = push_status(&git, ws, id, patience)
+                .map_err(SyncError::Recheck)?
+                .unwrap_or(Status::Unknown);
             match status {
                 Status::Succeeded => {
                     self.pushes.remove(&branch);

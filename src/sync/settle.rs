@@ -6,10 +6,11 @@
 use super::execute::PushResult;
 use super::{Run, SyncError, MAX_ATTEMPTS};
 use crate::cache::CacheError;
-use crate::fusion::confirm::{confirm, confirm_via_wait, wait_url, Status};
-use crate::fusion::p4::P4;
+use crate::fusion::confirm::Status;
 use crate::git::Git;
+use crate::outcome::Planned;
 use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause};
+use crate::perforce::confirm::{push_status, Patience};
 use crate::plan::{Action, Side};
 use crate::state::pushes::{PushState, RememberedPush};
 
@@ -107,29 +108,18 @@ impl Run<'_> {
         push_id: Option<u64>,
     ) -> Result<BranchResult, SyncError> {
         let new = plan.tips.gitlab.expect("a push to Git Fusion has a GitLab tip");
-        let verdict = match (&self.ws.perforce, push_id) {
-            (Some(settings), Some(id)) => {
-                let timeout = self.config.bridge.push_confirm_timeout;
-                // The push already happened: if Git Fusion cannot be asked, it is pending (and
-                // remembered), never an abort that would lose its journal line.
-                let status = confirm(&P4::new(settings), &self.ws.fusion_repo, id, timeout)
-                    .unwrap_or_else(|e| {
-                        tracing::warn!(push = id, "cannot confirm Git Fusion push: {e}");
-                        Status::Unknown
-                    });
-                Some((id, status))
-            }
-            (None, Some(id))
-                if wait_url(self.ws.fusion_remote.as_git_arg(), &self.ws.fusion_repo, id)
-                    .is_some() =>
-            {
-                let git = Git::new(&self.config.bridge.git);
-                let timeout = self.config.bridge.push_confirm_timeout;
-                let (remote, repo) = (&self.ws.fusion_remote, &self.ws.fusion_repo);
-                Some((id, confirm_via_wait(&git, remote, repo, id, timeout)))
-            }
-            _ => None,
-        };
+        let verdict = push_id.and_then(|id| {
+            let git = Git::new(&self.config.bridge.git);
+            let timeout = self.config.bridge.push_confirm_timeout;
+            let patience = Patience { keys: timeout, wait: timeout };
+            // The push already happened: if Git Fusion cannot be asked, it is pending (and
+            // remembered), never an abort that would lose its journal line.
+            let status = push_status(&git, self.ws, id, patience).unwrap_or_else(|e| {
+                tracing::warn!(push = id, "cannot confirm Git Fusion push: {e}");
+                Some(Status::Unknown)
+            });
+            status.map(|status| (id, status))
+        });
         let (outcome, message) = match verdict {
             Some((id, Status::Succeeded)) => {
                 self.cache.set_base(&plan.name, new)?;

@@ -11,17 +11,18 @@ use super::survey::Survey;
 use super::{record, Run, SyncError};
 use crate::cache::Cache;
 use crate::fusion::tags::name_refusal;
-use crate::git::remote::{self, TagTip, Update, Wanted};
+use crate::git::remote::{self, Wanted};
 use crate::git::Git;
 use crate::oid::Oid;
 use crate::outcome::{Outcome, Reason, SkipCause, TagPlan, TagResult};
 use crate::plan::{Ancestry, Side};
 use crate::reason::Code;
-use crate::refname::{RefName, TagName};
+use crate::refname::TagName;
 use crate::state::journal::Entry;
 use crate::tags::{decide, TagAction};
 
 use super::execute::PushResult;
+use crate::outcome::Planned;
 
 impl Run<'_> {
     /// Plans every mirrored tag of `survey`. `arriving` holds, per side, the commits this
@@ -71,7 +72,7 @@ impl Run<'_> {
                 .iter()
                 .filter(|p| p.action == TagAction::Push { to: side.other() })
                 .filter(|p| {
-                    tip_on(p, side).is_some_and(|t| self.cache.object_kind(t.object).is_none())
+                    p.tip_on(side).is_some_and(|t| self.cache.object_kind(t.object).is_none())
                 })
                 .map(|p| &p.name)
                 .collect();
@@ -111,7 +112,7 @@ impl Run<'_> {
         arriving: &[(Side, Oid)],
     ) -> Result<(), SyncError> {
         let TagAction::Push { to } = plan.action else { return Ok(()) };
-        let tip = tip_on(plan, to.other()).expect("a tag to create is on the other side");
+        let tip = plan.tip_on(to.other()).expect("a tag to create is on the other side");
         let Some(kind) = self.cache.object_kind(tip.peeled) else {
             plan.action = TagAction::Waiting { to };
             return Ok(());
@@ -210,20 +211,4 @@ impl Run<'_> {
         };
         TagResult { plan, outcome, skip, message }
     }
-}
-
-/// Returns what `side` lists for the tag.
-fn tip_on(plan: &TagPlan, side: Side) -> Option<TagTip> {
-    match side {
-        Side::Gitlab => plan.gitlab,
-        Side::Fusion => plan.fusion,
-    }
-}
-
-/// Returns the update that creates the tag on its target: the source's object (the tag object
-/// itself for an annotated tag), expecting the tag absent.
-pub(super) fn tag_update(plan: &TagPlan) -> (Side, Update) {
-    let to = plan.action.target().expect("a pushed tag has a target");
-    let tip = tip_on(plan, to.other()).expect("a tag to create is on the other side");
-    (to, Update { target: RefName::Tag(plan.name.clone()), expected: None, new: tip.object })
 }

@@ -213,7 +213,7 @@ proptest::proptest! {
             .iter()
             .map(|(k, v)| format!("{}\n", serde_json::json!({"key": k, "value": v})))
             .collect();
-        proptest::prop_assert_eq!(gfbridge::fusion::p4::parse_keys(&text), pairs);
+        proptest::prop_assert_eq!(gfbridge::perforce::parse_keys(&text), pairs);
     }
 
     /// git's progress meters read back as the counts they show.

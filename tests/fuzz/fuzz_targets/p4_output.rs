@@ -2,7 +2,7 @@
 #![no_main]
 
 use gfbridge::fusion::confirm::{judge, judge_wait_output};
-use gfbridge::fusion::p4::{parse_info, parse_keys};
+use gfbridge::perforce::{parse_info, parse_keys};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,11 +5,12 @@
 
 use super::survey::Survey;
 use super::{Run, SyncError};
-use crate::fusion::facts;
-use crate::fusion::preflight::{Commits, InspectError, Preflight};
+use crate::fusion::preflight::{InspectError, Preflight};
+use crate::git::log::for_each_commit;
 use crate::git::Git;
 use crate::lfs::transfer::Needed;
 use crate::outcome::{BranchPlan, Reason};
+use crate::perforce::facts;
 use crate::progress::Progress;
 use crate::reason::Code;
 
@@ -52,14 +53,16 @@ impl Run<'_> {
             }
             _ => None,
         };
-        let source = Commits { repo, git, git_dir: dir };
-        plan.reasons.extend(preflight.commits_reasons(
-            &source,
+        let commits = &plan.commits;
+        let mut stream = |each: &mut dyn FnMut(_, _) -> _| for_each_commit(git, dir, commits, each);
+        let found = preflight.commits_reasons(
+            repo,
             &plan.name,
             growth.as_ref(),
-            &plan.commits,
+            &mut stream,
             &mut checked,
-        )?);
+        )?;
+        plan.reasons.extend(found);
         Ok(Some(preflight.take_lfs_needed()))
     }
 

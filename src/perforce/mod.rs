@@ -1,5 +1,11 @@
-//! Running `p4`: only the calls of docs/git-fusion.md, as argument vectors, with `-p`/`-u` when
-//! configured. Must not interpret what the files mean; `facts` and `confirm` do that.
+//! Talking to Perforce: running `p4` (only the calls of docs/git-fusion.md, as argument vectors,
+//! with `-p`/`-u` when configured), `facts` (gathering what Git Fusion knows about a repo) and
+//! `confirm` (asking whether a push reached Perforce).
+//!
+//! Must not interpret what the files or keys mean: that is `fusion`.
+
+pub mod confirm;
+pub mod facts;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
