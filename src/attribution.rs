@@ -21,7 +21,7 @@ use crate::state::WorkspaceDir;
 use crate::sync::{sync_workspace, SyncOptions};
 
 /// One git author and Git Fusion's attribution.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct AuthorRow {
     /// The git author email.
     pub email: String,

@@ -8,7 +8,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// One check's id; serialized as its name (`change_owner`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckId {
     /// The config file loads.

@@ -2,7 +2,7 @@
 //! repository in step, fast-forward only, never rewriting either side.
 //!
 //! The decision for a branch is pure (`plan`); effects live at the edges (`git`, `cache`,
-//! `state`); `sync` ties them together and `render` prints results. What each command does for its users is in docs/.
+//! `state`); `sync` ties them together and `output` prints results. What each command does for its users is in docs/.
 
 pub mod attribution;
 pub mod cache;
@@ -23,12 +23,12 @@ pub mod interrupt;
 pub mod lfs;
 pub mod oid;
 pub mod outcome;
+pub mod output;
 pub mod perforce;
 pub mod plan;
 pub mod progress;
 pub mod reason;
 pub mod refname;
-pub mod render;
 pub mod report;
 pub mod serve;
 pub mod state;

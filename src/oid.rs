@@ -68,3 +68,17 @@ impl<'de> serde::Deserialize<'de> for Oid {
         text.parse().map_err(serde::de::Error::custom)
     }
 }
+
+impl schemars::JsonSchema for Oid {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Oid".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A git object id: 40 lowercase hexadecimal digits.",
+            "type": "string",
+            "pattern": "^[0-9a-f]{40}$"
+        })
+    }
+}

@@ -11,7 +11,7 @@ use crate::refname::{BranchName, TagName};
 use crate::tags::TagAction;
 
 /// A finding about a branch or one of its commits (docs/git-fusion.md, docs/report.md).
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct Reason {
     /// The reason code, such as `unmapped_author`.
     pub code: Code,
@@ -84,7 +84,7 @@ impl LfsCopy {
 }
 
 /// What became of a branch in this run (docs/report.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// In sync, or pushed.

@@ -6,7 +6,9 @@
 use std::fmt;
 
 /// A finding's reason code (docs/git-fusion.md); serialized as its contract name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Code {
     /// Effective `change-owner` is `pusher`.

@@ -242,6 +242,17 @@ impl<'de, K: Kind> serde::Deserialize<'de> for ShortName<K> {
     }
 }
 
+impl<K: Kind> schemars::JsonSchema for ShortName<K> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("{}Name", if K::PEELED { "Tag" } else { "Branch" }).into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let description = format!("A {} name as git accepts it, without `{}`.", K::WORD, K::PREFIX);
+        schemars::json_schema!({ "description": description, "type": "string", "minLength": 1 })
+    }
+}
+
 /// A ref a push writes: a branch or a tag.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RefName {

@@ -3,10 +3,7 @@
 //!
 //! Must not start `git`, `p4` or any network call, and must not create or change a file.
 
-use std::fmt::Write;
 use std::fs::{OpenOptions, TryLockError};
-
-use serde_json::{json, Value};
 
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
@@ -15,7 +12,7 @@ use crate::state::runs::{self, RunRecord};
 use crate::state::WorkspaceDir;
 
 /// A ref that needed a person in the last run, and since when it has.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct Attention {
     /// The branch (or tag).
     #[serde(rename = "ref")]
@@ -27,7 +24,7 @@ pub struct Attention {
 }
 
 /// A remembered push to Git Fusion.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct Push {
     /// The branch.
     #[serde(rename = "ref")]
@@ -138,78 +135,4 @@ fn attention_since(history: &[RunRecord]) -> Vec<Attention> {
 fn lock_held(dir: &WorkspaceDir) -> bool {
     let Ok(file) = OpenOptions::new().read(true).open(dir.lock()) else { return false };
     matches!(file.try_lock(), Err(TryLockError::WouldBlock))
-}
-
-/// Returns the JSON document of docs/output.md.
-pub fn json(statuses: &[WorkspaceStatus]) -> Value {
-    let workspaces: Vec<Value> = statuses
-        .iter()
-        .map(|s| {
-            json!({
-                "name": s.name,
-                "last_run": s.last_run.as_ref().map(|r| json!({
-                    "run": r.run, "time": r.time, "exit_code": r.exit_code, "error": r.error,
-                })),
-                "last_success": s.last_success,
-                "attention": s.attention,
-                "pushes": s.pushes,
-                "running": s.running,
-                "state": if s.state_present { "ok" } else { "missing" },
-                "error": s.error,
-            })
-        })
-        .collect();
-    json!({
-        "version": crate::render::json::version(),
-        "generated_at": crate::state::journal::now_rfc3339(),
-        "workspaces": workspaces,
-    })
-}
-
-/// Returns the text for a terminal.
-pub fn text(statuses: &[WorkspaceStatus]) -> String {
-    let mut out = String::new();
-    for s in statuses {
-        let _ = writeln!(out, "{}:", s.name);
-        if let Some(e) = &s.error {
-            let _ = writeln!(out, "  error: cannot read local state: {e}");
-        }
-        match &s.last_run {
-            None => out.push_str("  last run: none recorded\n"),
-            Some(r) => {
-                let _ = writeln!(out, "  last run: {} exit {} ({})", r.time, r.exit_code, r.run);
-                if let Some(e) = &r.error {
-                    let _ = writeln!(out, "    error: {e}");
-                }
-            }
-        }
-        let success = s.last_success.as_deref().unwrap_or("never");
-        let _ = writeln!(out, "  last success: {success}");
-        if s.running {
-            out.push_str("  running: a run holds the workspace now\n");
-        }
-        if !s.state_present {
-            let why = if s.last_run.is_some() {
-                "MISSING: the bases are gone; rewrites cannot be told from new work until both sides are seen equal"
-            } else {
-                "none yet (no run has made it)"
-            };
-            let _ = writeln!(out, "  state: {why}");
-        }
-        for a in &s.attention {
-            let _ =
-                writeln!(out, "  needs attention: {} {} since {}", a.ref_name, a.action, a.since);
-        }
-        for p in &s.pushes {
-            let id = p.push_id.map_or_else(|| "?".to_string(), |n| n.to_string());
-            let state = match p.state {
-                PushState::Pending => "pending",
-                PushState::Failed => "failed",
-            };
-            let since = p.since.as_deref().unwrap_or("an earlier version");
-            let _ =
-                writeln!(out, "  push {id} of {} {state} since {since}: {}", p.ref_name, p.message);
-        }
-    }
-    out
 }

@@ -28,7 +28,7 @@ use gitlab::protection;
 pub const MIN_GIT: (u32, u32) = (2, 30);
 
 /// Pass, warn, fail — or skip: the check could not be made, so it says nothing either way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Fine.
@@ -43,7 +43,7 @@ pub enum Status {
 }
 
 /// One check's result.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct Check {
     /// The check's id.
     pub id: CheckId,

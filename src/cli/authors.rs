@@ -2,13 +2,13 @@
 //! Perforce, and the `p4gf_usermap` lines that make Git Fusion follow `[authors]`.
 
 use clap::{Args, ValueEnum};
-use serde_json::json;
 
 use super::{print, with_workspaces, Context, WorkspaceSelection};
-use crate::attribution::{attribution, usermap_lines, Attribution};
+use crate::attribution::attribution;
 use crate::config::{Config, Workspace};
 use crate::errors::Shown;
 use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `gfbridge authors`.
 #[derive(Debug, Args)]
@@ -55,48 +55,11 @@ fn run_on(
         results.push((ws.name.as_str(), found));
     }
     match args.format {
-        Format::Text => print(&text(&results, args.all_history)),
-        Format::Json => {
-            let workspaces: Vec<_> =
-                results.iter().map(|(name, a)| json!({"name": name, "authors": a.rows})).collect();
-            let doc = json!({"version": crate::render::json::version(), "workspaces": workspaces});
-            print(&format!("{doc:#}\n"));
-        }
-        Format::Usermap => print(&usermap(config, &results)),
+        Format::Text => print(&output::authors::text(&results, args.all_history)),
+        Format::Json => print(&output::json_text(&output::authors::json(&results))),
+        Format::Usermap => print(&output::authors::usermap(config, &results)),
     }
     let trouble =
         results.iter().flat_map(|(_, a)| &a.rows).any(|r| r.p4_user.is_none() || r.mismatch());
     Ok(if trouble { Exit::Attention } else { Exit::Ok })
-}
-
-fn text(results: &[(&str, Attribution)], all_history: bool) -> String {
-    let scope = if all_history { "in the mirrored history" } else { "that would go to Git Fusion" };
-    let mut out = String::new();
-    for (name, a) in results {
-        let commits: usize = a.rows.iter().map(|r| r.commits).sum();
-        out.push_str(&format!(
-            "{name}: {} author(s) of {commits} commit(s) {scope}\n",
-            a.rows.len()
-        ));
-        for r in &a.rows {
-            out.push_str(&format!("  {}\n", r.line()));
-            out.push_str(&format!("      {}\n", r.detail));
-        }
-    }
-    out
-}
-
-fn usermap(config: &crate::config::Config, results: &[(&str, Attribution)]) -> String {
-    let mut out = String::from(
-        "# p4gf_usermap lines that make Git Fusion attribute as [authors] says.\n\
-         # Usermap lines are read in file order before p4 users: put these at the top.\n",
-    );
-    let mut lines: Vec<String> =
-        results.iter().flat_map(|(_, a)| usermap_lines(config, a)).collect();
-    lines.dedup();
-    for line in lines {
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
 }

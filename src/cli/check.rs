@@ -1,13 +1,14 @@
-//! `gfbridge check`: print each check of docs/git-fusion.md; exit 0, or 3 when any fails.
+//! `gfbridge check`: run each check of docs/git-fusion.md and print them (`output::check`); exit
+//! 0, or 3 when any fails.
 
 use clap::Args;
-use serde_json::json;
 
 use super::{print, with_workspaces, Context, TextOrJson, WorkspaceSelection};
 use crate::checks::{run_checks, Check, Status};
 use crate::config::{Config, Workspace};
 use crate::errors::Shown;
 use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `gfbridge check`.
 #[derive(Debug, Args)]
@@ -35,15 +36,8 @@ fn run_on(args: &CheckArgs, ctx: &Context, config: &Config, selected: Vec<&Works
         })
         .collect();
     match args.format {
-        TextOrJson::Text => print(&text(&results)),
-        TextOrJson::Json => {
-            let workspaces: Vec<_> = results
-                .iter()
-                .map(|(name, checks)| json!({"name": name, "checks": checks}))
-                .collect();
-            let doc = json!({"version": crate::render::json::version(), "workspaces": workspaces});
-            print(&format!("{doc:#}\n"));
-        }
+        TextOrJson::Text => print(&output::check::text(&results)),
+        TextOrJson::Json => print(&output::json_text(&output::check::json(&results))),
     }
     let failed = results.iter().flat_map(|(_, c)| c).any(|c| c.status == Status::Fail);
     if failed {
@@ -51,22 +45,4 @@ fn run_on(args: &CheckArgs, ctx: &Context, config: &Config, selected: Vec<&Works
     } else {
         Exit::Ok
     }
-}
-
-fn text(results: &[(&str, Vec<Check>)]) -> String {
-    let mut out = String::new();
-    for (name, checks) in results {
-        out.push_str(&format!("{name}:\n"));
-        let width = checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
-        for c in checks {
-            let status = match c.status {
-                Status::Pass => "pass",
-                Status::Skip => "skip",
-                Status::Warn => "WARN",
-                Status::Fail => "FAIL",
-            };
-            out.push_str(&format!("  {status}  {:<width$}  {}\n", c.id, c.message));
-        }
-    }
-    out
 }

@@ -8,6 +8,7 @@ mod completions;
 mod hook;
 mod init;
 mod report;
+mod schema;
 mod serve;
 mod status;
 mod sync;
@@ -78,6 +79,8 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man pages (or write one per command to a directory)
     Man(completions::ManArgs),
+    /// Print the JSON Schema of a JSON document gfbridge prints (sync, report, check, status, authors)
+    Schema(schema::SchemaArgs),
 }
 
 /// `-w NAME`, shared by every command that works on workspaces.
@@ -143,6 +146,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => status::run(&args, &ctx),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
+        Command::Schema(args) => schema::run(&args),
     };
     let exit = result.unwrap_or_else(|error| {
         show(None, &error);

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use super::{print, with_workspaces, Context, WorkspaceSelection};
 use crate::errors::Shown;
 use crate::exit::Exit;
+use crate::output;
 use crate::report::{self, Report};
 
 /// Arguments of `gfbridge report`.
@@ -51,10 +52,10 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<Exit, Shown> {
 fn render(report: &Report, format: Format, to_stdout: bool) -> String {
     match format {
         Format::Text => {
-            report::text::render(report, to_stdout && super::colour(&std::io::stdout()))
+            output::report::text::render(report, to_stdout && super::colour(&std::io::stdout()))
         }
-        Format::Markdown => report::markdown::render(report),
-        Format::Json => format!("{:#}\n", report::json::render(report)),
-        Format::Html => report::html::render(report),
+        Format::Markdown => output::report::markdown::render(report),
+        Format::Json => output::json_text(&output::report::json(report)),
+        Format::Html => output::report::html::render(report),
     }
 }

@@ -5,6 +5,7 @@ use clap::Args;
 use super::{print, with_workspaces, Context, TextOrJson, WorkspaceSelection};
 use crate::errors::Shown;
 use crate::exit::Exit;
+use crate::output;
 use crate::status::{self, WorkspaceStatus};
 
 /// Arguments of `gfbridge status`.
@@ -24,8 +25,8 @@ pub fn run(args: &StatusArgs, ctx: &Context) -> Result<Exit, Shown> {
         let statuses: Vec<WorkspaceStatus> =
             selected.iter().map(|ws| status::workspace(config, ws)).collect();
         match args.format {
-            TextOrJson::Text => print(&status::text(&statuses)),
-            TextOrJson::Json => print(&format!("{:#}\n", status::json(&statuses))),
+            TextOrJson::Text => print(&output::status::text(&statuses)),
+            TextOrJson::Json => print(&output::json_text(&output::status::json(&statuses))),
         }
         Ok(Exit::worst(statuses.iter().map(WorkspaceStatus::exit)))
     })

@@ -10,8 +10,8 @@ use crate::config::{Config, Workspace};
 use crate::errors::Shown;
 use crate::exit::Exit;
 use crate::outcome::WorkspaceResult;
+use crate::output;
 use crate::refname::BranchName;
-use crate::render;
 use crate::sync::{sync_workspace, SyncOptions};
 
 /// The longest `--wait`: a day; longer waits are a mistake, and would overflow deadlines.
@@ -86,8 +86,8 @@ fn run_on(
         }
     }
     match args.format {
-        TextOrJson::Text => print(&render::text::sync(&results, args.dry_run)),
-        TextOrJson::Json => print(&format!("{:#}\n", render::json::sync(&results, args.dry_run))),
+        TextOrJson::Text => print(&output::sync::text(&results, args.dry_run)),
+        TextOrJson::Json => print(&output::json_text(&output::sync::json(&results, args.dry_run))),
     }
     Ok(Exit::worst(results.iter().map(WorkspaceResult::exit)))
 }

@@ -46,7 +46,7 @@ pub fn author_sources(value: Option<&str>) -> Vec<AuthorSource> {
 }
 
 /// How Git Fusion found (or did not find) the Perforce user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Via {
     /// A `p4gf_usermap` line.

@@ -360,7 +360,9 @@ fn problems(sent: impl IntoIterator<Item = Sent>, outcome: &PushOutcome) -> Vec<
             Some(RefResult::Collateral) => {
                 format!("gfbridge: {dst}: not sent, because another {others} of this push failed")
             }
-            Some(RefResult::Refused(why)) => format!("gfbridge: {dst}: Git Fusion refused it: {why}"),
+            Some(RefResult::Refused(why)) => {
+                format!("gfbridge: {dst}: Git Fusion refused it: {why}")
+            }
             None => format!("gfbridge: {dst}: Git Fusion's answer did not mention it"),
         };
         lines.push(line);

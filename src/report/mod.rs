@@ -1,13 +1,9 @@
 //! The cutover-readiness report (docs/report.md): per workspace, the checks, the plan `sync --dry-run`
 //! makes (same code path: `sync_workspace` with `dry_run`), and the author table, with the
-//! verdict. The formats are the submodules; each renders the same [`Report`].
+//! verdict. Its formats are `output::report`; each renders the same [`Report`].
 //!
 //! Must not write to a remote or decide anything the dry run does not decide.
 
-pub mod html;
-pub mod json;
-pub mod markdown;
-pub mod text;
 pub mod verdict;
 
 use std::sync::Arc;
@@ -32,8 +28,6 @@ const LOCK_WAIT: Duration = Duration::from_secs(30);
 /// The whole report.
 #[derive(Clone, Debug)]
 pub struct Report {
-    /// `gfbridge <version>`.
-    pub version: String,
     /// When it was made (RFC 3339, UTC).
     pub generated_at: String,
     /// One entry per selected workspace, in config order.
@@ -121,7 +115,7 @@ pub fn build(config: &Config, selected: &[&Workspace], progress: &Progress) -> R
             workspace(config, ws, progress)
         })
         .collect();
-    Report { version: crate::render::json::version(), generated_at: now_rfc3339(), workspaces }
+    Report { generated_at: now_rfc3339(), workspaces }
 }
 
 fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceReport {

@@ -13,7 +13,9 @@ use crate::reason::Code;
 use crate::tags::TagAction;
 
 /// Who must act on a blocker, in the order blockers are listed (people first).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Who {
     /// Someone who writes to the branches.
@@ -46,7 +48,9 @@ impl Who {
 }
 
 /// What a blocker is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A check that fails or warns.
@@ -60,7 +64,7 @@ pub enum Kind {
 }
 
 /// One reason a workspace is not ready.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Blocker {
     /// What it is about.
     pub kind: Kind,

@@ -11,7 +11,9 @@ use crate::oid::Oid;
 use crate::refname::BranchName;
 
 /// Why a push is remembered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PushState {
     /// Git Fusion refused it or its copy into Perforce failed.

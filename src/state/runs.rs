@@ -13,7 +13,9 @@ const KEEP: usize = 1000;
 const KEEP_MAX: usize = 2 * KEEP;
 
 /// One ref that needed a person in a run.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema, serde::Deserialize,
+)]
 pub struct NeededAttention {
     /// The branch (or tag) name.
     #[serde(rename = "ref")]
@@ -23,7 +25,9 @@ pub struct NeededAttention {
 }
 
 /// One finished run.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema, serde::Deserialize,
+)]
 pub struct RunRecord {
     /// The run id (as in the journal).
     pub run: String,

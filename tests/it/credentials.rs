@@ -51,11 +51,8 @@ fn world_over_http() -> (World, HttpGitlab) {
 }
 
 fn sync_with_token(w: &World, token: &str) -> Run {
-    to_run(
-        w.gfbridge_command(&["-vv", "sync", "--format", "json"])
-            .env("GFB_GITLAB_TOKEN", token)
-            .output()
-            .expect("runs"),
+    run_gfbridge(
+        w.gfbridge_command(&["-vv", "sync", "--format", "json"]).env("GFB_GITLAB_TOKEN", token),
     )
 }
 
@@ -95,11 +92,9 @@ fn a_token_from_the_environment_mirrors_over_https_and_is_shown_nowhere() {
                 .unwrap_or_default(),
         ),
         ("the report", {
-            let report = to_run(
+            let report = run_gfbridge(
                 w.gfbridge_command(&["-vv", "report", "--format", "json"])
-                    .env("GFB_GITLAB_TOKEN", SECRET)
-                    .output()
-                    .expect("report runs"),
+                    .env("GFB_GITLAB_TOKEN", SECRET),
             );
             assert_ne!(report.code, 1, "the report reached the remote: {report}");
             format!("{}{}", report.stdout, report.stderr)
@@ -177,12 +172,10 @@ fn without_a_credentials_table_gits_own_credential_helpers_still_work() {
     let origin = stored.trim_end_matches("/gitlab.git");
     std::fs::write(home.join(".git-credentials"), format!("{origin}\n")).expect("credentials");
     let head = w.commit(Gitlab, "main", "authenticated by the user's helper");
-    let run = to_run(
+    let run = run_gfbridge(
         w.gfbridge_command(&["sync", "--format", "json"])
             .env("HOME", &home)
-            .env_remove("GIT_CONFIG_GLOBAL")
-            .output()
-            .expect("runs"),
+            .env_remove("GIT_CONFIG_GLOBAL"),
     );
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(w.tip(Fusion, "main"), Some(head));

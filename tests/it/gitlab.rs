@@ -69,21 +69,11 @@ fn world(gitlab: &FakeGitlab, allowlist: &str) -> World {
 
 /// Runs `check --format json` with the token in the environment.
 fn check_run(w: &World) -> Run {
-    to_run(
-        w.gfbridge_command(&["check", "--format", "json"])
-            .env("GFB_TEST_TOKEN", TOKEN)
-            .output()
-            .expect("runs"),
-    )
+    run_gfbridge(w.gfbridge_command(&["check", "--format", "json"]).env("GFB_TEST_TOKEN", TOKEN))
 }
 
 fn sync(w: &World) -> Run {
-    to_run(
-        w.gfbridge_command(&["sync", "--format", "json"])
-            .env("GFB_TEST_TOKEN", TOKEN)
-            .output()
-            .expect("runs"),
-    )
+    run_gfbridge(w.gfbridge_command(&["sync", "--format", "json"]).env("GFB_TEST_TOKEN", TOKEN))
 }
 
 #[test]
@@ -232,11 +222,8 @@ fn check_reports_the_api_unprotected_entries_and_force_push_rules() {
         "{message}"
     );
     assert!(message.contains("force push") && message.contains("main"), "{message}");
-    let bad = to_run(
-        w.gfbridge_command(&["check", "--format", "json"])
-            .env("GFB_TEST_TOKEN", "wrong")
-            .output()
-            .expect("runs"),
+    let bad = run_gfbridge(
+        w.gfbridge_command(&["check", "--format", "json"]).env("GFB_TEST_TOKEN", "wrong"),
     );
     assert_eq!(bad.code, 3, "{bad}");
     let checks = bad.json()["workspaces"][0]["checks"].as_array().expect("checks").clone();

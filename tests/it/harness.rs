@@ -38,12 +38,20 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// The JSON document the run printed, when it was asked for one (`sync --format json`):
+    /// `json()` holds it to docs/schema/<document>.schema.json.
+    pub document: Option<&'static str>,
 }
 
 impl Run {
+    /// Returns stdout as JSON, checked against its document's published schema.
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+        let value: Value = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout));
+        if let Some(document) = self.document {
+            crate::schema::assert_valid(document, &value);
+        }
+        value
     }
 
     /// Returns the check called `id` of the first workspace, from `check --format json`.
@@ -419,7 +427,8 @@ impl World {
     }
 
     pub fn gfbridge(&self, args: &[&str]) -> Run {
-        to_run(self.gfbridge_command(args).output().expect("gfbridge runs"))
+        let run = to_run(self.gfbridge_command(args).output().expect("gfbridge runs"));
+        Run { document: json_document(args), ..run }
     }
 
     pub fn sync(&self) -> Run {
@@ -456,7 +465,27 @@ pub fn to_run(out: Output) -> Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        document: None,
     }
+}
+
+/// Runs a gfbridge command made by `World::gfbridge_command` (with its own environment), and
+/// returns what it printed; `json()` checks a JSON document against its schema.
+pub fn run_gfbridge(cmd: &mut Command) -> Run {
+    let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let document = json_document(&args);
+    Run { document, ..to_run(cmd.output().expect("gfbridge runs")) }
+}
+
+/// Returns the JSON document gfbridge prints for `args`, if they ask for one: the command
+/// (`sync`, `report`, `check`, `status`, `authors`) with `--format json`.
+pub fn json_document(args: &[&str]) -> Option<&'static str> {
+    if !args.windows(2).any(|pair| pair == ["--format", "json"]) {
+        return None;
+    }
+    let documents = ["sync", "report", "check", "status", "authors"];
+    args.iter().find_map(|a| documents.into_iter().find(|d| d == a))
 }
 
 pub fn read_jsonl(path: &Path) -> Vec<Value> {

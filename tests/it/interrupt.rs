@@ -102,6 +102,7 @@ fn ctrl_c_to_the_process_group_mid_push_finishes_the_push_records_it_and_exits_1
     assert!(!stderr.contains("Traceback") && !stderr.contains("KeyboardInterrupt"), "{stderr}");
     assert!(stderr.contains("SIGINT"), "the stop is said: {stderr}");
     let json: Value = serde_json::from_str(&stdout).expect("the results are printed");
+    crate::schema::assert_valid("sync", &json);
     assert_eq!(json["workspaces"][0]["branches"][0]["outcome"], "done", "{stdout}");
     let said = outcomes(&w, "main", &new);
     let kinds: Vec<&str> = said.iter().map(|(_, o)| o.as_str()).collect();

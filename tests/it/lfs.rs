@@ -362,28 +362,19 @@ fn lfs_objects_travel_with_the_configured_credential_and_the_secret_shows_nowher
     let content = art(14);
     l.perforce_change("main", &[("a.bin", &content)]);
     // A wrong token: the branch fails with GitLab's answer, and nothing is pushed.
-    let run = to_run(
-        l.w.gfbridge_command(&["sync", "--format", "json"])
-            .env("GFB_LFS_TOKEN", "wrong")
-            .output()
-            .expect("runs"),
+    let run = run_gfbridge(
+        l.w.gfbridge_command(&["sync", "--format", "json"]).env("GFB_LFS_TOKEN", "wrong"),
     );
     assert_eq!(run.code, 1, "{run}");
     assert!(run.branch("main")["message"].as_str().expect("message").contains("401"), "{run}");
     assert!(!l.gitlab_has(&content));
-    let check = to_run(
-        l.w.gfbridge_command(&["check", "--format", "json"])
-            .env("GFB_LFS_TOKEN", "wrong")
-            .output()
-            .expect("runs"),
+    let check = run_gfbridge(
+        l.w.gfbridge_command(&["check", "--format", "json"]).env("GFB_LFS_TOKEN", "wrong"),
     );
     assert_eq!(check.check("lfs")["status"], "fail", "{check}");
     // The right one.
-    let run = to_run(
-        l.w.gfbridge_command(&["sync", "--format", "json"])
-            .env("GFB_LFS_TOKEN", secret)
-            .output()
-            .expect("runs"),
+    let run = run_gfbridge(
+        l.w.gfbridge_command(&["sync", "--format", "json"]).env("GFB_LFS_TOKEN", secret),
     );
     assert_eq!(run.code, 0, "{run}");
     assert!(l.gitlab_has(&content));

@@ -28,6 +28,7 @@ mod progress;
 mod pure;
 mod race;
 mod report;
+mod schema;
 mod serve;
 mod serve_rules;
 mod status;

@@ -113,7 +113,7 @@ fn report_writes_to_neither_remote() {
 
 fn report_json(w: &World) -> (i32, Value) {
     let run = w.gfbridge(&["report", "--format", "json"]);
-    (run.code, serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run}")))
+    (run.code, run.json())
 }
 
 #[test]

@@ -6,8 +6,7 @@ use crate::harness::*;
 
 fn status(w: &World) -> (i32, Value) {
     let run = w.gfbridge(&["status", "--format", "json"]);
-    let doc = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run}"));
-    (run.code, doc)
+    (run.code, run.json())
 }
 
 #[test]

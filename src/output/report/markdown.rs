@@ -3,11 +3,11 @@
 
 use std::fmt::Write;
 
-use super::verdict::grouped;
-use super::{Report, WorkspaceReport};
 use crate::checks::Status;
 use crate::outcome::BranchResult;
 use crate::outcome::Planned;
+use crate::report::verdict::grouped;
+use crate::report::{Report, WorkspaceReport};
 
 /// Returns the Markdown report.
 pub fn render(report: &Report) -> String {
@@ -20,7 +20,7 @@ pub fn render(report: &Report) -> String {
         verdict(report.ready()),
         report.workspaces.len(),
         report.generated_at,
-        report.version
+        crate::output::version()
     );
     out.push_str("| workspace | verdict | reasons |\n|---|---|---|\n");
     for ws in &report.workspaces {
@@ -155,7 +155,7 @@ fn branches(out: &mut String, ws: &WorkspaceReport) {
             out,
             "\n<details><summary>{}: {}</summary>\n",
             text(&b.plan.name),
-            text(&super::branch_summary(b))
+            text(&crate::report::branch_summary(b))
         );
         for c in &b.plan.commits {
             let _ = writeln!(out, "- `{c}`");

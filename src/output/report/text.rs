@@ -5,11 +5,11 @@
 
 use std::fmt::Write;
 
-use super::verdict::grouped;
-use super::{Report, WorkspaceReport};
 use crate::checks::Status;
 use crate::outcome::BranchResult;
 use crate::outcome::Planned;
+use crate::report::verdict::grouped;
+use crate::report::{Report, WorkspaceReport};
 
 /// Commits listed per branch; the rest are counted (JSON, Markdown and HTML list them all).
 const COMMITS_SHOWN: usize = 20;
@@ -50,7 +50,7 @@ pub fn render(report: &Report, colour: bool) -> String {
         out,
         "gfbridge cutover report, {} ({})\n{}: {ready} of {} workspace(s) ready",
         report.generated_at,
-        report.version,
+        crate::output::version(),
         paint.verdict(report.ready()),
         report.workspaces.len()
     );

@@ -5,12 +5,12 @@
 
 use std::fmt::Write;
 
-use super::verdict::{grouped, Blocker};
-use super::{Report, WorkspaceReport};
 use crate::checks::{Check, Status};
 use crate::oid::Oid;
 use crate::outcome::BranchResult;
 use crate::outcome::Planned;
+use crate::report::verdict::{grouped, Blocker};
+use crate::report::{Report, WorkspaceReport};
 
 const STYLE: &str = r#"
 :root { --ok: #1a7f37; --bad: #b42318; --warn: #9a6700; --line: #d0d7de; --muted: #57606a; }
@@ -64,7 +64,7 @@ pub fn render(report: &Report) -> String {
         out,
         "<p class=\"meta\">Generated {} by {}. {ready} of {} workspace(s) ready.</p>",
         esc(&report.generated_at),
-        esc(&report.version),
+        esc(&crate::output::version()),
         report.workspaces.len()
     );
     banner(&mut out, report.ready(), "All workspaces", &[], &[]);

@@ -1,0 +1,57 @@
+//! The JSON Schema of each JSON document gfbridge prints, derived from the very types that
+//! build the documents, so a schema cannot drift from the output. `gfbridge schema <document>`
+//! prints one; the same text ships in docs/schema/ (a test keeps them equal).
+
+use schemars::{schema_for, Schema};
+
+use super::authors::AuthorsDocument;
+use super::check::CheckDocument;
+use super::report::ReportDocument;
+use super::status::StatusDocument;
+use super::sync::SyncDocument;
+
+/// A JSON document gfbridge prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Document {
+    /// `sync --format json`.
+    Sync,
+    /// `report --format json`.
+    Report,
+    /// `check --format json`.
+    Check,
+    /// `status --format json`.
+    Status,
+    /// `authors --format json`.
+    Authors,
+}
+
+impl Document {
+    /// Every document, in the order the docs list them.
+    pub const ALL: [Document; 5] =
+        [Document::Sync, Document::Report, Document::Check, Document::Status, Document::Authors];
+
+    /// Returns the document's name, as in `docs/schema/<name>.schema.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Document::Sync => "sync",
+            Document::Report => "report",
+            Document::Check => "check",
+            Document::Status => "status",
+            Document::Authors => "authors",
+        }
+    }
+
+    /// Returns the document's JSON Schema (draft 2020-12).
+    pub fn schema(self) -> Schema {
+        let mut schema = match self {
+            Document::Sync => schema_for!(SyncDocument<'static>),
+            Document::Report => schema_for!(ReportDocument<'static>),
+            Document::Check => schema_for!(CheckDocument<'static>),
+            Document::Status => schema_for!(StatusDocument<'static>),
+            Document::Authors => schema_for!(AuthorsDocument<'static>),
+        };
+        let title = format!("gfbridge {} --format json", self.name());
+        schema.insert("title".into(), title.into());
+        schema
+    }
+}
