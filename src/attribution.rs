@@ -76,18 +76,25 @@ pub enum AttributionError {
     /// There is no way to read Git Fusion's users.
     #[error("workspace {0}: no [perforce] section, so Git Fusion's users and usermap cannot be read (add [perforce], or its users_file/usermap_file for offline use)")]
     NoPerforce(String),
-    /// Facts or commits could not be read.
-    #[error("{0}")]
-    Read(String),
+    /// Git Fusion's facts could not be read.
+    #[error(transparent)]
+    Facts(#[from] crate::perforce::facts::FactsError),
+    /// The cache could not be opened or walked.
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
+    /// A commit could not be read.
+    #[error("cannot read commit {commit}: {source}")]
+    Commit { commit: Oid, source: crate::git::Libgit },
 }
 
 impl crate::errors::Classified for AttributionError {
     fn exit(&self) -> crate::exit::Exit {
         match self {
             AttributionError::Plan(shown) => shown.exit,
-            AttributionError::NoPerforce(_) | AttributionError::Read(_) => {
-                crate::exit::Exit::Failure
-            }
+            AttributionError::NoPerforce(_)
+            | AttributionError::Facts(_)
+            | AttributionError::Cache(_)
+            | AttributionError::Commit { .. } => crate::exit::Exit::Failure,
         }
     }
     // No hint: the plan's hints name `sync`'s flags (`--wait`), which `authors` lacks.
@@ -132,11 +139,10 @@ pub fn attribution_of(
     }
     let facts = match facts {
         Some(known) => known.clone(),
-        None => facts::load(perforce, ws).map_err(|e| AttributionError::Read(e.to_string()))?,
+        None => facts::load(perforce, ws)?,
     };
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
-    let cache =
-        Cache::open_or_init(&dir.cache()).map_err(|e| AttributionError::Read(e.to_string()))?;
+    let cache = Cache::open_or_init(&dir.cache())?;
     let commits = considered_commits(&cache, plan, all_history)?;
     let rows = rows(config, &facts, &cache, &commits)?;
     Ok(Attribution { rows, facts })
@@ -152,9 +158,7 @@ fn considered_commits(
     if all_history {
         let tips: Vec<Oid> =
             plan.branches.iter().filter_map(|b| b.plan.tips.on(Side::Gitlab)).collect();
-        return cache
-            .commits_between(&tips, &[])
-            .map_err(|e| AttributionError::Read(e.to_string()));
+        return Ok(cache.commits_between(&tips, &[])?);
     }
     // In push order (branch by branch, oldest first), as Git Fusion reads them: its answers
     // depend on the order (docs/git-fusion.md).
@@ -176,7 +180,7 @@ fn rows(
     let mut by_author: BTreeMap<(String, String), AuthorRow> = BTreeMap::new();
     for oid in commits {
         let (name, email) = commits::author(cache.repo(), *oid)
-            .map_err(|e| AttributionError::Read(e.message().to_string()))?;
+            .map_err(|e| AttributionError::Commit { commit: *oid, source: e.into() })?;
         let key = if sensitive { email.clone() } else { email.to_lowercase() };
         let row = by_author.entry((key, name.clone())).or_insert_with(|| {
             let mapping = directory.map(&name, &email);

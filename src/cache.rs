@@ -29,12 +29,24 @@ pub const PREFETCH_NS: &str = "refs/gfbridge/prefetch/";
 /// The error returned by cache operations; each names the cache and what was asked.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "cache {path}: {action}: {reason} (the cache can be deleted safely; the next run rebuilds it)"
+    "cache {path}: {action}: {source} (the cache can be deleted safely; the next run rebuilds it)"
 )]
 pub struct CacheError {
     path: PathBuf,
     action: String,
-    reason: String,
+    #[source]
+    source: CacheCause,
+}
+
+/// What failed under a cache operation.
+#[derive(Debug, thiserror::Error)]
+enum CacheCause {
+    /// libgit2.
+    #[error(transparent)]
+    Git(#[from] crate::git::Libgit),
+    /// The file system.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
 
 /// A workspace's bare cache repository.
@@ -49,7 +61,7 @@ impl Cache {
         let err = |action: &str, e: git2::Error| CacheError {
             path: path.to_path_buf(),
             action: action.into(),
-            reason: e.message().to_string(),
+            source: CacheCause::Git(e.into()),
         };
         let repo = match Repository::open_bare(path) {
             Ok(repo) => repo,
@@ -81,7 +93,7 @@ impl Cache {
         CacheError {
             path: self.path.clone(),
             action: action.into(),
-            reason: e.message().to_string(),
+            source: CacheCause::Git(e.into()),
         }
     }
 
@@ -189,7 +201,7 @@ impl Cache {
         let io = |action: &str, e: std::io::Error| CacheError {
             path: self.path.clone(),
             action: action.into(),
-            reason: e.to_string(),
+            source: CacheCause::Io(e),
         };
         let from = other.join("objects/pack");
         let to = self.path.join("objects/pack");

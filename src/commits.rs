@@ -15,17 +15,36 @@ use crate::refname::BranchName;
 
 /// A commit the preflight (or the LFS scan) could not read.
 #[derive(Debug, thiserror::Error)]
-#[error("preflight: cannot read {}: {reason}", commit.map_or_else(|| "the outgoing commits".to_string(), |c| format!("commit {c}")))]
+#[error("preflight: cannot read {}: {source}", commit.map_or_else(|| "the outgoing commits".to_string(), |c| format!("commit {c}")))]
 pub struct InspectError {
     /// The commit, when the failure concerns one.
     pub commit: Option<Oid>,
     /// What git or libgit2 said.
-    pub reason: String,
+    #[source]
+    pub source: InspectCause,
+}
+
+/// Why a commit could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectCause {
+    /// The `git log` child failed or printed what gfbridge cannot read.
+    #[error(transparent)]
+    Log(#[from] LogError),
+    /// libgit2 could not read an object.
+    #[error(transparent)]
+    Git(#[from] crate::git::Libgit),
+}
+
+impl InspectError {
+    /// Returns the error for what libgit2 said about `commit`.
+    pub fn git(commit: Option<Oid>, e: git2::Error) -> Self {
+        InspectError { commit, source: InspectCause::Git(e.into()) }
+    }
 }
 
 impl From<LogError> for InspectError {
     fn from(e: LogError) -> Self {
-        InspectError { commit: None, reason: crate::errors::chain(&e) }
+        InspectError { commit: None, source: e.into() }
     }
 }
 

@@ -27,8 +27,8 @@ use raw::RawConfig;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read config file {path}: {reason} (create one with `gfbridge init`, or name another with --config)")]
-    Read { path: PathBuf, reason: String },
+    #[error("cannot read config file {path}: {source} (create one with `gfbridge init`, or name another with --config)")]
+    Read { path: PathBuf, source: std::io::Error },
     /// The file is not valid TOML, has an unknown key, or a value of the wrong type.
     #[error("{path}:{line}:{column}: {message}")]
     Syntax { path: PathBuf, line: usize, column: usize, message: String },
@@ -217,7 +217,7 @@ impl Config {
     /// Returns the config read from `path`, validated, with defaults applied.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError::Read { path: path.to_path_buf(), reason: e.to_string() })?;
+            .map_err(|e| ConfigError::Read { path: path.to_path_buf(), source: e })?;
         Self::parse(path, &text)
     }
 

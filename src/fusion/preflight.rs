@@ -201,15 +201,14 @@ impl<'a> Preflight<'a> {
     ) -> Result<Vec<Reason>, InspectError> {
         let view = self.view_of(branch, growth);
         let mut trees = Trees::new(repo);
-        let mut blobs = Blobs::new(repo)
-            .map_err(|e| InspectError { commit: None, reason: e.message().to_string() })?;
+        let mut blobs = Blobs::new(repo).map_err(|e| InspectError::git(None, e))?;
         let mut found: Vec<Reason> = Vec::new();
         let mut seen: HashMap<(Code, String), (usize, usize)> = HashMap::new();
         let mut count = 0;
         stream(&mut |oid, info| {
             let reasons = self
                 .commit_reasons(&mut trees, &mut blobs, view.as_ref(), oid, &info)
-                .map_err(|e| InspectError { commit: Some(oid), reason: e.message().to_string() })?;
+                .map_err(|e| InspectError::git(Some(oid), e))?;
             for r in reasons {
                 match seen.get_mut(&(r.code, r.message.clone())) {
                     Some((_, times)) => *times += 1,

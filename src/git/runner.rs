@@ -45,8 +45,8 @@ const REPO_VARIABLES: &[&str] = &[
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     /// The executable could not be run at all.
-    #[error("cannot run `{program}`: {reason} (set [bridge] git to a git 2.30+ executable)")]
-    Spawn { program: String, reason: String },
+    #[error("cannot run `{program}`: {source} (set [bridge] git to a git 2.30+ executable)")]
+    Spawn { program: String, source: std::io::Error },
     /// git ran and failed.
     #[error("`git {command}` failed (exit {code}): {stderr}")]
     Failed { command: String, code: String, stderr: String },
@@ -164,7 +164,7 @@ impl Git {
     }
 
     fn spawn_error(&self, e: std::io::Error) -> GitError {
-        GitError::Spawn { program: self.program.display().to_string(), reason: e.to_string() }
+        GitError::Spawn { program: self.program.display().to_string(), source: e }
     }
 
     /// Runs `git <args>` and returns its output, whatever the exit status.

@@ -26,7 +26,7 @@ impl GitlabClient {
         let endpoint = format!("/projects/{}/remote_mirrors", encode_project(project));
         let url = format!("{}{endpoint}", self.api);
         let response = self.get(&endpoint, &url)?;
-        response.json().map_err(|e| GitlabError::Body { endpoint, reason: e.to_string() })
+        response.json().map_err(|e| GitlabError::Body { endpoint, source: e.without_url() })
     }
 
     /// Returns the project's pull mirror (`/projects/:id/mirror/pull`). `None` when it has
@@ -39,7 +39,7 @@ impl GitlabClient {
             Ok(response) => response
                 .json()
                 .map(Some)
-                .map_err(|e| GitlabError::Body { endpoint, reason: e.to_string() }),
+                .map_err(|e| GitlabError::Body { endpoint, source: e.without_url() }),
             Err(GitlabError::Status { status: StatusCode::NOT_FOUND, .. }) => Ok(None),
             Err(GitlabError::Status { status: StatusCode::BAD_REQUEST, said: Some(m), .. })
                 if m.to_ascii_lowercase().contains("not mirrored") =>

@@ -63,8 +63,15 @@ pub enum GitlabError {
     #[error("GET {endpoint} failed: {reason}")]
     Transport { endpoint: String, reason: String },
     /// The answer was not GitLab's documented shape.
-    #[error("GET {endpoint}: unexpected answer: {reason}")]
-    Body { endpoint: String, reason: String },
+    #[error("GET {endpoint}: unexpected answer: {source}")]
+    Body {
+        endpoint: String,
+        /// reqwest's error, its URL taken out (the endpoint names the call).
+        source: reqwest::Error,
+    },
+    /// The list went on past the most pages gfbridge reads.
+    #[error("GET {endpoint}: unexpected answer: more than {MAX_PAGES} pages")]
+    TooManyPages { endpoint: String },
 }
 
 /// A client for one GitLab instance.
@@ -129,7 +136,7 @@ impl GitlabClient {
             let next = next_page(&response, &url, &self.api);
             let page: Vec<ProtectedRule> = response.json().map_err(|e| GitlabError::Body {
                 endpoint: endpoint.clone(),
-                reason: e.to_string(),
+                source: e.without_url(),
             })?;
             rules.extend(page);
             match next {
@@ -137,7 +144,7 @@ impl GitlabClient {
                 None => return Ok(rules),
             }
         }
-        Err(GitlabError::Body { endpoint, reason: format!("more than {MAX_PAGES} pages") })
+        Err(GitlabError::TooManyPages { endpoint })
     }
 
     /// Returns whether the token's user may push to `branch` of `project` (the branches API's
@@ -153,7 +160,7 @@ impl GitlabClient {
             Ok(response) => {
                 let info: BranchInfo = response.json().map_err(|e| GitlabError::Body {
                     endpoint: endpoint.clone(),
-                    reason: e.to_string(),
+                    source: e.without_url(),
                 })?;
                 Ok(Some(info.can_push))
             }

@@ -21,8 +21,8 @@ pub enum InstallError {
     )]
     Foreign { path: PathBuf },
     /// The file could not be read or written.
-    #[error("cannot {action} {path}: {reason}")]
-    Io { action: &'static str, path: PathBuf, reason: String },
+    #[error("cannot {action} {path}: {source}")]
+    Io { action: &'static str, path: PathBuf, source: std::io::Error },
 }
 
 impl crate::errors::Classified for InstallError {
@@ -73,11 +73,7 @@ pub fn hooks_dir(repo: &Path) -> Result<PathBuf, InstallError> {
 /// file only with `force`.
 pub fn install(what: &Install) -> Result<PathBuf, InstallError> {
     let path = what.hooks_dir.join("pre-receive");
-    let io = |action, e: std::io::Error| InstallError::Io {
-        action,
-        path: path.clone(),
-        reason: e.to_string(),
-    };
+    let io = |action, e: std::io::Error| InstallError::Io { action, path: path.clone(), source: e };
     match std::fs::read(&path) {
         Ok(existing) if !what.force && !is_ours(&existing) => {
             return Err(InstallError::Foreign { path });

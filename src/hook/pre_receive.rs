@@ -15,7 +15,7 @@ use crate::fusion::preflight::{InspectError, Preflight};
 use crate::git::log::for_each_commit;
 use crate::git::porcelain::RefResult;
 use crate::git::remote::{self, PushOutcome, Update};
-use crate::git::Git;
+use crate::git::{Git, Libgit};
 use crate::lfs::batch::{Client, Meter};
 use crate::lfs::scan::spec_pointers;
 use crate::lfs::store::Store;
@@ -36,10 +36,10 @@ pub enum HookError {
     Input(#[from] BadLine),
     /// The repository being pushed to (and its quarantined objects) cannot be opened.
     #[error("cannot open the repository being pushed to: {0} (is this running as its pre-receive hook?)")]
-    Repository(String),
+    Repository(#[source] Libgit),
     /// Commits of the push could not be listed.
-    #[error("cannot list the pushed commits of {refname}: {reason}")]
-    Walk { refname: String, reason: String },
+    #[error("cannot list the pushed commits of {refname}: {source}")]
+    Walk { refname: String, source: Libgit },
     /// Git Fusion's settings could not be read for the preflight.
     #[error("cannot read Git Fusion's settings for the preflight: {0}")]
     Facts(#[from] FactsError),
@@ -96,8 +96,7 @@ struct Proxied<'u> {
 /// gives hooks (the repository and its quarantine come from there).
 pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookResult, HookError> {
     let updates = update::parse(input)?;
-    let repo =
-        Repository::open_from_env().map_err(|e| HookError::Repository(e.message().into()))?;
+    let repo = Repository::open_from_env().map_err(|e| HookError::Repository(e.into()))?;
     let descends =
         |old: Oid, new: Oid| repo.graph_descendant_of(new.raw(), old.raw()).unwrap_or(false);
     let mut refused = Vec::new();
@@ -208,7 +207,7 @@ fn preflight(
         }
         for p in proxied {
             let commits = crate::commits::between(repo, &[p.new], &known_ids).map_err(|e| {
-                HookError::Walk { refname: p.update.refname.clone(), reason: e.message().into() }
+                HookError::Walk { refname: p.update.refname.clone(), source: e.into() }
             })?;
             needed.insert(p.branch.clone(), spec_pointers(&git, None, repo, &commits)?);
         }
@@ -219,7 +218,7 @@ fn preflight(
     for p in proxied {
         let walk_error = |e: git2::Error| HookError::Walk {
             refname: p.update.refname.clone(),
-            reason: e.message().into(),
+            source: e.into(),
         };
         let commits = crate::commits::between(repo, &[p.new], &known_ids).map_err(walk_error)?;
         let growth = match (p.expected, commits.first()) {
@@ -251,10 +250,8 @@ fn preflight(
 /// Returns the tips of the mirrored branches before this push: Git Fusion has those commits
 /// already (this hook let nothing else in), so only commits beyond them are new to it.
 fn mirrored_tips(repo: &Repository, ws: &Workspace) -> Result<Vec<(BranchName, Oid)>, HookError> {
-    let walk_error = |e: git2::Error| HookError::Walk {
-        refname: "refs/heads/*".into(),
-        reason: e.message().into(),
-    };
+    let walk_error =
+        |e: git2::Error| HookError::Walk { refname: "refs/heads/*".into(), source: e.into() };
     let mut tips = Vec::new();
     for reference in repo.references_glob("refs/heads/*").map_err(walk_error)? {
         let reference = reference.map_err(walk_error)?;

@@ -105,8 +105,7 @@ pub fn spec_pointers(
     repo: &Repository,
     commits: &[Oid],
 ) -> Result<Vec<Needed>, InspectError> {
-    let unreadable =
-        |commit, e: git2::Error| InspectError { commit, reason: e.message().to_string() };
+    let unreadable = InspectError::git;
     let blobs = Blobs::new(repo).map_err(|e| unreadable(None, e))?;
     let mut needed: Vec<Needed> = Vec::new();
     let mut seen = HashSet::new();

@@ -31,8 +31,8 @@ pub enum FactsError {
     #[error(transparent)]
     Table(#[from] TableError),
     /// An offline file named in the config cannot be read.
-    #[error("cannot read {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
 }
 
 /// Returns the facts for `ws`, from files where the config names them, else from `p4`.
@@ -125,7 +125,7 @@ fn source(
 
 fn read(path: &Path) -> Result<String, FactsError> {
     std::fs::read_to_string(path)
-        .map_err(|e| FactsError::Read { path: path.to_path_buf(), reason: e.to_string() })
+        .map_err(|e| FactsError::Read { path: path.to_path_buf(), source: e })
 }
 
 impl ReadProtects for P4 {

@@ -16,8 +16,8 @@ use crate::config::Perforce;
 #[derive(Debug, thiserror::Error)]
 pub enum P4Error {
     /// The executable could not be run.
-    #[error("cannot run `{program}` for `p4 {call}`: {reason} (set [perforce] p4)")]
-    Spawn { program: String, call: String, reason: String },
+    #[error("cannot run `{program}` for `p4 {call}`: {source} (set [perforce] p4)")]
+    Spawn { program: String, call: String, source: std::io::Error },
     /// p4 ran and reported an error.
     #[error("`p4 {call}` failed: {message}")]
     Failed { call: String, message: String },
@@ -60,7 +60,7 @@ impl P4 {
             .map_err(|e| P4Error::Spawn {
                 program: self.program.display().to_string(),
                 call: call.clone(),
-                reason: e.to_string(),
+                source: e,
             })?;
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();

@@ -43,23 +43,28 @@ pub enum ServeError {
     )]
     NoSecret(String),
     /// The address could not be bound.
-    #[error("cannot listen on {addr}: {reason} (choose another --listen address)")]
+    #[error("cannot listen on {addr}: {source} (choose another --listen address)")]
     Listen {
         /// The `--listen` value.
         addr: String,
         /// What the OS said.
-        reason: String,
+        source: std::io::Error,
     },
     /// The runtime or the HTTP server failed.
-    #[error("service: {0}")]
-    Io(String),
+    #[error("service: {what}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// What the OS said.
+        source: std::io::Error,
+    },
 }
 
 impl crate::errors::Classified for ServeError {
     fn exit(&self) -> crate::exit::Exit {
         match self {
             ServeError::NoSecret(_) => crate::exit::Exit::Usage,
-            ServeError::Listen { .. } | ServeError::Io(_) => crate::exit::Exit::Failure,
+            ServeError::Listen { .. } | ServeError::Io { .. } => crate::exit::Exit::Failure,
         }
     }
 }
@@ -72,9 +77,9 @@ pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| ServeError::Io(format!("cannot start the HTTP runtime: {e}")))?;
+        .map_err(|source| ServeError::Io { what: "cannot start the HTTP runtime", source })?;
     let listen_error =
-        |e: std::io::Error| ServeError::Listen { addr: opts.listen.clone(), reason: e.to_string() };
+        |e: std::io::Error| ServeError::Listen { addr: opts.listen.clone(), source: e };
     let listener =
         runtime.block_on(tokio::net::TcpListener::bind(&opts.listen)).map_err(listen_error)?;
     let addr = listener.local_addr().map_err(listen_error)?;
@@ -116,7 +121,7 @@ pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
     for handle in workers.into_iter().chain([poller]) {
         let _ = handle.join();
     }
-    served.map_err(|e| ServeError::Io(e.to_string()))?;
+    served.map_err(|source| ServeError::Io { what: "the HTTP server stopped", source })?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -14,8 +14,8 @@ pub enum LockError {
     #[error("workspace is busy: another gfbridge run holds {path}")]
     Busy { path: PathBuf },
     /// The lock file could not be opened or locked.
-    #[error("cannot lock {path}: {reason}")]
-    Io { path: PathBuf, reason: String },
+    #[error("cannot lock {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
 }
 
 /// Held while a run owns a workspace; dropping it releases the lock.
@@ -29,8 +29,7 @@ impl WorkspaceLock {
     ///
     /// `on_wait` is called once, when the lock is found busy and a wait begins.
     pub fn acquire(path: &Path, wait: Duration, on_wait: impl FnOnce()) -> Result<Self, LockError> {
-        let io =
-            |e: std::io::Error| LockError::Io { path: path.to_path_buf(), reason: e.to_string() };
+        let io = |e: std::io::Error| LockError::Io { path: path.to_path_buf(), source: e };
         let file =
             OpenOptions::new().create(true).truncate(false).write(true).open(path).map_err(io)?;
         let deadline = Instant::now() + wait;

@@ -46,10 +46,10 @@ impl Run<'_> {
         let growth = match (plan.action.new_branch(), plan.commits.first()) {
             (true, Some(first)) => {
                 let tips = survey.branches.iter().filter_map(|(n, t)| Some((n, t.fusion?)));
-                Some(crate::commits::growth(repo, *first, tips).map_err(|e| InspectError {
-                    commit: Some(*first),
-                    reason: e.message().to_string(),
-                })?)
+                Some(
+                    crate::commits::growth(repo, *first, tips)
+                        .map_err(|e| InspectError::git(Some(*first), e))?,
+                )
             }
             _ => None,
         };
