@@ -163,7 +163,7 @@ fn each_error_gives_its_contract_exit_code_and_keeps_its_hint_apart() {
             Shown::from(&InstallError::Io {
                 action: "write",
                 path: "/r".into(),
-                reason: "full".into(),
+                source: std::io::Error::from(std::io::ErrorKind::StorageFull),
             }),
             Exit::Failure,
             false,
