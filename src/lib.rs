@@ -5,6 +5,7 @@
 //! `state`); `sync` ties them together and `output` prints results. What each command does for its users is in docs/.
 
 pub mod attribution;
+pub mod audit;
 pub mod cache;
 pub mod check_id;
 pub mod checks;

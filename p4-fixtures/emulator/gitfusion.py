@@ -9,8 +9,10 @@ configparser, as Git Fusion itself reads them.
 pre-receive:  hands out a push id, prints `Commencing push <N> processing...`, then runs each
               rule in RULES; the first refusal prints Git Fusion's message and rejects the push.
 post-receive: the "background copy": records every commit Git Fusion did not have yet as a
-              changelist owned per change-owner, and writes the git-fusion-status-* keys the
-              fake p4 serves. settings.json "background" = "fail" or "hang" makes it fail
+              changelist owned per change-owner, submits Git Fusion's commit object for each
+              (reference §10.2: depot/.git-fusion/objects/repos/<repo>/commits/aa/bb/<rest>-
+              <branch id>,<change>, itself submitted in a later change of its own, listed in
+              object-changes.json), and writes the git-fusion-status-* keys the fake p4 serves. settings.json "background" = "fail" or "hang" makes it fail
               (nothing recorded, `Push N failed: ...`) or never finish (`Push N started`).
 
 Everything is read from <repo>/fusion/ (the fake p4's server directory), never from the
@@ -516,9 +518,51 @@ def post_receive(repo):
     with open(repo.path("changelists.jsonl"), "a") as f:
         for number, record in enumerate(records, start=first):
             f.write(json.dumps({"change": number, **record}) + "\n")
+    if records:
+        submit_commit_objects(repo, [(first + i, r) for i, r in enumerate(records)])
     repo.set_keys({status_key: f"Push {push_id} completed successfully"})
     process_tags(repo, updates)
     return 0
+
+
+def branch_id(repo, branch):
+    """Git Fusion's id of the branch: its p4gf_config section's name when a section defines it,
+    else (a lightweight branch) an id Git Fusion makes up; here a UUID derived from the name,
+    with dashes, so that readers must split `<rest>-<branch id>,<change>` with care."""
+    for name, section in repo.branch_sections():
+        if section.get("git-branch-name") == branch:
+            return name
+    import uuid
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{repo.name}/{branch}"))
+
+
+def submit_commit_objects(repo, numbered):
+    """Reference §10.2: one object file per copied commit, named by its SHA-1, branch id and the
+    change that holds its files. Git Fusion submits the object files in a change of its own,
+    after the commits' changes: `p4 files` shows that change, not the commit's."""
+    objects_change = repo.bump("change-counter")
+    base = repo.path("depot", ".git-fusion", "objects", "repos", repo.encoded, "commits")
+    listed = {}
+    for change, record in numbered:
+        sha1 = record["sha1"]
+        folder = os.path.join(base, sha1[0:2], sha1[2:4])
+        os.makedirs(folder, exist_ok=True)
+        name = f"{sha1[4:]}-{branch_id(repo, record['branch'])},{change}"
+        with open(os.path.join(folder, name), "w") as f:
+            f.write(repo.git("cat-file", "commit", sha1))
+        depot = f"//.git-fusion/objects/repos/{repo.encoded}/commits/{sha1[0:2]}/{sha1[2:4]}/{name}"
+        listed[depot] = objects_change
+    path = repo.path("object-changes.json")
+    with open(repo.path("lock"), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with open(path) as f:
+                known = json.load(f)
+        except FileNotFoundError:
+            known = {}
+        known.update(listed)
+        with open(path, "w") as f:
+            json.dump(known, f)
 
 
 def main():

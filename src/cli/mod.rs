@@ -2,6 +2,7 @@
 //! prints errors (their exit codes are `errors.rs`'s table). Each subcommand has its own file
 //! and returns `Result<Exit, Shown>`.
 
+mod audit;
 mod authors;
 mod check;
 mod completions;
@@ -65,6 +66,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Show which Perforce user Git Fusion will make the owner of each author's changelists
     Authors(authors::AuthorsArgs),
+    /// Prove what Perforce recorded: each pushed commit's changelist owner against the prediction
+    Audit(audit::AuditArgs),
     /// The cutover-readiness report: checks, every branch's plan, authors; writes to no remote
     Report(report::ReportArgs),
     /// Run as a service: GitLab webhooks, Perforce triggers, a poll per workspace, /metrics
@@ -140,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, &ctx),
         Command::Authors(args) => authors::run(&args, &ctx),
         Command::Report(args) => report::run(&args, &ctx),
+        Command::Audit(args) => audit::run(&args, &ctx),
         Command::Serve(args) => serve::run(&args, &ctx),
         Command::Hook(args) => hook::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),

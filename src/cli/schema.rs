@@ -11,7 +11,7 @@ use crate::output::{self, schema::Document};
 /// Arguments of `gfbridge schema`.
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// The document: what `sync`, `report`, `check`, `status` or `authors` print with
+    /// The document: what `sync`, `report`, `check`, `status`, `authors` or `audit` print with
     /// `--format json`
     #[arg(value_enum)]
     document: Name,
@@ -24,6 +24,7 @@ enum Name {
     Check,
     Status,
     Authors,
+    Audit,
 }
 
 /// Prints the schema.
@@ -34,6 +35,7 @@ pub fn run(args: &SchemaArgs) -> Result<Exit, Shown> {
         Name::Check => Document::Check,
         Name::Status => Document::Status,
         Name::Authors => Document::Authors,
+        Name::Audit => Document::Audit,
     };
     print(&output::json_text(&document.schema()));
     Ok(Exit::Ok)

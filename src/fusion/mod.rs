@@ -8,6 +8,7 @@ pub mod confirm;
 pub mod facts;
 pub mod ini;
 pub mod lfs;
+pub mod objects;
 pub mod p4gf_config;
 pub mod permissions;
 pub mod preflight;

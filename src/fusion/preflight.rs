@@ -46,6 +46,20 @@ pub struct Preflight<'a> {
     permissions: Permissions,
     /// Git Fusion's LFS refusals, and the objects tracked pointers need.
     lfs: LfsRules,
+    /// Who Git Fusion will make the owner of each commit checked since the last take.
+    owners: Vec<PredictedOwner>,
+}
+
+/// The Perforce user Git Fusion will make the owner of one commit's changelist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PredictedOwner {
+    /// The commit.
+    pub commit: Oid,
+    /// The user; `None` when Git Fusion would refuse the author.
+    pub owner: Option<String>,
+    /// How Git Fusion finds the user: `usermap`, `p4_users`, `unknown_git`, `unmapped`, or
+    /// `pusher` under `change-owner = pusher`.
+    pub via: &'static str,
 }
 
 /// The file a view must map at its top level for Git Fusion to take an empty commit.
@@ -65,6 +79,7 @@ impl<'a> Preflight<'a> {
             views: HashMap::new(),
             permissions: Permissions::new(facts.protections.clone()),
             lfs: LfsRules::new(facts.config.flag("perforce-to-git", "git-lfs-enable", false)),
+            owners: Vec::new(),
         }
     }
 
@@ -206,6 +221,7 @@ impl<'a> Preflight<'a> {
         let mut seen: HashMap<(Code, String), (usize, usize)> = HashMap::new();
         let mut count = 0;
         stream(&mut |oid, info| {
+            self.predict_owner(oid, &info);
             let reasons = self
                 .commit_reasons(&mut trees, &mut blobs, view.as_ref(), oid, &info)
                 .map_err(|e| InspectError::git(Some(oid), e))?;
@@ -233,6 +249,25 @@ impl<'a> Preflight<'a> {
     /// name (docs/lfs.md): what must be on Git Fusion's LFS server before the push.
     pub fn take_lfs_needed(&mut self) -> Vec<Needed> {
         self.lfs.take_needed()
+    }
+
+    /// Returns the owners predicted for the commits checked since the last call, in order:
+    /// what `predictions.jsonl` records for a push that is made (docs/audit.md).
+    pub fn take_owners(&mut self) -> Vec<PredictedOwner> {
+        std::mem::take(&mut self.owners)
+    }
+
+    /// Notes who Git Fusion will make the owner of `oid`'s changelist: the pusher under
+    /// `change-owner = pusher`, else the author's Perforce user as Git Fusion maps it.
+    fn predict_owner(&mut self, oid: Oid, info: &CommitInfo) {
+        let (owner, via) = match self.facts.config.change_owner().owner {
+            ChangeOwner::Pusher => (self.facts.pusher.clone(), "pusher"),
+            ChangeOwner::Author => {
+                let mapping = self.mapping(&info.author_name, &info.author_email);
+                (mapping.p4_user, mapping.via.name())
+            }
+        };
+        self.owners.push(PredictedOwner { commit: oid, owner, via });
     }
 
     /// Returns the users Git Fusion checks for write on a commit's files, in the order it

@@ -6,6 +6,7 @@
 //! the branch and tag objects `sync` and `report` share. Pure functions from results to text:
 //! must not run git, p4 or the network, or decide anything.
 
+pub mod audit;
 pub mod authors;
 pub mod check;
 pub mod refs;

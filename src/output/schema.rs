@@ -4,6 +4,7 @@
 
 use schemars::{schema_for, Schema};
 
+use super::audit::AuditDocument;
 use super::authors::AuthorsDocument;
 use super::check::CheckDocument;
 use super::report::ReportDocument;
@@ -23,12 +24,20 @@ pub enum Document {
     Status,
     /// `authors --format json`.
     Authors,
+    /// `audit --format json`.
+    Audit,
 }
 
 impl Document {
     /// Every document, in the order the docs list them.
-    pub const ALL: [Document; 5] =
-        [Document::Sync, Document::Report, Document::Check, Document::Status, Document::Authors];
+    pub const ALL: [Document; 6] = [
+        Document::Sync,
+        Document::Report,
+        Document::Check,
+        Document::Status,
+        Document::Authors,
+        Document::Audit,
+    ];
 
     /// Returns the document's name, as in `docs/schema/<name>.schema.json`.
     pub fn name(self) -> &'static str {
@@ -38,6 +47,7 @@ impl Document {
             Document::Check => "check",
             Document::Status => "status",
             Document::Authors => "authors",
+            Document::Audit => "audit",
         }
     }
 
@@ -49,6 +59,7 @@ impl Document {
             Document::Check => schema_for!(CheckDocument<'static>),
             Document::Status => schema_for!(StatusDocument<'static>),
             Document::Authors => schema_for!(AuthorsDocument<'static>),
+            Document::Audit => schema_for!(AuditDocument<'static>),
         };
         let title = format!("gfbridge {} --format json", self.name());
         schema.insert("title".into(), title.into());

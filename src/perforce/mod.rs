@@ -41,9 +41,8 @@ impl P4 {
         }
     }
 
-    /// Runs `p4 <args>` and returns stdout; `Ok(None)` when a `print` found no file.
-    fn run(&self, args: &[&str]) -> Result<Option<String>, P4Error> {
-        let call = args.join(" ");
+    /// Returns `p4` with `-p`/`-u` as configured, then the global options `global`.
+    fn command(&self, global: &[&str]) -> Command {
         let mut cmd = Command::new(&self.program);
         if let Some(port) = &self.port {
             cmd.arg("-p").arg(port);
@@ -51,6 +50,14 @@ impl P4 {
         if let Some(user) = &self.user {
             cmd.arg("-u").arg(user);
         }
+        cmd.args(global).env("LC_ALL", "C");
+        cmd
+    }
+
+    /// Runs `p4 <args>` and returns stdout; `Ok(None)` when a `print` found no file.
+    fn run(&self, args: &[&str]) -> Result<Option<String>, P4Error> {
+        let call = args.join(" ");
+        let mut cmd = self.command(&[]);
         tracing::debug!(call = %call, "p4");
         cmd.args(args).env("LC_ALL", "C").stdin(Stdio::null());
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -75,6 +82,68 @@ impl P4 {
         Ok(Some(stdout))
     }
 
+    /// Runs `p4 -x - <args>` with `lines` as further arguments, one a line on stdin, as p4
+    /// reads an argument file: one call however many paths or changes. Returns the JSON
+    /// records of stdout; an argument that names nothing (`no such file(s).`, `Change N
+    /// unknown.`) is left out, any other error fails the call.
+    fn batch(&self, args: &[&str], lines: &[String]) -> Result<Vec<serde_json::Value>, P4Error> {
+        let call = format!("{} <{} argument(s)>", args.join(" "), lines.len());
+        let mut cmd = self.command(&["-x", "-"]);
+        tracing::debug!(call = %call, "p4");
+        cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let spawn_error = |source| P4Error::Spawn {
+            program: self.program.display().to_string(),
+            call: call.clone(),
+            source,
+        };
+        let mut child = crate::interrupt::spawn(&mut cmd, crate::interrupt::Step::Interruptible)
+            .map_err(spawn_error)?;
+        let mut stdin = child.child().stdin.take().expect("stdin is piped");
+        let mut input = String::new();
+        for line in lines {
+            input.push_str(line);
+            input.push('\n');
+        }
+        // A writer of its own: p4 may fill stdout before it has read all its arguments.
+        let writer =
+            std::thread::spawn(move || std::io::Write::write_all(&mut stdin, input.as_bytes()));
+        let output = child.wait_with_output().map_err(spawn_error)?;
+        let _ = writer.join();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let absent =
+            |text: &str| text.contains("no such file(s).") || text.trim_end().ends_with("unknown.");
+        let mut records = Vec::new();
+        // What p4 said went wrong, and whether it said an argument names nothing.
+        let (mut failures, mut absences) = (Vec::new(), 0);
+        let errors = json_lines(&stdout)
+            .filter_map(|record| match record.get("severity") {
+                None => {
+                    records.push(record);
+                    None
+                }
+                Some(_) => Some(record["data"].as_str().unwrap_or_default().trim().to_string()),
+            })
+            .collect::<Vec<_>>();
+        let said = errors.into_iter().chain(stderr.lines().map(|l| l.trim().to_string()));
+        for line in said.filter(|l| !l.is_empty()) {
+            if absent(&line) {
+                absences += 1;
+            } else {
+                failures.push(line);
+            }
+        }
+        // A failed exit is explained only by arguments that name nothing.
+        if !output.status.success() && failures.is_empty() && absences == 0 {
+            failures.push(format!("exited with {}", output.status));
+        }
+        if !failures.is_empty() {
+            let message = failures.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+            return Err(P4Error::Failed { call, message });
+        }
+        Ok(records)
+    }
+
     fn text(&self, args: &[&str]) -> Result<String, P4Error> {
         self.run(args).map(Option::unwrap_or_default)
     }
@@ -97,6 +166,33 @@ impl P4 {
     /// Returns the content of a `//.git-fusion/...` file, or `None` when it does not exist.
     pub fn print(&self, depot_path: &str) -> Result<Option<String>, P4Error> {
         self.run(&["print", "-q", depot_path])
+    }
+
+    /// Returns the depot files the `patterns` name (`p4 -ztag -Mj files`, `*` wildcards), in
+    /// one call: each file's `depotFile`. Patterns that name nothing are left out.
+    pub fn files(&self, patterns: &[String]) -> Result<Vec<String>, P4Error> {
+        if patterns.is_empty() {
+            return Ok(Vec::new());
+        }
+        let records = self.batch(&["-ztag", "-Mj", "files"], patterns)?;
+        Ok(records.iter().filter_map(|r| r.get("depotFile")?.as_str().map(String::from)).collect())
+    }
+
+    /// Returns the owner (`user`) of each of `changes` that exists (`p4 -ztag -Mj describe -s`),
+    /// in one call.
+    pub fn owners(&self, changes: &[u64]) -> Result<Vec<(u64, String)>, P4Error> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lines: Vec<String> = changes.iter().map(u64::to_string).collect();
+        let records = self.batch(&["-ztag", "-Mj", "describe", "-s"], &lines)?;
+        Ok(records
+            .iter()
+            .filter_map(|r| {
+                let change = r.get("change")?.as_str()?.parse().ok()?;
+                Some((change, r.get("user")?.as_str()?.to_string()))
+            })
+            .collect())
     }
 
     /// Returns the keys matching `pattern` (`p4 -ztag -Mj keys -e`), as (key, value).

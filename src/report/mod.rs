@@ -6,6 +6,9 @@
 
 pub mod verdict;
 
+use crate::audit::{audit_workspace, Summary, DEFAULT_LAST};
+use crate::state::predictions::Window;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -47,6 +50,9 @@ pub struct WorkspaceReport {
     pub authors: Result<Vec<AuthorRow>, String>,
     /// The checks the workspace accepts as not made (`accept_unchecked`).
     pub accepted: Vec<CheckId>,
+    /// The audit of the last recorded pushes (docs/audit.md), or why it could not be made;
+    /// `None` without a Perforce server.
+    pub audit: Option<Result<Summary, String>>,
 }
 
 impl WorkspaceReport {
@@ -59,7 +65,8 @@ impl WorkspaceReport {
     /// Returns why the workspace is not ready, people's work first (empty when ready).
     pub fn blockers(&self) -> Vec<Blocker> {
         let error = self.plan.error.as_ref().map(|e| e.message.as_str());
-        verdict::blockers(&self.checks, &self.accepted, error, &self.plan.branches, &self.plan.tags)
+        let (branches, tags) = (&self.plan.branches, &self.plan.tags);
+        verdict::blockers(&self.checks, &self.accepted, error, branches, tags, self.audit.as_ref())
     }
 
     /// Returns the checks that were not made and are accepted so: shown on the first screen,
@@ -155,11 +162,18 @@ fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceR
             .map(|a| a.rows)
             .map_err(|e| e.to_string()),
     };
+    let audit = ws.perforce.as_ref().map(|_| {
+        let window = Window::Last(DEFAULT_LAST);
+        audit_workspace(&config.bridge.cache_dir, ws, &window)
+            .map(|rows| Summary::of(&rows))
+            .map_err(|e| crate::errors::chain(&e))
+    });
     WorkspaceReport {
         name: ws.name.clone(),
         checks,
         plan,
         authors,
         accepted: ws.accept_unchecked.clone(),
+        audit,
     }
 }

@@ -5,6 +5,7 @@
 //! The table from checks, actions and reason codes to who and what is here and nowhere else.
 //! Must not decide anything about branches: it reads the dry run's plan and the checks.
 
+use crate::audit::Summary;
 use crate::checks::{Check, CheckId, Status};
 use crate::outcome::Planned;
 use crate::outcome::{BranchResult, TagResult};
@@ -61,6 +62,8 @@ pub enum Kind {
     Tag,
     /// A remembered failed or pending push.
     Push,
+    /// Perforce recorded another owner than predicted, or lacks a pushed commit (`audit`).
+    Audit,
 }
 
 /// One reason a workspace is not ready.
@@ -95,14 +98,15 @@ pub fn grouped(blockers: &[Blocker]) -> Vec<(Who, Vec<&Blocker>)> {
 }
 
 /// Returns the blockers of a workspace, people first: from its checks (a skipped check whose
-/// id is in `accepted` does not block), the error that stopped its plan (if any) and its
-/// branches and tags.
+/// id is in `accepted` does not block), the error that stopped its plan (if any), its
+/// branches and tags, and the audit of what Perforce recorded (`None`: no server to ask).
 pub fn blockers(
     checks: &[Check],
     accepted: &[CheckId],
     plan_error: Option<&str>,
     branches: &[BranchResult],
     tags: &[TagResult],
+    audit: Option<&Result<Summary, String>>,
 ) -> Vec<Blocker> {
     let mut found: Vec<Blocker> =
         checks.iter().filter_map(|c| check_blocker(c, accepted)).collect();
@@ -117,8 +121,43 @@ pub fn blockers(
     }
     found.extend(branches.iter().flat_map(branch_blockers));
     found.extend(tags.iter().flat_map(tag_blockers));
+    found.extend(audit.into_iter().flat_map(audit_blockers));
     found.sort_by(|a, b| (a.who, a.kind, &a.id, &a.code).cmp(&(b.who, b.kind, &b.id, &b.code)));
     found
+}
+
+fn audit_blockers(audit: &Result<Summary, String>) -> Vec<Blocker> {
+    let blocker = |code: &str, who: Who, remedy: String| Blocker {
+        kind: Kind::Audit,
+        id: "audit".into(),
+        code: code.into(),
+        who,
+        remedy,
+    };
+    match audit {
+        // Not read is not verified.
+        Err(why) => vec![blocker(
+            "unreadable",
+            Who::BridgeOperator,
+            format!("What Perforce recorded could not be read ({why}); fix that, then run `gfbridge audit`."),
+        )],
+        Ok(summary) => {
+            let mut found = Vec::new();
+            if summary.mismatch > 0 {
+                found.push(blocker("mismatch", Who::PerforceAdmin, format!(
+                    "{} pushed commit(s) sit in changelists owned by another user than predicted: `gfbridge audit` lists them; correct the owners (p4 change -f) or the user map, then audit again.",
+                    summary.mismatch
+                )));
+            }
+            if summary.missing > 0 {
+                found.push(blocker("missing", Who::PerforceAdmin, format!(
+                    "{} pushed commit(s) have no record in Perforce: `gfbridge audit` lists them; find why Git Fusion did not copy them (its push status, logs), then audit again.",
+                    summary.missing
+                )));
+            }
+            found
+        }
+    }
 }
 
 fn check_blocker(check: &Check, accepted: &[CheckId]) -> Option<Blocker> {

@@ -4,7 +4,9 @@
 pub mod inflight;
 pub mod journal;
 pub mod lock;
+pub mod predictions;
 pub mod pushes;
+pub mod retired;
 pub mod runs;
 
 use std::path::PathBuf;
@@ -45,6 +47,16 @@ impl WorkspaceDir {
     /// Returns the path of the pushes a run has under way (removed once they are journalled).
     pub fn inflight(&self) -> PathBuf {
         self.root.join("pushing.json")
+    }
+
+    /// Returns the path of the owners predicted for the commits pushed to Git Fusion.
+    pub fn predictions(&self) -> PathBuf {
+        self.root.join("predictions.jsonl")
+    }
+
+    /// Returns the path of the record that a cutover retired the workspace.
+    pub fn retired(&self) -> PathBuf {
+        self.root.join("retired.json")
     }
 
     /// Returns the journal's path.

@@ -16,7 +16,7 @@ mod survey;
 mod tags;
 
 use std::cell::OnceCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,7 +24,7 @@ use crate::cache::Cache;
 use crate::config::{Config, ProtectedFrom, Workspace};
 use crate::errors::Shown;
 use crate::fusion::facts::FusionFacts;
-use crate::fusion::preflight::Preflight;
+use crate::fusion::preflight::{PredictedOwner, Preflight};
 use crate::git::Git;
 use crate::gitlab::GitlabClient;
 use crate::interrupt;
@@ -160,6 +160,7 @@ fn run(
         listed: opts.listed.clone(),
         lfs_clients: lfs::LfsClients::default(),
         tag_results: Vec::new(),
+        owners: HashMap::new(),
     };
     let mut only: Option<BTreeSet<BranchName>> =
         (!opts.branches.is_empty()).then(|| opts.branches.iter().cloned().collect());
@@ -235,6 +236,9 @@ struct Run<'a> {
     lfs_clients: lfs::LfsClients,
     /// What became of each mirrored tag.
     tag_results: Vec<TagResult>,
+    /// Per branch going to Git Fusion, the owner the preflight predicts for each commit,
+    /// recorded in `predictions.jsonl` once the push is made.
+    owners: HashMap<BranchName, Vec<PredictedOwner>>,
 }
 
 impl Run<'_> {

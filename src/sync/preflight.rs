@@ -63,6 +63,7 @@ impl Run<'_> {
             &mut checked,
         )?;
         plan.reasons.extend(found);
+        self.owners.insert(plan.name.clone(), preflight.take_owners());
         Ok(Some(preflight.take_lfs_needed()))
     }
 

@@ -12,6 +12,8 @@ use crate::outcome::Planned;
 use crate::outcome::{BranchPlan, BranchResult, Outcome, SkipCause};
 use crate::perforce::confirm::{push_status, Patience};
 use crate::plan::{Action, Side};
+use crate::refname::BranchName;
+use crate::state::predictions::{self, Prediction};
 use crate::state::pushes::{PushState, RememberedPush};
 
 impl Run<'_> {
@@ -46,6 +48,7 @@ impl Run<'_> {
         let new = plan.tips.on(target.other()).expect("a push has a source tip");
         let (outcome, skip, message) = match pushed {
             PushResult::Done { push_id } if target == Side::Fusion => {
+                self.record_predictions(&plan.name, push_id);
                 return self.settle_fusion_push(plan, push_id);
             }
             PushResult::Done { .. } => {
@@ -99,6 +102,29 @@ impl Run<'_> {
         let git = Git::new(&self.config.bridge.git);
         crate::git::remote::list_branches(&git, self.ws.remote(target))
             .is_ok_and(|branches| branches.get(&plan.name) == Some(&new))
+    }
+
+    /// Appends to `predictions.jsonl` the owner predicted for each commit of the push to
+    /// Git Fusion just made on `branch` (docs/audit.md). The push is made: a file that cannot
+    /// be written is warned about, never a failure of the run.
+    fn record_predictions(&mut self, branch: &BranchName, push_id: Option<u64>) {
+        let Some(owners) = self.owners.remove(branch) else { return };
+        let time = crate::state::journal::now_rfc3339();
+        let lines: Vec<Prediction> = owners
+            .into_iter()
+            .map(|o| Prediction {
+                run: self.run_id.to_string(),
+                time: time.clone(),
+                branch: branch.clone(),
+                commit: o.commit,
+                predicted_owner: o.owner,
+                via: o.via.to_string(),
+                push_id,
+            })
+            .collect();
+        if let Err(e) = predictions::append(&self.dir.predictions(), &lines) {
+            tracing::warn!(%branch, "cannot record the predicted owners for `gfbridge audit`: {e}");
+        }
     }
 
     /// Confirms a push Git Fusion accepted (docs/git-fusion.md) and settles the branch by the verdict.

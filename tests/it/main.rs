@@ -1,6 +1,7 @@
 //! gfbridge's one integration-test binary (one link on a 2-core machine).
 
 mod architecture;
+mod audit;
 mod authors;
 mod check;
 mod cli;

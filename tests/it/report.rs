@@ -12,7 +12,7 @@ use crate::harness::*;
 /// release/4.0 is in sync.
 /// The checks a test world cannot make (no GitLab API with protected_from = "config", no
 /// protections tables), accepted as the operator of such a workspace would.
-const ACCEPT_ALL_SKIPS: &str = "accept_unchecked = [\"gitlab_api\", \"protected_branches\", \"gitlab_push_access\", \"gitlab_mirrors\", \"protections\"]\n";
+pub const ACCEPT_ALL_SKIPS: &str = "accept_unchecked = [\"gitlab_api\", \"protected_branches\", \"gitlab_push_access\", \"gitlab_mirrors\", \"protections\"]\n";
 
 fn accept_skips(w: &World, line: &str) {
     w.write_config(&format!("{}{line}", w.default_config()));

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::harness::*;
 
-const DOCUMENTS: [&str; 5] = ["sync", "report", "check", "status", "authors"];
+const DOCUMENTS: [&str; 6] = ["sync", "report", "check", "status", "authors", "audit"];
 
 fn published(document: &str) -> String {
     let path = repo_root().join(format!("docs/schema/{document}.schema.json"));

@@ -147,6 +147,9 @@ fn workspace(out: &mut String, ws: &WorkspaceReport) {
     out.push_str("</tbody></table></div>\n");
     branches(out, ws);
     tags(out, ws);
+    if let Some(line) = super::audit_line(ws) {
+        let _ = writeln!(out, "<h3>Audit</h3>\n<p>{}</p>", esc(&line));
+    }
     authors(out, ws);
 }
 

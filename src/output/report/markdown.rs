@@ -80,6 +80,9 @@ fn workspace(out: &mut String, ws: &WorkspaceReport) {
     }
     branches(out, ws);
     tags(out, ws);
+    if let Some(line) = super::audit_line(ws) {
+        let _ = writeln!(out, "\n### Audit\n\n{}", capitalised(&text(&line)));
+    }
     authors(out, ws);
 }
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::refs::{BranchJson, TagJson};
 use crate::attribution::AuthorRow;
+use crate::audit::Summary;
 use crate::check_id::CheckId;
 use crate::checks::Check;
 use crate::report::verdict::Blocker;
@@ -56,6 +57,12 @@ pub struct ReportWorkspace<'a> {
     pub authors: &'a [AuthorRow],
     /// Why the author table could not be made, else `null`.
     pub authors_error: Option<&'a str>,
+    /// The audit of the last 1,000 commits pushed to Git Fusion: how many match, mismatch or
+    /// are missing; `null` without a Perforce server (or when it could not be read: see
+    /// `audit_error`).
+    pub audit: Option<Summary>,
+    /// Why the audit could not be made, else `null`.
+    pub audit_error: Option<&'a str>,
 }
 
 /// A check that could not run, accepted as not made.
@@ -65,6 +72,21 @@ pub struct AcceptedCheck<'a> {
     pub id: CheckId,
     /// Why it could not run.
     pub message: &'a str,
+}
+
+/// Returns the audit of what Perforce recorded, in one line for people (`None` without a
+/// Perforce server).
+fn audit_line(ws: &WorkspaceReport) -> Option<String> {
+    Some(match ws.audit.as_ref()? {
+        Ok(s) if s.matched + s.mismatch + s.missing == 0 => {
+            "audit: no commit pushed to Git Fusion is recorded yet".to_string()
+        }
+        Ok(s) => format!(
+            "audit of the last commits pushed to Git Fusion: {} match, {} mismatch, {} missing",
+            s.matched, s.mismatch, s.missing
+        ),
+        Err(why) => format!("audit: what Perforce recorded could not be read: {why}"),
+    })
 }
 
 /// Returns the JSON document of `report`.
@@ -100,5 +122,7 @@ fn workspace(ws: &WorkspaceReport) -> ReportWorkspace<'_> {
         tags: ws.plan.tags.iter().map(TagJson::from).collect(),
         authors,
         authors_error,
+        audit: ws.audit.as_ref().and_then(|a| a.as_ref().ok()).copied(),
+        audit_error: ws.audit.as_ref().and_then(|a| a.as_ref().err()).map(String::as_str),
     }
 }

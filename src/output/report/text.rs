@@ -111,6 +111,9 @@ fn details(out: &mut String, ws: &WorkspaceReport, paint: &Paint) {
             }
         }
     }
+    if let Some(line) = super::audit_line(ws) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(out, "authors of the commits that would go to Git Fusion:");
     match &ws.authors {
         Err(why) => {
