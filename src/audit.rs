@@ -113,14 +113,20 @@ pub fn audit_workspace(
         return Ok(Vec::new());
     }
     let p4 = P4::new(settings);
-    let patterns: Vec<String> =
-        recorded.iter().map(|p| commit_pattern(&ws.fusion_repo, p.commit)).collect();
-    let objects = p4.files(&patterns)?;
-    let changes = change_per_commit(objects.iter().filter_map(|path| parse_object_path(path)));
+    let commits: Vec<Oid> = recorded.iter().map(|p| p.commit).collect();
+    let changes = changes_of(&p4, &ws.fusion_repo, &commits)?;
     let wanted: BTreeSet<u64> = changes.values().copied().collect();
     let owners: HashMap<u64, String> =
         p4.owners(&wanted.into_iter().collect::<Vec<_>>())?.into_iter().collect();
     Ok(judge(&recorded, &changes, &owners))
+}
+
+/// Returns the changelist Perforce holds each of `commits` in, as Git Fusion's commit objects
+/// in `repo` say (one `p4 files` call); commits it has no record of are left out.
+pub fn changes_of(p4: &P4, repo: &str, commits: &[Oid]) -> Result<HashMap<Oid, u64>, P4Error> {
+    let patterns: Vec<String> = commits.iter().map(|c| commit_pattern(repo, *c)).collect();
+    let objects = p4.files(&patterns)?;
+    Ok(change_per_commit(objects.iter().filter_map(|path| parse_object_path(path))))
 }
 
 /// Returns each commit's latest prediction, in the order the commits were first pushed.

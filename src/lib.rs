@@ -4,6 +4,7 @@
 //! The decision for a branch is pure (`plan`); effects live at the edges (`git`, `cache`,
 //! `state`); `sync` ties them together and `output` prints results. What each command does for its users is in docs/.
 
+pub mod about;
 pub mod attribution;
 pub mod audit;
 pub mod cache;
@@ -13,6 +14,7 @@ pub mod cli;
 pub mod commits;
 pub mod config;
 pub mod credentials;
+pub mod cutover;
 pub mod errors;
 pub mod exit;
 pub mod files;

@@ -8,6 +8,7 @@ use std::fs::{OpenOptions, TryLockError};
 use crate::config::{Config, Workspace};
 use crate::exit::Exit;
 use crate::state::pushes::{self, PushState};
+use crate::state::retired::{self, Retired};
 use crate::state::runs::{self, RunRecord};
 use crate::state::WorkspaceDir;
 
@@ -58,6 +59,8 @@ pub struct WorkspaceStatus {
     pub state_present: bool,
     /// A local file that could not be read, if any.
     pub error: Option<String>,
+    /// When a cutover retired the workspace, and its record.
+    pub retired: Option<Retired>,
 }
 
 impl WorkspaceStatus {
@@ -91,6 +94,10 @@ pub fn workspace(config: &Config, ws: &Workspace) -> WorkspaceStatus {
         error = Some(e.to_string());
         Default::default()
     });
+    let retired = retired::read(&dir.retired()).unwrap_or_else(|e| {
+        error = Some(e.to_string());
+        None
+    });
     let pushes = remembered
         .into_iter()
         .map(|(ref_name, p)| Push {
@@ -110,6 +117,7 @@ pub fn workspace(config: &Config, ws: &Workspace) -> WorkspaceStatus {
         running: lock_held(&dir),
         state_present: dir.cache().is_dir(),
         error,
+        retired,
     }
 }
 

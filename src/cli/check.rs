@@ -4,11 +4,13 @@
 use clap::Args;
 
 use super::{print, with_workspaces, Context, TextOrJson, WorkspaceSelection};
-use crate::checks::{run_checks, Check, Status};
+use crate::checks::{run_checks, Status};
 use crate::config::{Config, Workspace};
 use crate::errors::Shown;
 use crate::exit::Exit;
 use crate::output;
+use crate::output::check::Checked;
+use crate::state::retired;
 
 /// Arguments of `gfbridge check`.
 #[derive(Debug, Args)]
@@ -28,18 +30,26 @@ pub fn run(args: &CheckArgs, ctx: &Context) -> Result<Exit, Shown> {
 }
 
 fn run_on(args: &CheckArgs, ctx: &Context, config: &Config, selected: Vec<&Workspace>) -> Exit {
-    let results: Vec<(&str, Vec<Check>)> = selected
+    let results: Vec<Checked> = selected
         .iter()
         .map(|ws| {
-            ctx.progress.say(&format!("{}: checking", ws.name));
-            (ws.name.as_str(), run_checks(config, ws))
+            // A retired workspace's remotes may be gone: it is shown retired, not checked.
+            let retired = retired::of(&config.bridge.cache_dir, &ws.name).ok().flatten();
+            let checks = match retired {
+                Some(_) => Vec::new(),
+                None => {
+                    ctx.progress.say(&format!("{}: checking", ws.name));
+                    run_checks(config, ws)
+                }
+            };
+            Checked { name: ws.name.as_str(), retired, checks }
         })
         .collect();
     match args.format {
         TextOrJson::Text => print(&output::check::text(&results)),
         TextOrJson::Json => print(&output::json_text(&output::check::json(&results))),
     }
-    let failed = results.iter().flat_map(|(_, c)| c).any(|c| c.status == Status::Fail);
+    let failed = results.iter().flat_map(|c| &c.checks).any(|c| c.status == Status::Fail);
     if failed {
         Exit::Attention
     } else {

@@ -6,6 +6,7 @@ mod audit;
 mod authors;
 mod check;
 mod completions;
+mod cutover;
 mod hook;
 mod init;
 mod report;
@@ -68,6 +69,8 @@ enum Command {
     Authors(authors::AuthorsArgs),
     /// Prove what Perforce recorded: each pushed commit's changelist owner against the prediction
     Audit(audit::AuditArgs),
+    /// End a workspace's migration in one checked step: sync, verify, record, retire
+    Cutover(cutover::CutoverArgs),
     /// The cutover-readiness report: checks, every branch's plan, authors; writes to no remote
     Report(report::ReportArgs),
     /// Run as a service: GitLab webhooks, Perforce triggers, a poll per workspace, /metrics
@@ -144,6 +147,7 @@ pub fn main() -> ExitCode {
         Command::Authors(args) => authors::run(&args, &ctx),
         Command::Report(args) => report::run(&args, &ctx),
         Command::Audit(args) => audit::run(&args, &ctx),
+        Command::Cutover(args) => cutover::run(&args, &ctx),
         Command::Serve(args) => serve::run(&args, &ctx),
         Command::Hook(args) => hook::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),
@@ -224,7 +228,7 @@ fn init_logging(cli: &Cli) {
 
 /// Returns the workspaces named with `-w` (all when none); an unknown name is refused
 /// (exit 2) with the known ones listed.
-fn select_workspaces<'c>(
+pub(super) fn select_workspaces<'c>(
     config: &'c Config,
     names: &[String],
 ) -> Result<Vec<&'c Workspace>, Shown> {

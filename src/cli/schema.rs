@@ -11,8 +11,8 @@ use crate::output::{self, schema::Document};
 /// Arguments of `gfbridge schema`.
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// The document: what `sync`, `report`, `check`, `status`, `authors` or `audit` print with
-    /// `--format json`
+    /// The document: what `sync`, `report`, `check`, `status`, `authors`, `audit` or `cutover` print with
+    /// `--format json`, or `cutover-record`, the record a cutover keeps
     #[arg(value_enum)]
     document: Name,
 }
@@ -25,6 +25,8 @@ enum Name {
     Status,
     Authors,
     Audit,
+    Cutover,
+    CutoverRecord,
 }
 
 /// Prints the schema.
@@ -36,6 +38,8 @@ pub fn run(args: &SchemaArgs) -> Result<Exit, Shown> {
         Name::Status => Document::Status,
         Name::Authors => Document::Authors,
         Name::Audit => Document::Audit,
+        Name::Cutover => Document::Cutover,
+        Name::CutoverRecord => Document::CutoverRecord,
     };
     print(&output::json_text(&document.schema()));
     Ok(Exit::Ok)

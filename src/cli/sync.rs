@@ -12,10 +12,11 @@ use crate::exit::Exit;
 use crate::outcome::WorkspaceResult;
 use crate::output;
 use crate::refname::BranchName;
+use crate::state::retired;
 use crate::sync::{sync_workspace, SyncOptions};
 
 /// The longest `--wait`: a day; longer waits are a mistake, and would overflow deadlines.
-const MAX_WAIT_SECS: u64 = 86_400;
+pub(super) const MAX_WAIT_SECS: u64 = 86_400;
 
 /// Arguments of `gfbridge sync`.
 #[derive(Debug, Args)]
@@ -69,8 +70,24 @@ fn run_on(
         retry_failed: args.retry_failed,
         ..SyncOptions::default()
     };
-    let mut results: Vec<WorkspaceResult> = Vec::new();
+    // A workspace a cutover retired is left alone; naming it is a mistake worth an exit 2.
+    let mut active = Vec::new();
     for ws in selected {
+        let retired = retired::of(&config.bridge.cache_dir, &ws.name)
+            .map_err(|e| Shown::failure(format!("{}: {e}", ws.name)))?;
+        match retired {
+            Some(r) if !args.selection.workspaces.is_empty() => {
+                return Err(Shown::usage(r.describe(&ws.name)));
+            }
+            Some(r) => {
+                tracing::info!(workspace = %ws.name, "retired by cutover at {}: skipped", r.at);
+                ctx.progress.say(&format!("{}: retired by cutover at {}: skipped", ws.name, r.at));
+            }
+            None => active.push(ws),
+        }
+    }
+    let mut results: Vec<WorkspaceResult> = Vec::new();
+    for ws in active {
         let result = sync_workspace(config, ws, &opts, &ctx.progress);
         // A signal stops the command: the next workspaces are not started.
         let stopped = result.error.as_ref().is_some_and(|e| e.exit.stopped());

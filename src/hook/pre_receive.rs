@@ -96,6 +96,12 @@ struct Proxied<'u> {
 /// gives hooks (the repository and its quarantine come from there).
 pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookResult, HookError> {
     let updates = update::parse(input)?;
+    // After a cutover GitLab stands alone: every push passes, and Git Fusion is not asked.
+    if let Ok(Some(r)) = crate::state::retired::of(&config.bridge.cache_dir, &ws.name) {
+        let line =
+            format!("gfbridge: {} retired by cutover at {}: not sent to Git Fusion", ws.name, r.at);
+        return Ok(HookResult::accept(vec![line]));
+    }
     let repo = Repository::open_from_env().map_err(|e| HookError::Repository(e.into()))?;
     let descends =
         |old: Oid, new: Oid| repo.graph_descendant_of(new.raw(), old.raw()).unwrap_or(false);

@@ -9,16 +9,14 @@
 pub mod audit;
 pub mod authors;
 pub mod check;
+pub mod cutover;
 pub mod refs;
 pub mod report;
 pub mod schema;
 pub mod status;
 pub mod sync;
 
-/// Returns the `version` every JSON document carries.
-pub fn version() -> String {
-    format!("gfbridge {}", env!("CARGO_PKG_VERSION"))
-}
+pub use crate::about::version;
 
 /// Returns `document` as indented JSON with a final newline, as every command prints it.
 pub fn json_text<T: serde::Serialize>(document: &T) -> String {

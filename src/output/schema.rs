@@ -7,6 +7,7 @@ use schemars::{schema_for, Schema};
 use super::audit::AuditDocument;
 use super::authors::AuthorsDocument;
 use super::check::CheckDocument;
+use super::cutover::CutoverDocument;
 use super::report::ReportDocument;
 use super::status::StatusDocument;
 use super::sync::SyncDocument;
@@ -26,17 +27,23 @@ pub enum Document {
     Authors,
     /// `audit --format json`.
     Audit,
+    /// `cutover --format json`.
+    Cutover,
+    /// The record a cutover keeps (`cutover-<workspace>-<time>.json`).
+    CutoverRecord,
 }
 
 impl Document {
     /// Every document, in the order the docs list them.
-    pub const ALL: [Document; 6] = [
+    pub const ALL: [Document; 8] = [
         Document::Sync,
         Document::Report,
         Document::Check,
         Document::Status,
         Document::Authors,
         Document::Audit,
+        Document::Cutover,
+        Document::CutoverRecord,
     ];
 
     /// Returns the document's name, as in `docs/schema/<name>.schema.json`.
@@ -48,6 +55,8 @@ impl Document {
             Document::Status => "status",
             Document::Authors => "authors",
             Document::Audit => "audit",
+            Document::Cutover => "cutover",
+            Document::CutoverRecord => "cutover-record",
         }
     }
 
@@ -60,8 +69,13 @@ impl Document {
             Document::Status => schema_for!(StatusDocument<'static>),
             Document::Authors => schema_for!(AuthorsDocument<'static>),
             Document::Audit => schema_for!(AuditDocument<'static>),
+            Document::Cutover => schema_for!(CutoverDocument<'static>),
+            Document::CutoverRecord => schema_for!(crate::cutover::Record),
         };
-        let title = format!("gfbridge {} --format json", self.name());
+        let title = match self {
+            Document::CutoverRecord => "gfbridge cutover record".to_string(),
+            _ => format!("gfbridge {} --format json", self.name()),
+        };
         schema.insert("title".into(), title.into());
         schema
     }

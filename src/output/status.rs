@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::state::pushes::PushState;
+use crate::state::retired::Retired;
 use crate::status::{Attention, Push, WorkspaceStatus};
 
 /// `status --format json`.
@@ -40,6 +41,8 @@ pub struct StatusWorkspace<'a> {
     pub state: StateWord,
     /// A local file that could not be read, else `null`.
     pub error: Option<&'a str>,
+    /// When a cutover retired the workspace and where its record is, else `null`.
+    pub retired: Option<&'a Retired>,
 }
 
 /// The last finished run.
@@ -83,6 +86,7 @@ pub fn json(statuses: &[WorkspaceStatus]) -> StatusDocument<'_> {
             running: s.running,
             state: if s.state_present { StateWord::Ok } else { StateWord::Missing },
             error: s.error.as_deref(),
+            retired: s.retired.as_ref(),
         })
         .collect();
     StatusDocument {
@@ -99,6 +103,10 @@ pub fn text(statuses: &[WorkspaceStatus]) -> String {
         let _ = writeln!(out, "{}:", s.name);
         if let Some(e) = &s.error {
             let _ = writeln!(out, "  error: cannot read local state: {e}");
+        }
+        if let Some(r) = &s.retired {
+            let _ =
+                writeln!(out, "  retired: by cutover at {} (record: {})", r.at, r.record.display());
         }
         match &s.last_run {
             None => out.push_str("  last run: none recorded\n"),

@@ -21,6 +21,7 @@ use crate::outcome::{BranchResult, WorkspaceResult};
 use crate::plan::Action;
 use crate::progress::Progress;
 use crate::state::journal::now_rfc3339;
+use crate::state::lock::WorkspaceLock;
 use crate::state::WorkspaceDir;
 use crate::sync::{lock_workspace, sync_workspace, SyncOptions};
 use verdict::Blocker;
@@ -119,18 +120,26 @@ pub fn build(config: &Config, selected: &[&Workspace], progress: &Progress) -> R
         .iter()
         .map(|ws| {
             progress.say(&format!("{}: checking and planning", ws.name));
-            workspace(config, ws, progress)
+            workspace(config, ws, progress, None)
         })
         .collect();
     Report { generated_at: now_rfc3339(), workspaces }
 }
 
-fn workspace(config: &Config, ws: &Workspace, progress: &Progress) -> WorkspaceReport {
+/// Returns the report of one workspace, read under `held` when the caller holds the
+/// workspace's lock (a cutover does, from its sync to its record), else under the lock this
+/// takes.
+pub fn workspace(
+    config: &Config,
+    ws: &Workspace,
+    progress: &Progress,
+    held: Option<Arc<WorkspaceLock>>,
+) -> WorkspaceReport {
     // The lock first: a listing taken while a sync runs, compared with the bases that sync
     // then saves, would show a rewrite that never happened (docs/operations.md). Busy after the
     // wait: the plan says so, and its own attempt does not wait again.
     let dir = WorkspaceDir::new(&config.bridge.cache_dir, &ws.name);
-    let lock = lock_workspace(&dir, ws, LOCK_WAIT, progress).ok().map(Arc::new);
+    let lock = held.or_else(|| lock_workspace(&dir, ws, LOCK_WAIT, progress).ok().map(Arc::new));
     // Each remote is listed once and Git Fusion's settings are read once, for the checks,
     // the plan and the author table: they describe the same moment.
     let checked = run_checks_keeping_facts(config, ws);

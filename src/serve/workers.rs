@@ -75,6 +75,18 @@ fn work(shared: &Shared) {
 
 /// Runs one sync of `ws`; a panic is logged and the worker carries on.
 fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<BranchName>) {
+    // Asked at each run: a cutover may retire a workspace while the service runs.
+    match crate::state::retired::of(&shared.config.bridge.cache_dir, &ws.name) {
+        Ok(None) => {}
+        Ok(Some(r)) => {
+            tracing::info!(workspace = %ws.name, "retired by cutover at {}: skipped", r.at);
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(workspace = %ws.name, "not synced: cannot tell whether it is retired: {e}");
+            return;
+        }
+    }
     // A cron job holding the workspace's lock finishes first; waiting longer than a poll
     // period would only pile up behind it.
     let opts = SyncOptions {

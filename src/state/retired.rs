@@ -50,6 +50,22 @@ pub fn read(path: &Path) -> Result<Option<Retired>, RetiredError> {
         .map_err(|source| RetiredError::Format { path: path.to_path_buf(), source })
 }
 
+/// Returns the retirement of workspace `name` under `cache_dir`, if it is retired.
+pub fn of(cache_dir: &Path, name: &str) -> Result<Option<Retired>, RetiredError> {
+    read(&super::WorkspaceDir::new(cache_dir, name).retired())
+}
+
+impl Retired {
+    /// Returns the sentence every command uses for a retired workspace.
+    pub fn describe(&self, workspace: &str) -> String {
+        format!(
+            "workspace {workspace} was retired by a cutover at {} (record: {}); `gfbridge cutover -w {workspace} --undo` returns it to service",
+            self.at,
+            self.record.display()
+        )
+    }
+}
+
 /// Marks the workspace retired (atomically: a crash leaves it either in service or retired).
 pub fn write(path: &Path, retired: &Retired) -> Result<(), RetiredError> {
     let text = serde_json::to_string_pretty(retired).expect("retirements always serialize");

@@ -286,3 +286,23 @@ fn run_by_gitlab_a_refusal_is_repeated_as_gl_hook_err_lines_for_its_web_ui() {
     assert!(!plain.contains("GL-HOOK-ERR"), "only when GitLab runs the hook: {plain}");
     let _ = world;
 }
+
+#[test]
+fn after_a_cutover_the_hook_lets_pushes_through_without_asking_git_fusion() {
+    let (world, clone) = hooked_world();
+    let config = std::fs::read_to_string(world.path("gfbridge.toml")).expect("config");
+    world.write_config(&format!("{config}{}", crate::report::ACCEPT_ALL_SKIPS));
+    world.seed("release/1.0");
+    assert_eq!(world.sync().code, 0);
+    let cutover = world.gfbridge(&["cutover", "-w", "widgets", "--execute", "-o", "."]);
+    assert_eq!(cutover.code, 0, "{cutover}");
+    let before = fusion_pushes(&world);
+    let fusion = world.tip(Fusion, "main");
+    let main = commit_in_clone(&clone, "GitLab alone now");
+    let (ok, err) = in_clone(&clone, &["push", "origin", "main"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("retired by cutover"), "{err}");
+    assert_eq!(world.tip(Gitlab, "main"), Some(main));
+    assert_eq!(world.tip(Fusion, "main"), fusion);
+    assert_eq!(fusion_pushes(&world), before, "Git Fusion was not sent a push");
+}

@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod confirm;
 mod credentials;
+mod cutover;
 mod deploy;
 mod docs;
 mod fusion_authors;

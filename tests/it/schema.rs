@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use crate::harness::*;
 
-const DOCUMENTS: [&str; 6] = ["sync", "report", "check", "status", "authors", "audit"];
+const DOCUMENTS: [&str; 8] =
+    ["sync", "report", "check", "status", "authors", "audit", "cutover", "cutover-record"];
 
 fn published(document: &str) -> String {
     let path = repo_root().join(format!("docs/schema/{document}.schema.json"));

@@ -481,3 +481,24 @@ fn a_workspace_webhooks_cannot_reach_is_warned_about_at_start() {
     quiet.await_idle(1.0);
     assert!(!quiet.logged("no gitlab_project"), "a workspace with a project is not warned about");
 }
+
+#[test]
+fn a_workspace_retired_by_cutover_is_left_alone_by_the_service() {
+    let world = service_world();
+    let config = std::fs::read_to_string(world.path("gfbridge.toml")).expect("config");
+    world.write_config(&format!("{config}{}", crate::report::ACCEPT_ALL_SKIPS));
+    let base = world.seed("main");
+    world.seed("release/1.0");
+    assert_eq!(world.sync().code, 0);
+    let cutover = world.gfbridge(&["cutover", "-w", "widgets", "--execute", "-o", "."]);
+    assert_eq!(cutover.code, 0, "{cutover}");
+    let service = Service::start(&world);
+    let new = world.commit(Gitlab, "main", "after the cutover");
+    let (status, _) = service.webhook(&push_event("main", &base, &new), &[]);
+    assert_eq!(status, 202);
+    // Skipped twice: the start-up run, then the webhook's.
+    let skips =
+        || service.log.lock().unwrap().iter().filter(|l| l.contains("retired by cutover")).count();
+    await_condition("both runs skipped", LIMIT, || skips() >= 2);
+    assert_eq!(world.tip(Fusion, "main").as_deref(), Some(base.as_str()), "nothing mirrored");
+}
