@@ -17,9 +17,11 @@
 #       real LFS servers (giftless) vs `git lfs fetch` + `git lfs push` of the same object
 #       between the same servers                                           target <= 1.1x,
 #       with gfbridge's peak RSS                                           target <= 64 MB
+#   (j) `audit` of AUDIT_COMMITS recorded commits (default 10,000) against the Git Fusion
+#       stand-in's fake p4: wall time and the number of p4 calls           target: 2 calls
 # Usage: scripts/bench.sh [RUNS=7] [N=20000] [P=100000]
 #   BENCH_ONLY=h scripts/bench.sh   runs only (h); BENCH_ONLY=ab runs (h), (a) and (b);
-#   BENCH_ONLY=d runs only (d); BENCH_ONLY=i runs only (i)
+#   BENCH_ONLY=d runs only (d); BENCH_ONLY=i runs only (i); BENCH_ONLY=j runs only (j)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-7}
@@ -117,6 +119,47 @@ for i in range(1, n + 1):
     out.write(f"M 100644 inline src/d{i % 37}/sub{i % 11}/file{i % 200}.txt\ndata {len(data)}\n{data}\n")
 PY
 }
+
+if [ "${BENCH_ONLY:-}" = j ]; then
+# (j) The audit: A commits recorded as pushed, each with Git Fusion's commit object and its
+# changelist in the stand-in (made directly: pushing 10,000 commits through the Python
+# stand-in would time the emulator). What is timed is gfbridge reading predictions.jsonl,
+# its two batched p4 calls (the fake p4 answering them is Python) and the judgement.
+audited=${AUDIT_COMMITS:-10000}
+mkdir -p j-fusion j-cache/bench
+python3 - "$audited" "$PWD/j-fusion" "$PWD/j-cache/bench/predictions.jsonl" <<'PY'
+import hashlib, json, os, sys
+n, fusion, predictions = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+base = os.path.join(fusion, "depot/.git-fusion/objects/repos/acme_0xS_widgets/commits")
+users = [f"dev{i}" for i in range(100)]
+objects = {}
+with open(os.path.join(fusion, "changelists.jsonl"), "w") as cl, open(predictions, "w") as pr:
+    for i in range(n):
+        sha = hashlib.sha1(str(i).encode()).hexdigest()
+        change, user = 1000 + i, users[i % len(users)]
+        folder = os.path.join(base, sha[0:2], sha[2:4])
+        os.makedirs(folder, exist_ok=True)
+        name = f"{sha[4:]}-main,{change}"
+        open(os.path.join(folder, name), "w").close()
+        objects[f"//.git-fusion/objects/repos/acme_0xS_widgets/commits/{sha[0:2]}/{sha[2:4]}/{name}"] = 999999
+        cl.write(json.dumps({"change": change, "sha1": sha, "branch": "main", "owner": user, "push": 1}) + "\n")
+        pr.write(json.dumps({"run": "bench", "time": "2026-12-07T00:00:00Z", "branch": "main",
+                             "commit": sha, "predicted_owner": user, "via": "p4_users", "push_id": 1}) + "\n")
+with open(os.path.join(fusion, "object-changes.json"), "w") as f:
+    json.dump(objects, f)
+PY
+printf '[bridge]\ncache_dir = "%s"\n[perforce]\np4 = "%s"\nport = "%s"\n[[workspace]]\nname = "bench"\ngitlab_remote = "%s"\nfusion_remote = "%s"\nfusion_repo = "acme/widgets"\nbranches = ["main"]\nprotected_from = "config"\n' \
+  "$PWD/j-cache" "$root/p4-fixtures/p4" "$PWD/j-fusion" "$PWD/j-gitlab.git" "$PWD/j-fusion.git" > j.toml
+t_j=()
+for _ in $(seq "$runs"); do
+  : > j-fusion/p4-calls.log
+  s=$(now); "$bin" --config j.toml audit -q --last "$audited" --format json > j.json; t_j+=($(( $(now) - s )))
+done
+matched=$(python3 -c 'import json; print(json.load(open("j.json"))["workspaces"][0]["summary"]["match"])')
+printf '%-34s gfbridge %9s ms   %s p4 call(s), %s of %s commits match\n' "(j) audit, $audited commits" \
+  "$(ms "$(printf '%s\n' "${t_j[@]}" | median)")" "$(wc -l < j-fusion/p4-calls.log)" "$matched" "$audited"
+exit 0
+fi
 
 if [ "${BENCH_ONLY:-}" = i ]; then
 # (i) One LFS object, GitLab -> Git Fusion. Both LFS servers are giftless (the tests' GitLab

@@ -87,12 +87,27 @@ pub fn install() -> io::Result<()> {
                 end_children(|step| step == Step::Interruptible);
             } else {
                 eprintln!("gfbridge: {}: stopping at once", stop.name());
+                // Before the children die: a push that fails because it was killed must not be
+                // settled as a failure by the run's own thread (see `halt_if_stopping`).
+                STOPPING.store(true, Ordering::SeqCst);
                 end_children(|_| true);
                 std::process::exit(i32::from(stop.exit().code()));
             }
         }
     })?;
     Ok(())
+}
+
+/// Set by a second signal just before it kills every child and exits.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Waits for the process to end when a second signal is ending it: a step whose child it
+/// killed must not record that as the step's result (the next run records the push as `lost`
+/// from its intent on disk). Returns at once otherwise.
+pub fn halt_if_stopping() {
+    while STOPPING.load(Ordering::SeqCst) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Returns the signal that asked the run to stop, if one did.

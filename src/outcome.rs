@@ -8,6 +8,7 @@ use crate::plan::Side;
 use crate::plan::{Action, Tips};
 use crate::reason::Code;
 use crate::refname::{BranchName, TagName};
+use crate::state::journal::Logged;
 use crate::tags::TagAction;
 
 /// A finding about a branch or one of its commits (docs/git-fusion.md, docs/report.md).
@@ -105,6 +106,17 @@ impl Outcome {
             Outcome::Pending => "pending",
             Outcome::Failed => "failed",
             Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+impl From<Outcome> for Logged {
+    fn from(outcome: Outcome) -> Logged {
+        match outcome {
+            Outcome::Done => Logged::Done,
+            Outcome::Pending => Logged::Pending,
+            Outcome::Failed => Logged::Failed,
+            Outcome::Skipped => Logged::Skipped,
         }
     }
 }

@@ -253,6 +253,16 @@ impl<K: Kind> schemars::JsonSchema for ShortName<K> {
     }
 }
 
+/// Which kind of ref: `branch` or `tag`, as the journal and JSON output name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RefKind {
+    /// Under `refs/heads/`.
+    Branch,
+    /// Under `refs/tags/`.
+    Tag,
+}
+
 /// A ref a push writes: a branch or a tag.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RefName {
@@ -271,11 +281,11 @@ impl RefName {
         }
     }
 
-    /// Returns `branch` or `tag`, as the journal and JSON output name the kinds.
-    pub fn kind(&self) -> &'static str {
+    /// Returns whether it is a branch or a tag.
+    pub fn kind(&self) -> RefKind {
         match self {
-            RefName::Branch(_) => "branch",
-            RefName::Tag(_) => "tag",
+            RefName::Branch(_) => RefKind::Branch,
+            RefName::Tag(_) => RefKind::Tag,
         }
     }
 

@@ -12,6 +12,7 @@ use super::{check, Check, CheckId, Status};
 use crate::cache::Cache;
 use crate::config::Workspace;
 use crate::fusion::facts::FusionFacts;
+use crate::fusion::p4gf_config::{settings, Setting};
 use crate::fusion::view::View;
 use crate::lfs::attributes::LfsLines;
 use crate::lfs::batch::{Client, ObjectState, Operation};
@@ -62,24 +63,24 @@ pub fn lfs(
             // Set in the repo's file under [perforce-to-git], a key has no effect: say where it
             // belongs, so the fix is not "set it" when it is set in the wrong place.
             let misplaced =
-                config.ignored_repo_keys("perforce-to-git", &["git-lfs-enable", "http-url"]);
-            let ignored = |key: &str| {
-                if misplaced.contains(&key) {
+                config.ignored_repo_keys(&[settings::GIT_LFS_ENABLE.setting, settings::HTTP_URL]);
+            let ignored = |setting: Setting| {
+                if misplaced.contains(&setting) {
                     "; the repo's p4gf_config sets it under [perforce-to-git], a section Git Fusion ignores in a repo's file: move it to [@repo]"
                 } else {
                     ""
                 }
             };
-            if !config.flag("perforce-to-git", "git-lfs-enable", false) {
+            if !config.flag(settings::GIT_LFS_ENABLE) {
                 problems.push(format!(
                     "Git Fusion's [perforce-to-git] git-lfs-enable is not yes{}",
-                    ignored("git-lfs-enable")
+                    ignored(settings::GIT_LFS_ENABLE.setting)
                 ));
             }
-            if config.effective("perforce-to-git", "http-url").is_none() {
+            if config.effective(settings::HTTP_URL).is_none() {
                 problems.push(format!(
                     "Git Fusion's [perforce-to-git] http-url is not set (its LFS server refuses every object){}",
-                    ignored("http-url")
+                    ignored(settings::HTTP_URL)
                 ));
             }
             for section in config.branches() {

@@ -11,8 +11,9 @@ pub use crate::check_id::CheckId;
 use crate::config::pattern::any_match;
 use crate::config::{Config, UnmappedPolicy, Workspace};
 use crate::fusion::facts::FusionFacts;
-use crate::fusion::p4gf_config::{ChangeOwner, Source};
+use crate::fusion::p4gf_config::{settings, ChangeOwner, Source};
 use crate::fusion::permissions::{self, Permissions, GIT_FUSION_USER};
+use crate::fusion::users::UserType;
 use crate::git::remote::{self, list_refs, Refs, RemoteError, Wanted};
 use crate::git::Git;
 use crate::perforce::facts;
@@ -330,10 +331,10 @@ pub fn change_owner(facts: &FusionFacts) -> Check {
 fn unknown_git(config: &Config, facts: &FusionFacts) -> Check {
     let name = &config.bridge.unknown_user;
     match facts.user(name) {
-        Some(user) if user.kind == "standard" => check(CheckId::UnknownGit, Status::Pass, format!("`{name}` exists (standard)")),
+        Some(user) if user.kind == UserType::Standard => check(CheckId::UnknownGit, Status::Pass, format!("`{name}` exists (standard)")),
         Some(user) => check(CheckId::UnknownGit,
             Status::Fail,
-            format!("`{name}` has type `{}`; Git Fusion needs a standard user to own changelists", user.kind),
+            format!("`{name}` has type `{}`; Git Fusion needs a standard user to own changelists", user.kind.as_str()),
         ),
         None if config.bridge.on_unmapped_author == UnmappedPolicy::Block => {
             check(CheckId::UnknownGit, Status::Pass, format!("`{name}` does not exist; unmapped authors are blocked (on_unmapped_author = \"block\")"))
@@ -373,7 +374,7 @@ fn fusion_branches(facts: &FusionFacts, going: &[(&BranchName, bool)]) -> Check 
     if !refusals.is_empty() {
         return check(CheckId::FusionBranches, Status::Fail, refusals.join("; "));
     }
-    let message = if config.flag("git-to-perforce", "enable-git-branch-creation", true) {
+    let message = if config.flag(settings::BRANCH_CREATION) {
         "branch creation is enabled"
     } else {
         "Git Fusion takes every mirrored branch (each is defined in the repo's p4gf_config, or made by depot-branch creation)"

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use super::users::{P4User, UsermapLine, UsersError};
+use super::users::{P4User, UserType, UsermapLine, UsersError};
 
 /// The Perforce user Git Fusion gives unmapped authors (`p4gf_const.P4GF_UNKNOWN_USER`).
 pub use crate::config::UNKNOWN_GIT;
@@ -126,7 +126,7 @@ impl Directory {
     ) -> Directory {
         let p4_users = users
             .iter()
-            .filter(|u| u.kind == "standard")
+            .filter(|u| u.kind == UserType::Standard)
             .map(|u| Entry {
                 user: fold_user(&u.user, case_insensitive_server),
                 email: u.email.clone(),
@@ -271,7 +271,7 @@ impl Directory {
             .filter(|(user, _)| user != GIT_FUSION_USER)
             .filter(|(user, _)| {
                 let spec = self.all_users.iter().find(|u| fold_user(&u.user, fold) == *user);
-                spec.is_none_or(|u| u.kind == "standard")
+                spec.is_none_or(|u| u.kind == UserType::Standard)
             })
             .map(|(user, l)| Entry { user, email: l.email, found: Via::Usermap, line: l.line })
             .collect())

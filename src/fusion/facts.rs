@@ -3,7 +3,7 @@
 //! it; gathering the facts (`p4` calls, offline files) is `perforce::facts`.
 
 use super::authors::{author_sources, same_user, Directory};
-use super::p4gf_config::FusionConfig;
+use super::p4gf_config::{settings, FusionConfig};
 use super::permissions::Source;
 use super::users::{P4User, UsermapLine, UsersError};
 
@@ -28,12 +28,12 @@ pub struct FusionFacts {
 impl FusionFacts {
     /// Returns the author directory of one push, as Git Fusion's `UserMap` starts it.
     pub fn directory(&self) -> Directory {
-        let sources = self.config.effective("authentication", "author-source").map(|(v, _)| v);
+        let sources = self.config.effective(settings::AUTHOR_SOURCE).map(|(v, _)| v);
         Directory::new(
             self.usermap.clone(),
             self.users.clone(),
             author_sources(sources),
-            self.config.truthy("authentication", "email-case-sensitivity"),
+            self.config.truthy(settings::EMAIL_CASE_SENSITIVITY),
             self.case_insensitive,
         )
     }

@@ -20,6 +20,62 @@ pub const GLOBAL_SECTIONS: &[&str] = &[
     "@repo",
 ];
 
+/// A setting of Git Fusion's global sections that gfbridge reads: the section of the global
+/// file it lives in (a repo's file overrides it in `[@repo]`) and its key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setting {
+    /// The global file's section.
+    pub section: &'static str,
+    /// The key.
+    pub key: &'static str,
+}
+
+/// A yes/no setting and Git Fusion's default for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flag {
+    /// Where it lives.
+    pub setting: Setting,
+    /// What an unset (or non-boolean) value means.
+    pub default: bool,
+}
+
+const fn setting(section: &'static str, key: &'static str) -> Setting {
+    Setting { section, key }
+}
+
+const fn flag(section: &'static str, key: &'static str, default: bool) -> Flag {
+    Flag { setting: setting(section, key), default }
+}
+
+/// Every Git Fusion setting gfbridge reads, each key and default written once
+/// (docs/git-fusion.md).
+pub mod settings {
+    use super::{flag, setting, Flag, Setting};
+
+    /// Who owns each changelist: `author` (the default) or `pusher`.
+    pub const CHANGE_OWNER: Setting = setting("git-to-perforce", "change-owner");
+    /// Whether pushing `depot-branch/<x>` makes a fully populated depot branch.
+    pub const DEPOT_BRANCH_CREATION: Setting =
+        setting("git-to-perforce", "depot-branch-creation-enable");
+    /// Whether a push may create a branch no section defines.
+    pub const BRANCH_CREATION: Flag = flag("git-to-perforce", "enable-git-branch-creation", true);
+    /// Whether merge commits are accepted.
+    pub const MERGE_COMMITS: Flag = flag("git-to-perforce", "enable-git-merge-commits", true);
+    /// Whether submodules are accepted.
+    pub const SUBMODULES: Flag = flag("git-to-perforce", "enable-git-submodules", true);
+    /// Whether the changelist owner's write permission goes unchecked.
+    pub const IGNORE_AUTHOR_PERMISSIONS: Flag =
+        flag("git-to-perforce", "ignore-author-permissions", false);
+    /// Whether Git Fusion stores Git LFS content.
+    pub const GIT_LFS_ENABLE: Flag = flag("perforce-to-git", "git-lfs-enable", false);
+    /// The URL Git Fusion's LFS server is reached at.
+    pub const HTTP_URL: Setting = setting("perforce-to-git", "http-url");
+    /// Where authors are looked up, in order.
+    pub const AUTHOR_SOURCE: Setting = setting("authentication", "author-source");
+    /// Whether author emails are compared with their case.
+    pub const EMAIL_CASE_SENSITIVITY: Setting = setting("authentication", "email-case-sensitivity");
+}
+
 /// Returns the boolean `value` per `ConfigParser.BOOLEAN_STATES`, or `None` if it is not one.
 pub fn boolean(value: &str) -> Option<bool> {
     match value.to_ascii_lowercase().as_str() {
@@ -69,27 +125,28 @@ impl FusionConfig {
     /// Returns the value of a global-section key after the cascade, and where it came from;
     /// `None` when unset. A `[@repo]` value of `none` or empty does not fall through to the
     /// global file: it means unset, and the default applies (docs/git-fusion.md).
-    pub fn effective(&self, section: &str, key: &str) -> Option<(&str, Source)> {
-        self.raw(section, key).filter(|(v, _)| !is_none_value(v))
+    pub fn effective(&self, setting: Setting) -> Option<(&str, Source)> {
+        self.raw(setting.section, setting.key).filter(|(v, _)| !is_none_value(v))
     }
 
     /// Returns a key as Git Fusion tests `getboolean()`'s result for truth: a boolean word is
     /// that boolean, any other non-empty text (`none`, `maybe`) is true, and empty or unset
     /// is false (docs/git-fusion.md, `email-case-sensitivity`).
-    pub fn truthy(&self, section: &str, key: &str) -> bool {
-        self.raw(section, key).is_some_and(|(v, _)| boolean(v).unwrap_or(!v.is_empty()))
+    pub fn truthy(&self, setting: Setting) -> bool {
+        let value = self.raw(setting.section, setting.key);
+        value.is_some_and(|(v, _)| boolean(v).unwrap_or(!v.is_empty()))
     }
 
     /// Returns a boolean global-section key after the cascade; a value that is not a boolean
     /// reads as the default, as `GlobalConfig.getboolean()` does.
-    pub fn flag(&self, section: &str, key: &str, default: bool) -> bool {
-        self.effective(section, key).and_then(|(v, _)| boolean(v)).unwrap_or(default)
+    pub fn flag(&self, flag: Flag) -> bool {
+        self.effective(flag.setting).and_then(|(v, _)| boolean(v)).unwrap_or(flag.default)
     }
 
     /// Returns the effective `change-owner` and where it was set: `pusher` in any letter
     /// case means pusher; anything else is `author`, as Git Fusion treats it at run time.
     pub fn change_owner(&self) -> EffectiveOwner {
-        let Some((raw, source)) = self.effective("git-to-perforce", "change-owner") else {
+        let Some((raw, source)) = self.effective(settings::CHANGE_OWNER) else {
             return EffectiveOwner {
                 owner: ChangeOwner::Author,
                 source: Source::Default,
@@ -112,14 +169,15 @@ impl FusionConfig {
         repo.section_names().filter(|n| GLOBAL_SECTIONS.contains(n) && *n != "@repo").collect()
     }
 
-    /// Returns which of `keys` the repo's file sets in `section` when that is a global
-    /// section, which Git Fusion ignores in a repo's file (overrides belong in `[@repo]`).
-    pub fn ignored_repo_keys<'k>(&self, section: &str, keys: &[&'k str]) -> Vec<&'k str> {
-        if !self.ignored_repo_sections().contains(&section) {
-            return Vec::new();
-        }
-        let set = self.repo.as_ref().and_then(|r| r.section(section));
-        keys.iter().copied().filter(|k| set.is_some_and(|s| s.contains_key(*k))).collect()
+    /// Returns which of `settings` the repo's file sets under their global section's name,
+    /// which Git Fusion ignores in a repo's file (overrides belong in `[@repo]`).
+    pub fn ignored_repo_keys(&self, settings: &[Setting]) -> Vec<Setting> {
+        let ignored = self.ignored_repo_sections();
+        let set = |s: &Setting| {
+            let section = self.repo.as_ref().and_then(|r| r.section(s.section));
+            ignored.contains(&s.section) && section.is_some_and(|keys| keys.contains_key(s.key))
+        };
+        settings.iter().copied().filter(set).collect()
     }
 
     /// Returns why Git Fusion would refuse to take `branch` (docs/git-fusion.md):
@@ -135,7 +193,7 @@ impl FusionConfig {
         defined: bool,
     ) -> Option<String> {
         let mode = self
-            .effective("git-to-perforce", "depot-branch-creation-enable")
+            .effective(settings::DEPOT_BRANCH_CREATION)
             .map(|(v, _)| v.to_lowercase())
             .filter(|v| v == "all" || v == "explicit");
         let explicit = branch.starts_with("depot-branch/");
@@ -148,7 +206,7 @@ impl FusionConfig {
         if defined || made_by_git_fusion || self.repo.is_none() {
             return None;
         }
-        if self.flag("git-to-perforce", "enable-git-branch-creation", true) {
+        if self.flag(settings::BRANCH_CREATION) {
             return None;
         }
         let what = if new_branch {

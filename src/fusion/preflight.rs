@@ -11,7 +11,7 @@ use git2::Repository;
 use super::authors::{same_email, same_user, Directory, Mapping, Via};
 use super::facts::FusionFacts;
 use super::lfs::LfsRules;
-use super::p4gf_config::ChangeOwner;
+use super::p4gf_config::{settings, ChangeOwner};
 use super::permissions::{Permissions, GIT_FUSION_USER};
 use super::view::View;
 use crate::commits::{CommitInfo, Growth, Trees};
@@ -68,17 +68,16 @@ const EMPTY_PLACEHOLDER: &str = ".p4gf_empty_changelist_placeholder";
 impl<'a> Preflight<'a> {
     /// Returns the preflight for Git Fusion's `facts` and the bridge's `config`.
     pub fn new(config: &'a Config, facts: &'a FusionFacts) -> Preflight<'a> {
-        let git_to_p4 = |key| facts.config.flag("git-to-perforce", key, true);
         Preflight {
             facts,
             directory: facts.directory(),
             intended: config.authors.iter().map(|(e, u)| (e.as_str(), u.as_str())).collect(),
             policy: config.bridge.on_unmapped_author,
-            merges: git_to_p4("enable-git-merge-commits"),
-            submodules: git_to_p4("enable-git-submodules"),
+            merges: facts.config.flag(settings::MERGE_COMMITS),
+            submodules: facts.config.flag(settings::SUBMODULES),
             views: HashMap::new(),
             permissions: Permissions::new(facts.protections.clone()),
-            lfs: LfsRules::new(facts.config.flag("perforce-to-git", "git-lfs-enable", false)),
+            lfs: LfsRules::new(facts.config.flag(settings::GIT_LFS_ENABLE)),
             owners: Vec::new(),
         }
     }
@@ -277,7 +276,7 @@ impl<'a> Preflight<'a> {
     /// with the view, which always include the owner (`ProtectsChecker.init_write_filter`).
     fn checked_users(&mut self, info: &CommitInfo) -> (Vec<String>, Vec<String>) {
         let config = &self.facts.config;
-        let ignore_author = config.flag("git-to-perforce", "ignore-author-permissions", false);
+        let ignore_author = config.flag(settings::IGNORE_AUTHOR_PERMISSIONS);
         let pusher = self.facts.pusher.clone();
         let owner = match config.change_owner().owner {
             ChangeOwner::Pusher => pusher.clone(),

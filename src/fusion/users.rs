@@ -11,8 +11,43 @@ pub struct P4User {
     pub email: String,
     /// `FullName`.
     pub full_name: String,
-    /// `Type`: `standard`, `operator` or `service` (`standard` when not printed).
-    pub kind: String,
+    /// `Type` (`standard` when not printed).
+    pub kind: UserType,
+}
+
+/// A Perforce user's `Type`. Only a standard user can own changelists Git Fusion submits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserType {
+    /// `standard`: a licensed user.
+    Standard,
+    /// `operator`: administration only.
+    Operator,
+    /// `service`: a server-to-server account.
+    Service,
+    /// A type this reading does not know, as printed.
+    Other(String),
+}
+
+impl UserType {
+    /// Returns the type `p4` printed.
+    pub fn parse(text: &str) -> UserType {
+        match text {
+            "standard" => UserType::Standard,
+            "operator" => UserType::Operator,
+            "service" => UserType::Service,
+            other => UserType::Other(other.to_string()),
+        }
+    }
+
+    /// Returns the type as `p4` prints it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            UserType::Standard => "standard",
+            UserType::Operator => "operator",
+            UserType::Service => "service",
+            UserType::Other(text) => text,
+        }
+    }
 }
 
 /// One `p4gf_usermap` line: `p4user email "Full Name"`.
@@ -67,7 +102,7 @@ fn parse_json_users(file: &str, text: &str) -> Result<Vec<P4User>, UsersError> {
             user,
             email: field("Email").unwrap_or_default(),
             full_name: field("FullName").unwrap_or_default(),
-            kind: field("Type").unwrap_or_else(|| "standard".into()),
+            kind: field("Type").map_or(UserType::Standard, |t| UserType::parse(&t)),
         });
     }
     Ok(users)
@@ -85,7 +120,7 @@ fn parse_ztag_users(text: &str) -> Vec<P4User> {
                 user: value.into(),
                 email: String::new(),
                 full_name: String::new(),
-                kind: "standard".into(),
+                kind: UserType::Standard,
             });
             continue;
         }
@@ -93,7 +128,7 @@ fn parse_ztag_users(text: &str) -> Vec<P4User> {
             match key {
                 "Email" => user.email = value.into(),
                 "FullName" => user.full_name = value.into(),
-                "Type" => user.kind = value.into(),
+                "Type" => user.kind = UserType::parse(value),
                 _ => {}
             }
         }

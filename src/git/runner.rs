@@ -52,6 +52,14 @@ pub enum GitError {
     Failed { command: String, code: String, stderr: String },
 }
 
+impl GitError {
+    /// Returns whether git failed because a ref it was asked to fetch does not exist on the
+    /// remote (`couldn't find remote ref`): a branch that vanished between listing and fetching.
+    pub fn missing_remote_ref(&self) -> bool {
+        matches!(self, GitError::Failed { stderr, .. } if stderr.contains("couldn't find remote ref"))
+    }
+}
+
 /// Runs git with the bridge's fixed environment.
 #[derive(Clone)]
 pub struct Git {

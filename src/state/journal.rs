@@ -6,6 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::oid::Oid;
+use crate::plan::Side;
+use crate::refname::RefKind;
 
 /// One journal line, with the keys docs/output.md names.
 #[derive(Debug, serde::Serialize)]
@@ -17,21 +19,42 @@ pub struct Entry {
     /// The workspace.
     pub workspace: String,
     /// `branch` or `tag` (docs/tags.md).
-    pub kind: &'static str,
+    pub kind: RefKind,
     /// The branch's or tag's name (the key is `branch` for both, as docs/output.md names it).
     pub branch: String,
     /// The side written, or that would have been written.
-    pub remote: Option<&'static str>,
+    pub remote: Option<Side>,
     /// The action planned (`blocked` for a push the preflight stopped).
     pub action: &'static str,
     /// The tip before (the side's tip for a refusal).
     pub old: Option<Oid>,
     /// The tip written, or that would have been written.
     pub new: Option<Oid>,
-    /// `done`, `pending`, `failed`, `skipped` or `refused`.
-    pub outcome: &'static str,
+    /// What became of the write.
+    pub outcome: Logged,
     /// What happened, for people.
     pub message: String,
+}
+
+/// What a journal line says became of a write: a run's outcome (`outcome::Outcome`), or what
+/// only the journal says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Logged {
+    /// Written (or found already there).
+    Done,
+    /// Pushed to Git Fusion, not yet confirmed.
+    Pending,
+    /// The remote refused, or the push failed.
+    Failed,
+    /// Not written: a dry run, a race, or nothing to write.
+    Skipped,
+    /// Not written, on purpose: the ref needs a person (attention, blocked).
+    Refused,
+    /// A push about to start (its result line follows, from this run or the next).
+    Started,
+    /// A push an interrupted run started that did not land.
+    Lost,
 }
 
 /// The error returned when the journal cannot be appended to.

@@ -366,6 +366,8 @@ impl Run<'_> {
         updates.extend(tag_pushes.iter().map(execute::tag_update));
         let on_spawn = interrupted::begin(self.dir, self.run_id, &self.ws.name, &updates)?;
         let mut pushed = execute::push_all(&git.pushing(on_spawn), self.cache, self.ws, updates);
+        // A second signal killed the pushes and is ending the process: record nothing.
+        interrupt::halt_if_stopping();
         for plan in tag_pushes {
             let outcome = pushed
                 .remove(&RefName::Tag(plan.name.clone()))

@@ -7,9 +7,9 @@ use crate::oid::Oid;
 use crate::outcome::Planned;
 use crate::outcome::{BranchPlan, BranchResult, SkipCause, TagResult, Tally, WorkspaceResult};
 use crate::plan::{Action, Side};
-use crate::refname::{HEADS, TAGS};
+use crate::refname::{RefKind, HEADS, TAGS};
 use crate::state::inflight::{InFlight, StartedUpdate};
-use crate::state::journal::{now_rfc3339, Entry};
+use crate::state::journal::{now_rfc3339, Entry, Logged};
 use crate::state::runs::{self, NeededAttention, RunRecord};
 use crate::state::WorkspaceDir;
 use crate::tags::TagAction;
@@ -18,7 +18,8 @@ use crate::tags::TagAction;
 /// already at its commit (settled in sync) wrote nothing: `skipped`.
 pub fn push_entry(run: &str, workspace: &str, target: Side, result: &BranchResult) -> Entry {
     let plan = &result.plan;
-    let outcome = if plan.action == Action::InSync { "skipped" } else { result.outcome.name() };
+    let outcome =
+        if plan.action == Action::InSync { Logged::Skipped } else { result.outcome.into() };
     let mut message = plan.describe();
     if let Some(extra) = &result.message {
         message = if message.is_empty() { extra.clone() } else { format!("{message}; {extra}") };
@@ -27,9 +28,9 @@ pub fn push_entry(run: &str, workspace: &str, target: Side, result: &BranchResul
         time: now_rfc3339(),
         run: run.to_string(),
         workspace: workspace.to_string(),
-        kind: "branch",
+        kind: RefKind::Branch,
         branch: plan.name.to_string(),
-        remote: Some(target.as_str()),
+        remote: Some(target),
         action: push_action(target),
         old: plan.tips.on(target),
         new: plan.tips.on(target.other()),
@@ -50,11 +51,11 @@ pub fn started(run: &str, workspace: &str, updates: &[(Side, Update)]) -> Vec<En
             workspace: workspace.to_string(),
             kind: u.target.kind(),
             branch: u.target.short().to_string(),
-            remote: Some(side.as_str()),
+            remote: Some(*side),
             action: push_action(*side),
             old: u.expected,
             new: Some(u.new),
-            outcome: "started",
+            outcome: Logged::Started,
             message: format!("pushing {} to {}", u.new.short(), side.as_str()),
         })
         .collect()
@@ -73,11 +74,11 @@ pub fn interrupted(
         .map(|u| {
             let now = held(u);
             let (outcome, message) = if now == Some(u.new) {
-                ("done", format!("the push of interrupted run {} landed", left.run))
+                (Logged::Done, format!("the push of interrupted run {} landed", left.run))
             } else {
                 let shown = now.map_or_else(|| "nothing".to_string(), |o| o.short());
                 (
-                    "lost",
+                    Logged::Lost,
                     format!(
                         "the push of interrupted run {} did not land: {} holds {shown}",
                         left.run,
@@ -86,8 +87,8 @@ pub fn interrupted(
                 )
             };
             let (kind, name) = match u.ref_name.strip_prefix(HEADS) {
-                Some(branch) => ("branch", branch),
-                None => ("tag", u.ref_name.strip_prefix(TAGS).unwrap_or(&u.ref_name)),
+                Some(branch) => (RefKind::Branch, branch),
+                None => (RefKind::Tag, u.ref_name.strip_prefix(TAGS).unwrap_or(&u.ref_name)),
             };
             Entry {
                 time: time.clone(),
@@ -95,7 +96,7 @@ pub fn interrupted(
                 workspace: workspace.to_string(),
                 kind,
                 branch: name.to_string(),
-                remote: Some(u.remote.as_str()),
+                remote: Some(u.remote),
                 action: push_action(u.remote),
                 old: u.old,
                 new: Some(u.new),
@@ -124,7 +125,7 @@ pub fn refusal(run: &str, workspace: &str, plan: &BranchPlan) -> Entry {
         _ => (tips.fusion, tips.gitlab),
     };
     // A blocked push names the side it would have written.
-    let remote = plan.blocked().then_some(Side::Fusion.as_str());
+    let remote = plan.blocked().then_some(Side::Fusion);
     let mut message = plan.describe();
     for reason in plan.reasons.iter().filter(|r| r.blocks) {
         message = format!("{message}; {}: {}", reason.code, reason.message);
@@ -133,13 +134,13 @@ pub fn refusal(run: &str, workspace: &str, plan: &BranchPlan) -> Entry {
         time: now_rfc3339(),
         run: run.to_string(),
         workspace: workspace.to_string(),
-        kind: "branch",
+        kind: RefKind::Branch,
         branch: plan.name.to_string(),
         remote,
         action: plan.action_name(),
         old,
         new,
-        outcome: "refused",
+        outcome: Logged::Refused,
         message,
     }
 }
@@ -150,12 +151,15 @@ pub fn tag_entry(run: &str, workspace: &str, result: &TagResult) -> Entry {
     let (remote, old, new) = match plan.action {
         TagAction::Push { to } => {
             let source = if to == Side::Fusion { plan.gitlab } else { plan.fusion };
-            (Some(to.as_str()), None, source.map(|t| t.object))
+            (Some(to), None, source.map(|t| t.object))
         }
         _ => (None, plan.fusion.map(|t| t.object), plan.gitlab.map(|t| t.object)),
     };
-    let outcome =
-        if result.skip == Some(SkipCause::Attention) { "refused" } else { result.outcome.name() };
+    let outcome = if result.skip == Some(SkipCause::Attention) {
+        Logged::Refused
+    } else {
+        result.outcome.into()
+    };
     let mut message = plan.describe();
     for reason in &plan.reasons {
         message = format!("{message}; {}: {}", reason.code, reason.message);
@@ -167,7 +171,7 @@ pub fn tag_entry(run: &str, workspace: &str, result: &TagResult) -> Entry {
         time: now_rfc3339(),
         run: run.to_string(),
         workspace: workspace.to_string(),
-        kind: "tag",
+        kind: RefKind::Tag,
         branch: plan.name.to_string(),
         remote,
         action: plan.action_name(),

@@ -11,7 +11,7 @@ use crate::config::pattern::{any_match, BranchPattern};
 use crate::config::Workspace;
 use crate::git::remote::{self, Refs, RemoteError, TagTip, Wanted};
 use crate::git::runner::progress_counts;
-use crate::git::{Git, GitError, RemoteUrl};
+use crate::git::{Git, RemoteUrl};
 use crate::gitlab::{GitlabClient, ProtectedRule};
 use crate::oid::Oid;
 use crate::plan::{Side, Tips};
@@ -224,11 +224,11 @@ fn bring_into_cache(
                 Ok(()) => {}
                 // A branch vanished after ls-remote listed it: fetch the others one by one,
                 // so one deleted branch does not stop the rest of the workspace.
-                Err(e) if vanished(&e) => {
+                Err(e) if e.missing_remote_ref() => {
                     for branch in &missing {
                         match fetch(&[Wanted::Branch(branch)], None) {
                             Ok(()) => {}
-                            Err(e) if vanished(&e) => {
+                            Err(e) if e.missing_remote_ref() => {
                                 survey.moved.insert((*branch).clone());
                             }
                             Err(e) => return Err(remote_error(e)),
@@ -285,11 +285,6 @@ fn seed(
         set_tip(tips, side, tip);
     }
     Ok(())
-}
-
-/// Returns whether a fetch failed because a branch it asked for no longer exists.
-fn vanished(error: &GitError) -> bool {
-    matches!(error, GitError::Failed { stderr, .. } if stderr.contains("couldn't find remote ref"))
 }
 
 /// Returns a sink that shows git's progress meters on `step` (`Receiving objects: 450/1000`).

@@ -29,7 +29,12 @@ fn pick(d: &mut Directory, name: &str, email: &str) -> (Option<String>, Via) {
 }
 
 fn user(name: &str, email: &str, kind: &str) -> P4User {
-    P4User { user: name.into(), email: email.into(), full_name: name.into(), kind: kind.into() }
+    P4User {
+        user: name.into(),
+        email: email.into(),
+        full_name: name.into(),
+        kind: gfbridge::fusion::users::UserType::parse(kind),
+    }
 }
 
 #[test]
@@ -139,7 +144,10 @@ fn unknown_git_only_when_it_is_a_standard_user() {
     assert!(m.detail.contains("User 'zed@nowhere.test' not permitted to commit"), "{}", m.detail);
     // §9.1: a service `unknown_git` is invisible to `p4 users`, so it does not exist either.
     let mut service = users();
-    service.iter_mut().filter(|u| u.user == "unknown_git").for_each(|u| u.kind = "service".into());
+    service
+        .iter_mut()
+        .filter(|u| u.user == "unknown_git")
+        .for_each(|u| u.kind = gfbridge::fusion::users::UserType::Service);
     let m = build(service, None, false, false).map("Zed", "zed@nowhere.test");
     assert_eq!((m.p4_user, m.via), (None, Via::Unmapped));
 }

@@ -151,13 +151,15 @@ fn flags_cascade_and_non_booleans_fall_back_to_the_default() {
         repo: repo("[@repo]\nenable-git-branch-creation = off\n"),
         lightweight: None,
     };
-    assert!(!config.flag("git-to-perforce", "enable-git-merge-commits", true));
-    assert!(
-        config.flag("git-to-perforce", "enable-git-submodules", true),
-        "not a boolean → default"
-    );
-    assert!(!config.flag("git-to-perforce", "enable-git-branch-creation", true), "from [@repo]");
-    assert!(config.flag("git-to-perforce", "enable-swarm-reviews", true), "unset → default");
+    assert!(!config.flag(settings::MERGE_COMMITS));
+    assert!(config.flag(settings::SUBMODULES), "not a boolean → default");
+    assert!(!config.flag(settings::BRANCH_CREATION), "from [@repo]");
+    let swarm = Flag {
+        setting: Setting { section: "git-to-perforce", key: "enable-swarm-reviews" },
+        default: true,
+    };
+    assert!(config.flag(swarm), "unset → default");
+    assert!(!config.flag(settings::IGNORE_AUTHOR_PERMISSIONS), "unset → its own default");
 }
 
 #[test]
@@ -227,7 +229,7 @@ fn email_case_sensitivity_is_true_for_any_non_empty_non_boolean_value() {
             lightweight: None,
         };
         assert_eq!(
-            config.truthy("authentication", "email-case-sensitivity"),
+            config.truthy(settings::EMAIL_CASE_SENSITIVITY),
             expected,
             "global {in_global:?}, repo {in_repo:?}"
         );

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = config.change_owner();
         let _ = config.branches();
         let _ = config.lightweight_branches();
-        let _ = config.truthy("authentication", "email-case-sensitivity");
+        let _ = config.truthy(gfbridge::fusion::p4gf_config::settings::EMAIL_CASE_SENSITIVITY);
         for section in config.branches() {
             if let Some(view) = section.view.as_deref() {
                 if let Ok(view) = gfbridge::fusion::view::View::parse(view) {
