@@ -4,7 +4,8 @@
 # and curl for the benchmark's memory and webhook-latency figures, and the validators the
 # deploy/ recipes are tested with (PyPI: check-jsonschema with GitLab's CI schema,
 # kubernetes-validate with the Kubernetes schemas, hadolint; Debian: systemd-analyze), the
-# real Git LFS client (Debian: git-lfs), and in the virtual environment target/test-venv (which
+# real Git LFS client (Debian: git-lfs), headless Chromium for the status page's browser test
+# (Debian: chromium), and in the virtual environment target/test-venv (which
 # cargo's folder keeps ignored) the Python packages pinned in scripts/test-requirements.txt: a
 # real Git LFS server for the LFS tests (giftless) and Perforce's own mapping engine (p4python).
 # Safe to run again; installs only what is missing. Needs root (or sudo) only to install.
@@ -24,6 +25,8 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v curl >/dev/null 2>&1 || need+=(curl)   # scripts/bench.sh posts webhooks with it
 command -v git-lfs >/dev/null 2>&1 || need+=(git-lfs)   # the LFS tests make commits with it
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+# The status page's test loads it in a real browser.
+[ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-browser ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

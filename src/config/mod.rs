@@ -135,6 +135,8 @@ pub struct Perforce {
     pub fusion_host: Option<String>,
     /// The Perforce user Git Fusion authenticates gfbridge's pushes as (docs/git-fusion.md).
     pub pusher: Option<String>,
+    /// The address Git Fusion's repos are served under (`discover` appends each repo's name).
+    pub fusion_url: Option<String>,
 }
 
 impl Perforce {
@@ -209,6 +211,10 @@ pub struct Config {
     pub gitlab: Option<Gitlab>,
     /// `[authors]`: intended attribution, git email → Perforce user.
     pub authors: BTreeMap<String, String>,
+    /// The global `[perforce]`, if present (each workspace has its own merged copy).
+    pub perforce: Option<Perforce>,
+    /// `[serve] dashboard_token_env`: the variable holding the status page's bearer token.
+    pub dashboard_token_env: Option<String>,
     /// The workspaces, in file order.
     pub workspaces: Vec<Workspace>,
 }
@@ -293,9 +299,11 @@ impl Validator<'_> {
         let bridge = self.bridge(raw.bridge)?;
         let gitlab = raw.gitlab.map(|g| self.gitlab(g)).transpose()?;
         // Checked on its own first, so that an error names `perforce.<key>`.
-        if let Some(global) = &raw.perforce {
-            self.perforce(global.clone(), "perforce")?;
-        }
+        let perforce = match &raw.perforce {
+            Some(global) => Some(self.perforce(global.clone(), "perforce")?),
+            None => None,
+        };
+        let dashboard_token_env = raw.serve.dashboard_token_env.filter(|v| !v.trim().is_empty());
         let authors = self.authors(raw.authors)?;
         let credential = |raw: Option<raw::RawCredential>, table: &str| {
             raw.map(|c| self.credential(c, table)).transpose()
@@ -323,7 +331,8 @@ impl Validator<'_> {
             }
             workspaces.push(ws);
         }
-        Ok(Config { path: self.path.to_path_buf(), bridge, gitlab, authors, workspaces })
+        let path = self.path.to_path_buf();
+        Ok(Config { path, bridge, gitlab, authors, perforce, dashboard_token_env, workspaces })
     }
 
     fn bridge(&self, raw: raw::RawBridge) -> Result<Bridge, ConfigError> {
@@ -445,6 +454,7 @@ impl Validator<'_> {
             client_host: raw.client_host,
             fusion_host: raw.fusion_host,
             pusher: raw.pusher,
+            fusion_url: raw.fusion_url.map(|u| u.trim_end_matches('/').to_string()),
         })
     }
 

@@ -15,6 +15,8 @@ pub struct RawConfig {
     pub gitlab: Option<RawGitlab>,
     pub perforce: Option<RawPerforce>,
     #[serde(default)]
+    pub serve: RawServe,
+    #[serde(default)]
     pub credentials: RawCredentials,
     #[serde(default)]
     pub authors: BTreeMap<String, String>,
@@ -43,6 +45,12 @@ pub struct RawGitlab {
     pub timeout: Option<String>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServe {
+    pub dashboard_token_env: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPerforce {
@@ -58,6 +66,7 @@ pub struct RawPerforce {
     pub client_host: Option<String>,
     pub fusion_host: Option<String>,
     pub pusher: Option<String>,
+    pub fusion_url: Option<String>,
 }
 
 impl RawPerforce {
@@ -78,6 +87,7 @@ impl RawPerforce {
             client_host: self.client_host.or(base.client_host),
             fusion_host: self.fusion_host.or(base.fusion_host),
             pusher: self.pusher.or(base.pusher),
+            fusion_url: self.fusion_url.or(base.fusion_url),
         }
     }
 }

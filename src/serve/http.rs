@@ -1,5 +1,7 @@
 //! The service's HTTP endpoints (docs/operations.md): GitLab webhooks, the trigger for Perforce,
-//! `/healthz` and `/metrics`. Each answer is given at once; runs happen on the workers.
+//! `/healthz`, `/metrics`, and the status page `/` with its JSON `/api/status` (local state
+//! only, behind an optional bearer token). Each answer is given at once; runs happen on the
+//! workers.
 //!
 //! Must not run syncs or decide what a webhook means (that is `webhook::route`).
 
@@ -36,15 +38,41 @@ const SEEN_KEYS: usize = 4096;
 pub struct Hooks {
     shared: Arc<Shared>,
     secret: SecretString,
+    dashboard_token: Option<SecretString>,
     seen: Mutex<SeenKeys>,
 }
 
 type Answer = (StatusCode, String);
 
 impl Hooks {
-    /// Returns the handlers' state; `secret` is the webhook secret both hook endpoints require.
-    pub fn new(shared: Arc<Shared>, secret: SecretString) -> Hooks {
-        Hooks { shared, secret, seen: Mutex::new(SeenKeys::new(SEEN_KEYS)) }
+    /// Returns the handlers' state; `secret` is the webhook secret both hook endpoints require,
+    /// `dashboard_token` the bearer token the status page requires, when one is set.
+    pub fn new(
+        shared: Arc<Shared>,
+        secret: SecretString,
+        dashboard_token: Option<SecretString>,
+    ) -> Hooks {
+        Hooks { shared, secret, dashboard_token, seen: Mutex::new(SeenKeys::new(SEEN_KEYS)) }
+    }
+
+    /// Returns true when the status page may be shown: no token is set, or `Authorization`
+    /// appears once and is `Bearer <token>`, compared in constant time.
+    fn may_see_status(&self, headers: &HeaderMap) -> bool {
+        let Some(token) = &self.dashboard_token else { return true };
+        let mut values = headers.get_all(header::AUTHORIZATION).iter();
+        match (values.next(), values.next()) {
+            (Some(given), None) => {
+                let given = given.as_bytes().strip_prefix(b"Bearer ").unwrap_or_default();
+                bool::from(given.ct_eq(token.expose_secret().as_bytes()))
+            }
+            _ => false,
+        }
+    }
+
+    /// Returns every workspace's status, read from local files.
+    fn statuses(&self) -> Vec<crate::status::WorkspaceStatus> {
+        let config = &self.shared.config;
+        config.workspaces.iter().map(|ws| crate::status::workspace(config, ws)).collect()
     }
 
     /// Returns true when header `name` appears exactly once and holds the secret, compared in
@@ -191,6 +219,8 @@ pub fn router(hooks: Arc<Hooks>) -> Router {
         .route("/hooks/trigger/{workspace}", post(trigger_hook))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/", get(status_page))
+        .route("/api/status", get(status_json))
         .with_state(hooks)
 }
 
@@ -219,4 +249,30 @@ async fn metrics(State(hooks): State<Arc<Hooks>>) -> Response {
     let content_type =
         HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8");
     ([(header::CONTENT_TYPE, content_type)], hooks.shared.metrics.encode()).into_response()
+}
+
+/// The answer to a request for the status page without the token it needs.
+fn unauthorized() -> Response {
+    let challenge = HeaderValue::from_static("Bearer realm=\"gfbridge\"");
+    (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, challenge)], "unauthorized\n")
+        .into_response()
+}
+
+async fn status_page(State(hooks): State<Arc<Hooks>>, headers: HeaderMap) -> Response {
+    if !hooks.may_see_status(&headers) {
+        return unauthorized();
+    }
+    let now = crate::state::journal::now_rfc3339();
+    let page = crate::output::page::render(&hooks.statuses(), &now);
+    let content_type = HeaderValue::from_static("text/html; charset=utf-8");
+    ([(header::CONTENT_TYPE, content_type)], page).into_response()
+}
+
+async fn status_json(State(hooks): State<Arc<Hooks>>, headers: HeaderMap) -> Response {
+    if !hooks.may_see_status(&headers) {
+        return unauthorized();
+    }
+    let statuses = hooks.statuses();
+    let text = crate::output::json_text(&crate::output::status::json(&statuses));
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], text).into_response()
 }

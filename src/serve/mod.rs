@@ -42,6 +42,13 @@ pub enum ServeError {
          by [gitlab] webhook_secret_env); export it before starting `gfbridge serve`"
     )]
     NoSecret(String),
+    /// `[serve] dashboard_token_env` names a variable that is unset or empty.
+    #[error(
+        "the status page's token is not set: environment variable {0} is unset or empty (it is \
+         named by [serve] dashboard_token_env); export it, or remove the key to serve the page \
+         without a token"
+    )]
+    NoDashboardToken(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source} (choose another --listen address)")]
     Listen {
@@ -63,7 +70,7 @@ pub enum ServeError {
 impl crate::errors::Classified for ServeError {
     fn exit(&self) -> crate::exit::Exit {
         match self {
-            ServeError::NoSecret(_) => crate::exit::Exit::Usage,
+            ServeError::NoSecret(_) | ServeError::NoDashboardToken(_) => crate::exit::Exit::Usage,
             ServeError::Listen { .. } | ServeError::Io { .. } => crate::exit::Exit::Failure,
         }
     }
@@ -72,6 +79,10 @@ impl crate::errors::Classified for ServeError {
 /// Runs the service until SIGTERM or SIGINT; returns once the runs in progress have ended.
 pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
     let secret_env = config.gitlab.as_ref().map_or(DEFAULT_SECRET_ENV, |g| &g.webhook_secret_env);
+    let dashboard_token = match &config.dashboard_token_env {
+        Some(name) => Some(secret(name).ok_or_else(|| ServeError::NoDashboardToken(name.clone()))?),
+        None => None,
+    };
     let secret = secret(secret_env).ok_or_else(|| ServeError::NoSecret(secret_env.to_string()))?;
     // Four routes whose handlers only queue: one thread serves them; runs have their own.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -113,7 +124,8 @@ pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
     }
     tracing::info!(%addr, workspaces = config.workspaces.len(), jobs = opts.jobs, "listening");
 
-    let app = http::router(Arc::new(http::Hooks::new(Arc::clone(&shared), secret)));
+    let hooks = http::Hooks::new(Arc::clone(&shared), secret, dashboard_token);
+    let app = http::router(Arc::new(hooks));
     let served = runtime
         .block_on(async { axum::serve(listener, app).with_graceful_shutdown(stop_signal()).await });
     let dropped = shared.scheduler.stop();

@@ -34,6 +34,7 @@ mod schema;
 mod serve;
 mod serve_rules;
 mod status;
+mod status_page;
 mod sync;
 mod sync_safety;
 mod tags;

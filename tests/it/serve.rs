@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use crate::harness::{await_condition, git, kill9, repo_root, run_ok, Fusion, Gitlab, World};
 
-const SECRET: &str = "s3cret-webhook-token";
-const LIMIT: Duration = Duration::from_secs(60);
+pub(crate) const SECRET: &str = "s3cret-webhook-token";
+pub(crate) const LIMIT: Duration = Duration::from_secs(60);
 
 /// A running `gfbridge serve` and the lines it logged.
-struct Service {
+pub(crate) struct Service {
     child: Child,
     base: String,
     log: Arc<Mutex<Vec<String>>>,
@@ -23,7 +23,7 @@ struct Service {
 }
 
 /// The world's config with the project GitLab's webhooks name, and no poll during a test.
-fn service_world() -> World {
+pub(crate) fn service_world() -> World {
     let world = World::new();
     let config = world.default_config().replace(
         "protected_from = \"config\"",
@@ -34,9 +34,15 @@ fn service_world() -> World {
 }
 
 impl Service {
-    fn start(world: &World) -> Service {
+    pub(crate) fn start(world: &World) -> Service {
+        Service::start_with_env(world, &[])
+    }
+
+    /// Starts the service with `env` set beside the webhook secret.
+    pub(crate) fn start_with_env(world: &World, env: &[(&str, &str)]) -> Service {
         let mut cmd =
             world.gfbridge_command(&["--log-format", "json", "serve", "--listen", "127.0.0.1:0"]);
+        cmd.envs(env.iter().copied());
         cmd.env("GFBRIDGE_WEBHOOK_SECRET", SECRET).stdout(Stdio::null()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("gfbridge serve starts");
         let stderr = child.stderr.take().expect("stderr");
@@ -77,13 +83,27 @@ impl Service {
         self.post("/hooks/gitlab", &headers, payload.to_string().into_bytes())
     }
 
-    fn get(&self, path: &str) -> (u16, String) {
-        let response = self.http.get(format!("{}{path}", self.base)).send().expect("answered");
+    pub(crate) fn get(&self, path: &str) -> (u16, String) {
+        self.get_with(path, &[])
+    }
+
+    /// GETs `path` with `headers`.
+    pub(crate) fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().expect("answered");
         (response.status().as_u16(), response.text().unwrap_or_default())
     }
 
+    /// Returns the service's address, `http://127.0.0.1:<port>`.
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
     /// Returns the sum of the samples of `metric` whose labels start with `labels`.
-    fn metric(&self, metric: &str, labels: &str) -> f64 {
+    pub(crate) fn metric(&self, metric: &str, labels: &str) -> f64 {
         let (_, text) = self.get("/metrics");
         let prefix = format!("{metric}{{{labels}");
         text.lines()
@@ -95,7 +115,7 @@ impl Service {
             .sum()
     }
 
-    fn runs(&self) -> f64 {
+    pub(crate) fn runs(&self) -> f64 {
         self.metric("gfbridge_runs_total", "workspace=\"widgets\"")
     }
 
@@ -104,7 +124,7 @@ impl Service {
     }
 
     /// Waits until `runs` runs have ended and nothing runs or waits.
-    fn await_idle(&self, runs: f64) {
+    pub(crate) fn await_idle(&self, runs: f64) {
         await_condition("the service to go idle", LIMIT, || {
             self.runs() >= runs
                 && self.metric("gfbridge_runs_in_progress", "") == 0.0
