@@ -15,6 +15,7 @@ pub mod commits;
 pub mod config;
 pub mod credentials;
 pub mod cutover;
+pub mod discover;
 pub mod errors;
 pub mod exit;
 pub mod files;

@@ -7,6 +7,7 @@ mod authors;
 mod check;
 mod completions;
 mod cutover;
+mod discover;
 mod hook;
 mod init;
 mod report;
@@ -71,6 +72,8 @@ enum Command {
     Audit(audit::AuditArgs),
     /// End a workspace's migration in one checked step: sync, verify, record, retire
     Cutover(cutover::CutoverArgs),
+    /// Pair Git Fusion's repos with a GitLab group's projects and propose (or --write) workspaces
+    Discover(discover::DiscoverArgs),
     /// The cutover-readiness report: checks, every branch's plan, authors; writes to no remote
     Report(report::ReportArgs),
     /// Run as a service: GitLab webhooks, Perforce triggers, a poll per workspace, /metrics
@@ -148,6 +151,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::run(&args, &ctx),
         Command::Audit(args) => audit::run(&args, &ctx),
         Command::Cutover(args) => cutover::run(&args, &ctx),
+        Command::Discover(args) => discover::run(&args, &ctx),
         Command::Serve(args) => serve::run(&args, &ctx),
         Command::Hook(args) => hook::run(&args, &ctx),
         Command::Init(args) => init::run(&args, &ctx),

@@ -27,6 +27,7 @@ enum Name {
     Audit,
     Cutover,
     CutoverRecord,
+    Discover,
 }
 
 /// Prints the schema.
@@ -40,6 +41,7 @@ pub fn run(args: &SchemaArgs) -> Result<Exit, Shown> {
         Name::Audit => Document::Audit,
         Name::Cutover => Document::Cutover,
         Name::CutoverRecord => Document::CutoverRecord,
+        Name::Discover => Document::Discover,
     };
     print(&output::json_text(&document.schema()));
     Ok(Exit::Ok)

@@ -313,3 +313,9 @@ pub struct BranchSection {
 pub fn encode_repo_name(repo: &str) -> String {
     repo.replace('/', "_0xS_").replace(':', "_0xC_")
 }
+
+/// Returns the repo name an encoded one stands for (`_0xS_` → `/`, `_0xC_` → `:`), as the
+/// directories under `//.git-fusion/repos/` are named.
+pub fn decode_repo_name(encoded: &str) -> String {
+    encoded.replace("_0xS_", "/").replace("_0xC_", ":")
+}

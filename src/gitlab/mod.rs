@@ -20,6 +20,17 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// Pages followed at most (100 rules each): a loop guard, far above real projects.
 const MAX_PAGES: u32 = 100;
 
+/// A project of a group, as `GET /groups/:id/projects` lists it (the fields gfbridge uses).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct GroupProject {
+    /// The project's id.
+    pub id: u64,
+    /// `group/subgroup/project`.
+    pub path_with_namespace: String,
+    /// The project's git address over HTTP(S).
+    pub http_url_to_repo: String,
+}
+
 /// One protected-branch rule (`name` may be a wildcard such as `release/*`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
 pub struct ProtectedRule {
@@ -129,22 +140,38 @@ impl GitlabClient {
     /// Returns every protected-branch rule of `project` (path with namespace, or id).
     pub fn protected_branches(&self, project: &str) -> Result<Vec<ProtectedRule>, GitlabError> {
         let endpoint = format!("/projects/{}/protected_branches", encode_project(project));
-        let mut rules = Vec::new();
-        let mut url = format!("{}{endpoint}?per_page=100", self.api);
+        self.every_page(&endpoint, "per_page=100")
+    }
+
+    /// Returns every project of `group` (path or id) and of its subgroups, all pages.
+    pub fn group_projects(&self, group: &str) -> Result<Vec<GroupProject>, GitlabError> {
+        let endpoint = format!("/groups/{}/projects", encode_project(group));
+        self.every_page(&endpoint, "include_subgroups=true&per_page=100")
+    }
+
+    /// Returns the items of every page of `endpoint` asked with `query`, following GitLab's
+    /// `Link` (else `x-next-page`) on the configured base only.
+    fn every_page<T: serde::de::DeserializeOwned>(
+        &self,
+        endpoint: &str,
+        query: &str,
+    ) -> Result<Vec<T>, GitlabError> {
+        let mut items = Vec::new();
+        let mut url = format!("{}{endpoint}?{query}", self.api);
         for _ in 0..MAX_PAGES {
-            let response = self.get(&endpoint, &url)?;
+            let response = self.get(endpoint, &url)?;
             let next = next_page(&response, &url, &self.api);
-            let page: Vec<ProtectedRule> = response.json().map_err(|e| GitlabError::Body {
-                endpoint: endpoint.clone(),
+            let page: Vec<T> = response.json().map_err(|e| GitlabError::Body {
+                endpoint: endpoint.to_string(),
                 source: e.without_url(),
             })?;
-            rules.extend(page);
+            items.extend(page);
             match next {
                 Some(next) => url = next,
-                None => return Ok(rules),
+                None => return Ok(items),
             }
         }
-        Err(GitlabError::TooManyPages { endpoint })
+        Err(GitlabError::TooManyPages { endpoint: endpoint.to_string() })
     }
 
     /// Returns whether the token's user may push to `branch` of `project` (the branches API's
@@ -249,8 +276,13 @@ fn next_page(response: &Response, current: &str, api: &str) -> Option<String> {
     if next.is_empty() {
         return None;
     }
-    let base = current.split('?').next().unwrap_or(current);
-    Some(format!("{base}?per_page=100&page={next}"))
+    // The same query (include_subgroups, per_page…), on the next page.
+    let (base, query) = current.split_once('?').unwrap_or((current, ""));
+    let mut params: Vec<&str> =
+        query.split('&').filter(|p| !p.is_empty() && !p.starts_with("page=")).collect();
+    let page = format!("page={next}");
+    params.push(&page);
+    Some(format!("{base}?{}", params.join("&")))
 }
 
 /// Returns `url` with its scheme, host and port replaced by those of `api`, or `None` when

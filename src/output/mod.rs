@@ -10,6 +10,7 @@ pub mod audit;
 pub mod authors;
 pub mod check;
 pub mod cutover;
+pub mod discover;
 pub mod page;
 pub mod refs;
 pub mod report;

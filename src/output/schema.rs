@@ -31,11 +31,13 @@ pub enum Document {
     Cutover,
     /// The record a cutover keeps (`cutover-<workspace>-<time>.json`).
     CutoverRecord,
+    /// `discover --format json`.
+    Discover,
 }
 
 impl Document {
     /// Every document, in the order the docs list them.
-    pub const ALL: [Document; 8] = [
+    pub const ALL: [Document; 9] = [
         Document::Sync,
         Document::Report,
         Document::Check,
@@ -44,6 +46,7 @@ impl Document {
         Document::Audit,
         Document::Cutover,
         Document::CutoverRecord,
+        Document::Discover,
     ];
 
     /// Returns the document's name, as in `docs/schema/<name>.schema.json`.
@@ -57,6 +60,7 @@ impl Document {
             Document::Audit => "audit",
             Document::Cutover => "cutover",
             Document::CutoverRecord => "cutover-record",
+            Document::Discover => "discover",
         }
     }
 
@@ -71,6 +75,7 @@ impl Document {
             Document::Audit => schema_for!(AuditDocument<'static>),
             Document::Cutover => schema_for!(CutoverDocument<'static>),
             Document::CutoverRecord => schema_for!(crate::cutover::Record),
+            Document::Discover => schema_for!(super::discover::DiscoverDocument<'static>),
         };
         let title = match self {
             Document::CutoverRecord => "gfbridge cutover record".to_string(),

@@ -195,6 +195,17 @@ impl P4 {
             .collect())
     }
 
+    /// Returns the names of Git Fusion's repos (`p4 -ztag -Mj dirs //.git-fusion/repos/*`),
+    /// decoded.
+    pub fn fusion_repos(&self) -> Result<Vec<String>, P4Error> {
+        let text = self.text(&["-ztag", "-Mj", "dirs", "//.git-fusion/repos/*"])?;
+        let names = json_lines(&text).filter_map(|r| {
+            let dir = r.get("dir")?.as_str()?.strip_prefix("//.git-fusion/repos/")?.to_string();
+            Some(crate::fusion::p4gf_config::decode_repo_name(&dir))
+        });
+        Ok(names.collect())
+    }
+
     /// Returns the keys matching `pattern` (`p4 -ztag -Mj keys -e`), as (key, value).
     pub fn keys(&self, pattern: &str) -> Result<Vec<(String, String)>, P4Error> {
         Ok(parse_keys(&self.text(&["-ztag", "-Mj", "keys", "-e", pattern])?))

@@ -14,19 +14,19 @@ const TOKEN: &str = "glpat-test-secret-1234";
 const ENDPOINT: &str = "/api/v4/projects/acme%2Fwidgets/protected_branches";
 
 /// GitLab's API on 127.0.0.1, served from a runtime that outlives the blocking test code.
-struct FakeGitlab {
+pub(crate) struct FakeGitlab {
     runtime: tokio::runtime::Runtime,
-    server: MockServer,
+    pub(crate) server: MockServer,
 }
 
 impl FakeGitlab {
-    fn start() -> FakeGitlab {
+    pub(crate) fn start() -> FakeGitlab {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let server = runtime.block_on(MockServer::start());
         FakeGitlab { runtime, server }
     }
 
-    fn mount(&self, mock: Mock) {
+    pub(crate) fn mount(&self, mock: Mock) {
         self.runtime.block_on(mock.mount(&self.server));
     }
 
@@ -46,7 +46,7 @@ impl FakeGitlab {
 }
 
 /// Returns one of GitLab's documented answers (`fixtures/gitlab/`, see its SOURCES.md).
-fn fixture(name: &str) -> serde_json::Value {
+pub(crate) fn fixture(name: &str) -> serde_json::Value {
     let path = repo_root().join("tests/it/fixtures/gitlab").join(name);
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
 }

@@ -484,7 +484,8 @@ pub fn json_document(args: &[&str]) -> Option<&'static str> {
     if !args.windows(2).any(|pair| pair == ["--format", "json"]) {
         return None;
     }
-    let documents = ["sync", "report", "check", "status", "authors", "audit", "cutover"];
+    let documents =
+        ["sync", "report", "check", "status", "authors", "audit", "cutover", "discover"];
     args.iter().find_map(|a| documents.into_iter().find(|d| d == a))
 }
 

@@ -10,6 +10,7 @@ mod confirm;
 mod credentials;
 mod cutover;
 mod deploy;
+mod discover;
 mod docs;
 mod fusion_authors;
 mod fusion_config;

@@ -8,8 +8,17 @@ use serde_json::{json, Value};
 
 use crate::harness::*;
 
-const DOCUMENTS: [&str; 8] =
-    ["sync", "report", "check", "status", "authors", "audit", "cutover", "cutover-record"];
+const DOCUMENTS: [&str; 9] = [
+    "sync",
+    "report",
+    "check",
+    "status",
+    "authors",
+    "audit",
+    "cutover",
+    "cutover-record",
+    "discover",
+];
 
 fn published(document: &str) -> String {
     let path = repo_root().join(format!("docs/schema/{document}.schema.json"));

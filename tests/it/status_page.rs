@@ -46,7 +46,10 @@ fn the_page_lists_each_workspace_and_what_needs_attention_since_when() {
     let (code, page) = service.get("/");
     assert_eq!(code, 200);
     assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
-    assert!(page.contains("widgets") && page.contains("release/1.0</code> diverged since"), "{page}");
+    assert!(
+        page.contains("widgets") && page.contains("release/1.0</code> diverged since"),
+        "{page}"
+    );
     assert!(page.contains("http-equiv=\"refresh\""), "it refreshes itself without JavaScript");
     assert!(!page.contains("<script"), "no JavaScript");
     assert!(!page.contains(SECRET), "no secret");
