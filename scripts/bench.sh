@@ -17,11 +17,14 @@
 #       real LFS servers (giftless) vs `git lfs fetch` + `git lfs push` of the same object
 #       between the same servers                                           target <= 1.1x,
 #       with gfbridge's peak RSS                                           target <= 64 MB
+#   (k) `serve` with 200 and 1,000 workspaces: one cycle of start-up runs, one no-op poll
+#       cycle, the status page (GET /) and /api/status answer times, peak RSS
+#                                                                   target: page < 1 s
 #   (j) `audit` of AUDIT_COMMITS recorded commits (default 10,000) against the Git Fusion
 #       stand-in's fake p4: wall time and the number of p4 calls           target: 2 calls
 # Usage: scripts/bench.sh [RUNS=7] [N=20000] [P=100000]
 #   BENCH_ONLY=h scripts/bench.sh   runs only (h); BENCH_ONLY=ab runs (h), (a) and (b);
-#   BENCH_ONLY=d runs only (d); BENCH_ONLY=i runs only (i); BENCH_ONLY=j runs only (j)
+#   BENCH_ONLY=d runs only (d); BENCH_ONLY=i runs only (i); BENCH_ONLY=j runs only (j); BENCH_ONLY=k runs only (k)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-7}
@@ -119,6 +122,47 @@ for i in range(1, n + 1):
     out.write(f"M 100644 inline src/d{i % 37}/sub{i % 11}/file{i % 200}.txt\ndata {len(data)}\n{data}\n")
 PY
 }
+
+if [ "${BENCH_ONLY:-}" = k ]; then
+# (k) Many workspaces: `serve` with W workspaces (200, then 1,000) sharing one small GitLab and
+# one Git Fusion remote (each workspace has its own cache and state). Measured: one full
+# cycle of start-up runs (every workspace synced once: lists both remotes, seeds its cache),
+# then a second cycle (the poll: a no-op per workspace), the status page's and /api/status's
+# answer time, and serve's peak RSS.
+git init --quiet --bare -b main k-gitlab.git; fusion_repo k-fusion.git
+new_commit k-gitlab.git; git --git-dir=k-gitlab.git push --quiet "$PWD/k-fusion.git" main
+for count in 200 1000; do
+  rm -rf "k-cache-$count"
+  {
+    printf '[bridge]\ncache_dir = "%s"\n' "$PWD/k-cache-$count"
+    for i in $(seq "$count"); do
+      printf '[[workspace]]\nname = "ws%04d"\ngitlab_remote = "%s"\nfusion_remote = "%s"\nfusion_repo = "acme/ws%04d"\nbranches = ["main"]\nprotected_from = "config"\ninterval = "%s"\n' \
+        "$i" "$PWD/k-gitlab.git" "$PWD/k-fusion.git" "$i" "${K_INTERVAL:-10s}"
+    done
+  } > "k-$count.toml"
+  kport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  s=$(now)
+  GFBRIDGE_WEBHOOK_SECRET=bench "$bin" --config "k-$count.toml" -q serve --listen "127.0.0.1:$kport" --jobs 2 2>/dev/null &
+  serve_pid=$!
+  runs() { curl -s "http://127.0.0.1:$kport/metrics" | awk '/^gfbridge_runs_total/ {s += $NF} END {print s + 0}'; }
+  until [ "$(runs 2>/dev/null || echo 0)" -ge "$count" ]; do sleep 0.2; done
+  first=$(( $(now) - s ))
+  s=$(now)
+  until [ "$(runs 2>/dev/null || echo 0)" -ge $(( 2 * count )) ]; do sleep 0.2; done
+  second=$(( $(now) - s ))
+  page=(); api=()
+  for _ in $(seq "$runs"); do
+    page+=($(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$kport/" | awk '{printf "%d", $1 * 1e9}'))
+    api+=($(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$kport/api/status" | awk '{printf "%d", $1 * 1e9}'))
+  done
+  rss=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$serve_pid/status")
+  kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=""
+  printf '(k) serve, %4s workspaces         first cycle %8s ms   no-op cycle %8s ms   page %7s ms   api %7s ms   peak RSS %s MB\n' \
+    "$count" "$(ms "$first")" "$(ms "$second")" "$(ms "$(printf '%s\n' "${page[@]}" | median)")" \
+    "$(ms "$(printf '%s\n' "${api[@]}" | median)")" "$rss"
+done
+exit 0
+fi
 
 if [ "${BENCH_ONLY:-}" = j ]; then
 # (j) The audit: A commits recorded as pushed, each with Git Fusion's commit object and its
