@@ -145,10 +145,10 @@ for count in 200 1000; do
   GFBRIDGE_WEBHOOK_SECRET=bench "$bin" --config "k-$count.toml" -q serve --listen "127.0.0.1:$kport" --jobs 2 2>/dev/null &
   serve_pid=$!
   runs() { curl -s "http://127.0.0.1:$kport/metrics" | awk '/^gfbridge_runs_total/ {s += $NF} END {print s + 0}'; }
-  until [ "$(runs 2>/dev/null || echo 0)" -ge "$count" ]; do sleep 0.2; done
+  until [ "$(runs 2>/dev/null | tail -n 1)" -ge "$count" ]; do sleep 0.2; done
   first=$(( $(now) - s ))
   s=$(now)
-  until [ "$(runs 2>/dev/null || echo 0)" -ge $(( 2 * count )) ]; do sleep 0.2; done
+  until [ "$(runs 2>/dev/null | tail -n 1)" -ge $(( 2 * count )) ]; do sleep 0.2; done
   second=$(( $(now) - s ))
   page=(); api=()
   for _ in $(seq "$runs"); do

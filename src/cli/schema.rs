@@ -1,7 +1,8 @@
 //! `gfbridge schema <document>`: prints the JSON Schema of a JSON document gfbridge prints, for
 //! people who feed the report or the status into their own dashboards.
 
-use clap::{Args, ValueEnum};
+use clap::builder::PossibleValuesParser;
+use clap::Args;
 
 use super::print;
 use crate::errors::Shown;
@@ -11,38 +12,18 @@ use crate::output::{self, schema::Document};
 /// Arguments of `gfbridge schema`.
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// The document: what `sync`, `report`, `check`, `status`, `authors`, `audit` or `cutover` print with
-    /// `--format json`, or `cutover-record`, the record a cutover keeps
-    #[arg(value_enum)]
-    document: Name,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Name {
-    Sync,
-    Report,
-    Check,
-    Status,
-    Authors,
-    Audit,
-    Cutover,
-    CutoverRecord,
-    Discover,
+    /// The document: what `sync`, `report`, `check`, `status`, `authors`, `audit`, `cutover` or
+    /// `discover` print with `--format json`, or `cutover-record`, the record a cutover keeps
+    #[arg(value_parser = PossibleValuesParser::new(Document::ALL.map(Document::name)))]
+    document: String,
 }
 
 /// Prints the schema.
 pub fn run(args: &SchemaArgs) -> Result<Exit, Shown> {
-    let document = match args.document {
-        Name::Sync => Document::Sync,
-        Name::Report => Document::Report,
-        Name::Check => Document::Check,
-        Name::Status => Document::Status,
-        Name::Authors => Document::Authors,
-        Name::Audit => Document::Audit,
-        Name::Cutover => Document::Cutover,
-        Name::CutoverRecord => Document::CutoverRecord,
-        Name::Discover => Document::Discover,
-    };
+    let document = Document::ALL
+        .into_iter()
+        .find(|d| d.name() == args.document)
+        .expect("clap accepts only the documents' names");
     print(&output::json_text(&document.schema()));
     Ok(Exit::Ok)
 }

@@ -35,15 +35,6 @@ fn commits(json: &Value) -> Vec<Value> {
     json["workspaces"][0]["commits"].as_array().expect("commits").clone()
 }
 
-/// Returns the change the stand-in recorded `sha1` in.
-fn change_of(w: &World, sha1: &str) -> u64 {
-    w.changelists()
-        .iter()
-        .find(|c| c["sha1"] == sha1)
-        .and_then(|c| c["change"].as_u64())
-        .unwrap_or_else(|| panic!("no changelist for {sha1}"))
-}
-
 fn p4_calls(w: &World) -> Vec<Value> {
     read_jsonl(&w.remote(Fusion).join("fusion/p4-calls.log"))
 }
@@ -62,7 +53,7 @@ fn every_commit_pushed_by_several_authors_matches_with_the_changes_perforce_hold
         assert_eq!(row["result"], "match", "{row}");
         assert_eq!(row["owner"], *user);
         assert_eq!(row["predicted_owner"], *user);
-        assert_eq!(row["change"], change_of(&w, sha1), "the commit's own change, not the object's");
+        assert_eq!(row["change"], w.change_of(sha1), "the commit's own change, not the object's");
     }
     let summary = &json["workspaces"][0]["summary"];
     assert_eq!((summary["match"].clone(), summary["mismatch"].clone()), (3.into(), 0.into()));
@@ -77,7 +68,7 @@ fn a_changelist_whose_owner_was_changed_afterwards_is_a_mismatch_naming_both_use
     let pushed = three_authors(&w);
     let (jane, _) = &pushed[0];
     // What `p4 change -f` leaves: the change now belongs to someone else.
-    w.fusion_file("owner-changes.json", &format!("{{\"{}\": \"build\"}}", change_of(&w, jane)));
+    w.fusion_file("owner-changes.json", &format!("{{\"{}\": \"build\"}}", w.change_of(jane)));
     let (run, json) = audit(&w, &[]);
     assert_eq!(run.code, 3, "{run}");
     let row = &commits(&json)[0];
@@ -205,7 +196,7 @@ fn the_report_shows_the_audit_and_a_mismatch_blocks_it_for_the_perforce_admin() 
     assert_eq!(ws["audit"], serde_json::json!({"match": 3, "mismatch": 0, "missing": 0}));
     w.fusion_file(
         "owner-changes.json",
-        &format!("{{\"{}\": \"build\"}}", change_of(&w, &pushed[2].0)),
+        &format!("{{\"{}\": \"build\"}}", w.change_of(&pushed[2].0)),
     );
     let report = w.gfbridge(&["report", "--format", "json"]);
     assert_eq!(report.code, 3, "{report}");

@@ -33,14 +33,6 @@ fn retired_file(w: &World) -> PathBuf {
     w.path(".gfbridge/widgets/retired.json")
 }
 
-fn change_of(w: &World, sha1: &str) -> u64 {
-    w.changelists()
-        .iter()
-        .find(|c| c["sha1"] == sha1)
-        .and_then(|c| c["change"].as_u64())
-        .unwrap_or_else(|| panic!("no changelist for {sha1}"))
-}
-
 #[test]
 fn without_execute_a_cutover_says_it_would_succeed_and_writes_nothing() {
     let w = ready_world();
@@ -103,7 +95,7 @@ fn a_ready_cutover_records_both_sides_and_retires_the_workspace_until_undone() {
         let commit = b["commit"].as_str().expect("commit");
         assert_eq!(w.tip(Gitlab, name).as_deref(), Some(commit));
         assert_eq!(w.tip(Fusion, name).as_deref(), Some(commit));
-        assert_eq!(b["change"], change_of(&w, commit), "{name}");
+        assert_eq!(b["change"], w.change_of(commit), "{name}");
     }
     let config = std::fs::read(w.path("gfbridge.toml")).expect("config");
     let digest: String = sha2::Sha256::digest(&config).iter().map(|b| format!("{b:02x}")).collect();
@@ -115,7 +107,7 @@ fn a_ready_cutover_records_both_sides_and_retires_the_workspace_until_undone() {
     let markdown = std::fs::read_to_string(md).expect("markdown");
     let main = w.tip(Gitlab, "main").expect("main");
     assert!(
-        markdown.contains(&format!("| `main` | `{main}` | {} |", change_of(&w, &main))),
+        markdown.contains(&format!("| `main` | `{main}` | {} |", w.change_of(&main))),
         "{markdown}"
     );
 

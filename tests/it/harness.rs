@@ -363,6 +363,15 @@ impl World {
         oid
     }
 
+    /// Returns the change the Git Fusion stand-in recorded commit `sha1` in.
+    pub fn change_of(&self, sha1: &str) -> u64 {
+        self.changelists()
+            .iter()
+            .find(|c| c["sha1"] == sha1)
+            .and_then(|c| c["change"].as_u64())
+            .unwrap_or_else(|| panic!("no changelist for {sha1}"))
+    }
+
     /// Returns the changelists the Git Fusion stand-in recorded.
     pub fn changelists(&self) -> Vec<Value> {
         read_jsonl(&self.remote(Fusion).join("fusion/changelists.jsonl"))
