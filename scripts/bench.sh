@@ -3,8 +3,10 @@
 # figure the median of RUNS runs, gfbridge side by side with plain git doing the same work.
 #   (a) no-op sync                     vs  two `git ls-remote`            target <= 1.2x
 #   (b) mirroring one new commit       vs  raw `git fetch` + `git push`   target <= 1.25x
+#       (a) and (b) run twice: over `git daemon`, and with local `file` remotes
 #   (c) initial sync of N commits      vs  `git clone --mirror` + push    target <= 1.1x
-#   (d) preflight of P outgoing commits vs `git log --raw --no-renames`   target <= 1.0x
+#   (d) preflight of P outgoing commits vs `git log --raw --no-renames --format=%H%x00%an%x00%ae`
+#       over the same range (git's own floor)                             target <= 1.1x
 #       (a dry run on a warm cache: two ls-remote + plan + preflight, views and protections
 #       on), with peak RSS
 #   (f) `report --format html` on 10,000 outgoing commits by 1,000 authors    target: seconds
@@ -268,30 +270,37 @@ done
 report "(h) no-op, 1000 branches" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.3
 [ "${BENCH_ONLY:-}" = h ] && exit 0
 
-# (a) no-op sync vs two ls-remote
-make_remotes a; write_config a
-new_commit a-gitlab.git
-"$bin" --config a.toml sync --retry-failed -q > /dev/null
-t_g=(); t_r=()
-for _ in $(seq "$runs"); do
-  s=$(now); "$bin" --config a.toml sync --retry-failed -q > /dev/null; t_g+=($(( $(now) - s )))
-  s=$(now); git ls-remote --heads "$(url a-gitlab.git)" > /dev/null; git ls-remote --heads "$(url a-fusion.git)" > /dev/null; t_r+=($(( $(now) - s )))
-done
-report "(a) no-op sync" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.2
-
-# (b) one new commit: gfbridge sync vs raw fetch + push of the same kind of commit
-git clone --quiet --bare "$(url a-gitlab.git)" scratch.git
-t_g=(); t_r=()
-for _ in $(seq "$runs"); do
-  new_commit a-gitlab.git
-  s=$(now); "$bin" --config a.toml sync --retry-failed -q > /dev/null; t_g+=($(( $(now) - s )))
-  new_commit a-gitlab.git
-  s=$(now)
-  git --git-dir=scratch.git fetch --quiet "$(url a-gitlab.git)" +refs/heads/main:refs/heads/main
-  git --git-dir=scratch.git push --quiet "$(url a-fusion.git)" main 2>/dev/null
-  t_r+=($(( $(now) - s )))
-done
-report "(b) mirror one new commit" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.25
+# (a) no-op sync vs two ls-remote, and (b) one new commit: gfbridge sync vs raw fetch + push of
+# the same kind of commit. Each twice: over `git daemon` (the latency users see on a network)
+# and with local `file` remotes (gfbridge's own cost, no round trips to hide it).
+ab_cases() { # ab_cases <prefix> daemon|local
+  local p=$1 how=$2
+  at() { if [ "$how" = local ]; then echo "$PWD/$1"; else url "$1"; fi; }
+  make_remotes "$p"; write_config "$p"
+  sed -i -e "s#$(url "$p-gitlab.git")#$(at "$p-gitlab.git")#" -e "s#$(url "$p-fusion.git")#$(at "$p-fusion.git")#" "$p.toml"
+  new_commit "$p-gitlab.git"
+  "$bin" --config "$p.toml" sync --retry-failed -q > /dev/null
+  t_g=(); t_r=()
+  for _ in $(seq "$runs"); do
+    s=$(now); "$bin" --config "$p.toml" sync --retry-failed -q > /dev/null; t_g+=($(( $(now) - s )))
+    s=$(now); git ls-remote --heads "$(at "$p-gitlab.git")" > /dev/null; git ls-remote --heads "$(at "$p-fusion.git")" > /dev/null; t_r+=($(( $(now) - s )))
+  done
+  report "(a) no-op sync, $how" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.2
+  git clone --quiet --bare "$(at "$p-gitlab.git")" "$p-scratch.git"
+  t_g=(); t_r=()
+  for _ in $(seq "$runs"); do
+    new_commit "$p-gitlab.git"
+    s=$(now); "$bin" --config "$p.toml" sync --retry-failed -q > /dev/null; t_g+=($(( $(now) - s )))
+    new_commit "$p-gitlab.git"
+    s=$(now)
+    git --git-dir="$p-scratch.git" fetch --quiet "$(at "$p-gitlab.git")" +refs/heads/main:refs/heads/main
+    git --git-dir="$p-scratch.git" push --quiet "$(at "$p-fusion.git")" main 2>/dev/null
+    t_r+=($(( $(now) - s )))
+  done
+  report "(b) mirror one new commit, $how" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.25
+}
+ab_cases a daemon
+ab_cases al local
 [ "${BENCH_ONLY:-}" = ab ] && exit 0
 
 # (c) initial sync of a generated history
@@ -353,10 +362,12 @@ t_g=(); t_r=(); rss_g=0; rss_r=0
 for _ in $(seq "$runs"); do
   s=$(now); /usr/bin/time -o rss.txt -f %M "$bin" --config d.toml sync --dry-run -q > /dev/null || true
   t_g+=($(( $(now) - s ))); rss_g=$(cat rss.txt)
-  s=$(now); /usr/bin/time -o rss.txt -f %M git --git-dir=d-cache/bench/cache.git log --raw --no-renames refs/gfbridge/gitlab/main > /dev/null
+  # The floor: git itself reading what the preflight needs of the same range (ids, author, the
+  # raw diff), with git walking the range.
+  s=$(now); /usr/bin/time -o rss.txt -f %M git --git-dir=d-cache/bench/cache.git log --raw --no-renames '--format=%H%x00%an%x00%ae' refs/gfbridge/gitlab/main > /dev/null
   t_r+=($(( $(now) - s ))); rss_r=$(cat rss.txt)
 done
-report "(d) preflight, $preflight_commits commits" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.0
+report "(d) preflight, $preflight_commits commits" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.1
 # GNU time's figure for gfbridge is its largest process: the `git log` child it reads from.
 # gfbridge's own peak is read from /proc while it runs.
 "$bin" --config d.toml sync --dry-run -q > /dev/null & pid=$!; own=0
