@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cache::Cache;
-use crate::commits;
+use crate::commits::{self, Range};
 use crate::config::{Config, Workspace};
 use crate::fusion::authors::{same_email, Via};
 use crate::fusion::facts::FusionFacts;
@@ -158,7 +158,7 @@ fn considered_commits(
     if all_history {
         let tips: Vec<Oid> =
             plan.branches.iter().filter_map(|b| b.plan.tips.on(Side::Gitlab)).collect();
-        return Ok(cache.commits_between(&tips, &[])?);
+        return Ok(cache.commits_between(&Range { include: tips, exclude: Vec::new() })?);
     }
     // In push order (branch by branch, oldest first), as Git Fusion reads them: its answers
     // depend on the order (docs/git-fusion.md).

@@ -9,6 +9,7 @@ use std::sync::Once;
 
 use git2::Repository;
 
+use crate::git::log::Range;
 use crate::oid::Oid;
 use crate::plan::{Ancestry, Side};
 use crate::refname::{BranchName, TagName};
@@ -224,14 +225,9 @@ impl Cache {
         }
     }
 
-    /// Returns the commits reachable from `include` but not from `exclude`, oldest first.
-    pub fn commits_between(
-        &self,
-        include: &[Oid],
-        exclude: &[Oid],
-    ) -> Result<Vec<Oid>, CacheError> {
-        crate::commits::between(&self.repo, include, exclude)
-            .map_err(|e| self.fail("list commits", e))
+    /// Returns the commits of `range`, oldest first.
+    pub fn commits_between(&self, range: &Range) -> Result<Vec<Oid>, CacheError> {
+        crate::commits::between(&self.repo, range).map_err(|e| self.fail("list commits", e))
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use git2::{ObjectType, Repository, Sort, Tree};
 
 use crate::git::log::LogError;
-pub use crate::git::log::{Change, CommitInfo};
+pub use crate::git::log::{Change, CommitInfo, Range};
 use crate::oid::Oid;
 use crate::refname::BranchName;
 
@@ -136,19 +136,16 @@ pub fn author(repo: &Repository, oid: Oid) -> Result<(String, String), git2::Err
     ))
 }
 
-/// Returns the commits of `repo` reachable from `include` but not from `exclude`, oldest
-/// first (parents before children).
-pub fn between(
-    repo: &Repository,
-    include: &[Oid],
-    exclude: &[Oid],
-) -> Result<Vec<Oid>, git2::Error> {
+/// Returns the commits of `range` in `repo`, oldest first (parents before children), for
+/// callers that do not read them with `git log` anyway (`git::log::for_each_commit` lists
+/// them as it goes, in git's order).
+pub fn between(repo: &Repository, range: &Range) -> Result<Vec<Oid>, git2::Error> {
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    for oid in include {
+    for oid in &range.include {
         walk.push(oid.raw())?;
     }
-    for oid in exclude {
+    for oid in &range.exclude {
         walk.hide(oid.raw())?;
     }
     walk.map(|r| r.map(Oid::from)).collect()

@@ -28,9 +28,14 @@ pub use crate::commits::InspectError;
 /// The outgoing commits, oldest first, as the caller reads them (one `git log --raw -z` child,
 /// `git::log::for_each_commit`): each is handed to the function given, and a failure ends the
 /// stream.
-pub type CommitStream<'s> = &'s mut dyn FnMut(
-    &mut dyn FnMut(Oid, CommitInfo) -> Result<(), InspectError>,
-) -> Result<(), InspectError>;
+pub type CommitStream<'s> = &'s mut dyn FnMut(EachCommit<'_>) -> Result<(), InspectError>;
+
+/// What a [`CommitStream`] hands each commit to.
+pub type EachCommit<'e> = &'e mut dyn FnMut(Oid, &CommitInfo) -> Result<(), InspectError>;
+
+/// Where a branch grows from, asked with its oldest outgoing commit: `None` for a branch Git
+/// Fusion already has, else [`Growth`] (`crate::commits::growth`).
+pub type GrowthOf<'g> = &'g mut dyn FnMut(Oid) -> Result<Option<Growth>, InspectError>;
 
 /// The preflight for one workspace's run.
 pub struct Preflight<'a> {
@@ -200,7 +205,7 @@ impl<'a> Preflight<'a> {
 
     /// Returns the findings for the commits `stream` hands over (oldest first) pushed to
     /// `branch`, in that order; `repo` is the same repository, for the few whole-tree reads case
-    /// twins need; `growth` says where a new branch grows from (`None` for an existing one);
+    /// twins need; `growth` says where a new branch grows from, asked with the first commit;
     /// `checked` is told how many commits have been read so far (for progress).
     ///
     /// The commits are judged as they arrive, in one pass. A finding repeated word for word (one author's, in every commit they wrote) is kept once, with
@@ -209,20 +214,28 @@ impl<'a> Preflight<'a> {
         &mut self,
         repo: &Repository,
         branch: &BranchName,
-        growth: Option<&Growth>,
+        growth: GrowthOf<'_>,
         stream: CommitStream<'_>,
         checked: &mut dyn FnMut(usize),
     ) -> Result<Vec<Reason>, InspectError> {
-        let view = self.view_of(branch, growth);
+        // The view is decided by the oldest commit, the first the stream hands over.
+        let mut view: Option<Option<View>> = None;
         let mut trees = Trees::new(repo);
         let mut blobs = Blobs::new(repo).map_err(|e| InspectError::git(None, e))?;
         let mut found: Vec<Reason> = Vec::new();
         let mut seen: HashMap<(Code, String), (usize, usize)> = HashMap::new();
         let mut count = 0;
         stream(&mut |oid, info| {
-            self.predict_owner(oid, &info);
+            let view = match &view {
+                Some(view) => view.as_ref(),
+                None => {
+                    let grows = growth(oid)?;
+                    view.insert(self.view_of(branch, grows.as_ref())).as_ref()
+                }
+            };
+            self.predict_owner(oid, info);
             let reasons = self
-                .commit_reasons(&mut trees, &mut blobs, view.as_ref(), oid, &info)
+                .commit_reasons(&mut trees, &mut blobs, view, oid, info)
                 .map_err(|e| InspectError::git(Some(oid), e))?;
             for r in reasons {
                 match seen.get_mut(&(r.code, r.message.clone())) {

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::view::matches_pattern;
+use super::view::{matches_pattern, Pattern};
 
 /// One line of `p4 -ztag -Mj protects` output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,7 +177,7 @@ fn host_applies(pattern: &str, host: Option<&str>) -> Option<bool> {
 #[derive(Clone, Debug, Default)]
 pub struct WriteMap {
     /// (adds write, path pattern), in table order.
-    lines: Vec<(bool, String)>,
+    lines: Vec<(bool, Pattern)>,
 }
 
 impl WriteMap {
@@ -187,9 +187,9 @@ impl WriteMap {
             .into_iter()
             .filter_map(|l| {
                 if l.unmap {
-                    Some((false, l.depot_file.clone()))
+                    Some((false, Pattern::new(&l.depot_file)))
                 } else if grants_write(&l.perm) {
-                    Some((true, l.depot_file.clone()))
+                    Some((true, Pattern::new(&l.depot_file)))
                 } else {
                     None // A `read` line takes nothing away (docs/git-fusion.md).
                 }
@@ -200,7 +200,7 @@ impl WriteMap {
 
     /// Returns true when the user may write `depot_path`: the last line matching it decides.
     pub fn allows(&self, depot_path: &str) -> bool {
-        self.lines.iter().rev().find(|(_, p)| matches_pattern(p, depot_path)).is_some_and(|l| l.0)
+        self.lines.iter().rev().find(|(_, p)| p.matches(depot_path)).is_some_and(|l| l.0)
     }
 }
 

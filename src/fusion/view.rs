@@ -6,6 +6,8 @@
 //! `p4gf_config` (`//depot/widgets/main/... ...`). Which branch has which view is the
 //! preflight's business.
 
+use std::borrow::Cow;
+
 /// One piece of a path pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Token {
@@ -37,6 +39,9 @@ struct Line {
 #[derive(Clone, Debug)]
 pub struct View {
     lines: Vec<Line>,
+    /// `covered[j][k]`: line `j` covers line `k` on both sides ([`covers`]), worked out once
+    /// instead of for every path.
+    covered: Vec<Vec<bool>>,
 }
 
 /// The error returned for a view line Perforce would not accept.
@@ -49,16 +54,37 @@ pub struct ViewError {
     pub why: &'static str,
 }
 
-/// Returns true when `path` matches a Perforce path pattern (`...`, `*`, `%%n`), as a
-/// protections line's `depotFile` is matched.
+/// A Perforce path pattern (`...`, `*`, `%%n`), read once and matched many times, as a
+/// protections line's `depotFile` is matched against every file of every commit.
+#[derive(Clone, Debug)]
+pub struct Pattern(Vec<Token>);
+
+impl Pattern {
+    /// Returns the pattern `text`.
+    pub fn new(text: &str) -> Pattern {
+        Pattern(tokens(text))
+    }
+
+    /// Returns true when `path` matches the pattern.
+    pub fn matches(&self, path: &str) -> bool {
+        matches(&self.0, path, &mut Captures::default())
+    }
+}
+
+/// Returns true when `path` matches a Perforce path pattern (`...`, `*`, `%%n`) given once:
+/// for a pattern used many times, keep a [`Pattern`].
 pub fn matches_pattern(pattern: &str, path: &str) -> bool {
-    matches(&tokens(pattern), path, &mut Captures::default())
+    Pattern::new(pattern).matches(path)
 }
 
 /// Returns a git path as Git Fusion hands it to the view (`p4gf_util.escape_path`): `%`
-/// first, then `#`, `@` and `*`, as `%25`, `%23`, `%40`, `%2A`.
-pub fn escape_path(path: &str) -> String {
-    path.replace('%', "%25").replace('#', "%23").replace('@', "%40").replace('*', "%2A")
+/// first, then `#`, `@` and `*`, as `%25`, `%23`, `%40`, `%2A`. Most paths hold none of
+/// them, and are returned as they are, without a copy.
+pub fn escape_path(path: &str) -> Cow<'_, str> {
+    if !path.contains(['%', '#', '@', '*']) {
+        return Cow::Borrowed(path);
+    }
+    Cow::Owned(path.replace('%', "%25").replace('#', "%23").replace('@', "%40").replace('*', "%2A"))
 }
 
 /// Splits a view line into its fields: blanks separate them, double quotes group them.
@@ -139,46 +165,66 @@ fn wildcards(tokens: &[Token]) -> (usize, usize, Vec<u8>) {
     (stars, dots, positions)
 }
 
-/// What each wildcard of a pattern matched: `*`s and `...`s in order, `%%n` by number.
+/// What each wildcard of a pattern matched: `*`s and `...`s in order, `%%n` by number. The
+/// pieces borrow the matched text: matching allocates nothing but these two lists.
 #[derive(Clone, Debug, Default)]
-struct Captures {
-    stars: Vec<String>,
-    dots: Vec<String>,
-    positions: [Option<String>; 10],
+struct Captures<'t> {
+    stars: Vec<&'t str>,
+    dots: Vec<&'t str>,
+    positions: [Option<&'t str>; 10],
 }
 
-/// Matches `text` against `tokens`, filling `captures`; backtracks over wildcards.
-fn matches(tokens: &[Token], text: &str, captures: &mut Captures) -> bool {
-    let Some((first, rest)) = tokens.split_first() else { return text.is_empty() };
-    match first {
-        Token::Text(literal) => {
-            text.strip_prefix(literal.as_str()).is_some_and(|t| matches(rest, t, captures))
+impl<'t> Captures<'t> {
+    /// Records what `wildcard` matched, returning what it replaced (for [`Captures::undo`]).
+    fn record(&mut self, wildcard: &Token, piece: &'t str) -> Option<&'t str> {
+        match wildcard {
+            Token::Star => self.stars.push(piece),
+            Token::Dots => self.dots.push(piece),
+            Token::Position(n) => return self.positions[usize::from(*n)].replace(piece),
+            Token::Text(_) => unreachable!("only wildcards capture"),
         }
-        wildcard => {
-            // Candidate ends of the wildcard's match, shortest first.
-            let crosses = *wildcard == Token::Dots;
-            let ends = text
-                .char_indices()
-                .map(|(i, _)| i)
-                .chain([text.len()])
-                .take_while(|&i| crosses || !text[..i].contains('/'));
-            for end in ends {
-                let mut attempt = captures.clone();
-                let captured = text[..end].to_string();
-                match wildcard {
-                    Token::Star => attempt.stars.push(captured),
-                    Token::Dots => attempt.dots.push(captured),
-                    Token::Position(n) => attempt.positions[usize::from(*n)] = Some(captured),
-                    Token::Text(_) => unreachable!("handled above"),
-                }
-                if matches(rest, &text[end..], &mut attempt) {
-                    *captures = attempt;
-                    return true;
-                }
-            }
-            false
+        None
+    }
+
+    /// Takes back what [`Captures::record`] recorded.
+    fn undo(&mut self, wildcard: &Token, replaced: Option<&'t str>) {
+        match wildcard {
+            Token::Star => _ = self.stars.pop(),
+            Token::Dots => _ = self.dots.pop(),
+            Token::Position(n) => self.positions[usize::from(*n)] = replaced,
+            Token::Text(_) => unreachable!("only wildcards capture"),
         }
     }
+}
+
+/// Matches `text` against `tokens`, filling `captures`; backtracks over wildcards, trying the
+/// shortest match of each first. On failure `captures` is as it was.
+fn matches<'t>(tokens: &[Token], text: &'t str, captures: &mut Captures<'t>) -> bool {
+    let Some((first, rest)) = tokens.split_first() else { return text.is_empty() };
+    if let Token::Text(literal) = first {
+        return text.strip_prefix(literal.as_str()).is_some_and(|t| matches(rest, t, captures));
+    }
+    // `...` may match across `/`; `*` and `%%n` stop before the first one.
+    let limit = match first {
+        Token::Dots => text.len(),
+        _ => text.find('/').unwrap_or(text.len()),
+    };
+    if rest.is_empty() {
+        // The last token must take the whole rest: no end but the last can match.
+        if limit < text.len() {
+            return false;
+        }
+        captures.record(first, text);
+        return true;
+    }
+    for end in (0..=limit).filter(|&end| text.is_char_boundary(end)) {
+        let replaced = captures.record(first, &text[..end]);
+        if matches(rest, &text[end..], captures) {
+            return true;
+        }
+        captures.undo(first, replaced);
+    }
+    false
 }
 
 /// Returns `tokens` with each wildcard replaced by what its partner matched.
@@ -186,14 +232,12 @@ fn substitute(tokens: &[Token], captures: &Captures) -> String {
     let (mut stars, mut dots) = (captures.stars.iter(), captures.dots.iter());
     let mut out = String::new();
     for token in tokens {
-        match token {
-            Token::Text(text) => out.push_str(text),
-            Token::Star => out.push_str(stars.next().map_or("", String::as_str)),
-            Token::Dots => out.push_str(dots.next().map_or("", String::as_str)),
-            Token::Position(n) => {
-                out.push_str(captures.positions[usize::from(*n)].as_deref().unwrap_or(""));
-            }
-        }
+        out.push_str(match token {
+            Token::Text(text) => text,
+            Token::Star => stars.next().copied().unwrap_or(""),
+            Token::Dots => dots.next().copied().unwrap_or(""),
+            Token::Position(n) => captures.positions[usize::from(*n)].unwrap_or(""),
+        });
     }
     out
 }
@@ -222,7 +266,11 @@ impl View {
             }
             lines.push(Line { kind, depot, client });
         }
-        Ok(View { lines })
+        let covered = lines
+            .iter()
+            .map(|outer| lines.iter().map(|inner| covers(outer, inner)).collect())
+            .collect();
+        Ok(View { lines, covered })
     }
 
     /// Returns the depot path of a git path, or `None` when the view does not map it.
@@ -242,11 +290,15 @@ impl View {
     /// joins in ways this reading does not follow in every case, so a refusal computed from
     /// such a view is a guess (the tests list the cases where it differs).
     pub fn has_covered_lines(&self) -> bool {
+        let maps = |line: &Line| line.kind != Kind::Exclude;
         self.lines.iter().enumerate().any(|(i, line)| {
-            line.kind != Kind::Exclude
-                && self.lines[i + 1..]
+            maps(line)
+                && self
+                    .lines
                     .iter()
-                    .any(|later| later.kind != Kind::Exclude && covers(later, line))
+                    .enumerate()
+                    .skip(i + 1)
+                    .any(|(j, later)| maps(later) && self.covered[j][i])
         })
     }
 
@@ -290,10 +342,10 @@ impl View {
                 }
                 let claims_client = |c: &str| depot_of(later, c).is_some();
                 let claims_depot = |d: &str| client_of(later, d).is_some();
-                let spares = |k: &Line| later.kind == Kind::Map && covers(later, k);
-                cut_from.retain(|k| !spares(&self.lines[*k]));
+                let spares = |k: usize| later.kind == Kind::Map && self.covered[j][k];
+                cut_from.retain(|k| !spares(*k));
                 for (k, earlier) in self.lines.iter().enumerate().take(j).skip(i) {
-                    if !maps(earlier) || spares(earlier) || cut_from.contains(&k) {
+                    if !maps(earlier) || spares(k) || cut_from.contains(&k) {
                         continue;
                     }
                     // The cut from line `k`, seen through `through`, covers this candidate.

@@ -1,9 +1,12 @@
-//! Outgoing commits read as one stream from a single `git log --raw -z` child: parents,
-//! author, and the entries each commit adds or changes against its first parent.
+//! Outgoing commits read as one stream from a single `git log --raw -z` child that walks
+//! the range itself: parents, author, and the entries each commit adds or changes against its
+//! first parent, oldest first in the order `git fast-export` (and so Git Fusion) reads them.
 //!
 //! git's object reader keeps a large delta-base cache; libgit2's is small and fixed, which
-//! made the in-process walk ~3× slower than `git log --raw` on long histories. Memory stays
-//! bounded: one commit is parsed at a time. Must not judge what it reads.
+//! made the in-process walk ~3× slower than `git log --raw` on long histories. gfbridge works
+//! on each commit while git reads the next. Memory stays bounded and the work per commit
+//! allocates nothing once warm: one record is parsed at a time, into the buffers of the last.
+//! Must not judge what it reads.
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
@@ -14,8 +17,17 @@ use super::runner::{Git, GitError};
 use crate::git_args;
 use crate::oid::Oid;
 
+/// The commits a push carries: reachable from `include`, not from any of `exclude`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Range {
+    /// The tips the commits lead to.
+    pub include: Vec<Oid>,
+    /// The tips whose history is left out (what the destination already has).
+    pub exclude: Vec<Oid>,
+}
+
 /// What the preflight needs to know about one commit.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct CommitInfo {
     /// Number of parents (more than one: a merge).
     pub parents: usize,
@@ -26,10 +38,14 @@ pub struct CommitInfo {
     /// Entries added, changed or deleted against the first parent: what Git Fusion's
     /// `fast-export --no-data` lists (docs/git-fusion.md).
     pub changes: Vec<Change>,
+    /// The last record's entries, kept for their buffers.
+    spare: Vec<Change>,
+    /// The bytes of the field being read.
+    field: Vec<u8>,
 }
 
 /// One entry a commit adds, changes or deletes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Change {
     /// The path, as bytes (git paths need not be UTF-8).
     pub path: Vec<u8>,
@@ -62,22 +78,24 @@ pub enum LogError {
 /// The marker that starts each commit's record; the rest of the record is NUL-separated.
 const START: u8 = 0x01;
 
-/// Calls `each` with every commit of `commits`, in that order, as git reads them.
+/// Calls `each` with every commit of `range`, oldest first (parents before children, in
+/// `git log --topo-order --reverse` order, which is `git fast-export`'s), as git reads them.
 ///
 /// Merges are compared with their first parent and root commits with the empty tree, as
 /// Git Fusion does; renames are not detected. `each` returning an error stops the stream.
 pub fn for_each_commit<E: From<LogError>>(
     git: &Git,
     git_dir: Option<&Path>,
-    commits: &[Oid],
-    mut each: impl FnMut(Oid, CommitInfo) -> Result<(), E>,
+    range: &Range,
+    mut each: impl FnMut(Oid, &CommitInfo) -> Result<(), E>,
 ) -> Result<(), E> {
-    if commits.is_empty() {
+    if range.include.is_empty() {
         return Ok(());
     }
     let args: Vec<OsString> = git_args![
         "log",
-        "--no-walk=unsorted",
+        "--topo-order",
+        "--reverse",
         "--stdin",
         "-z",
         "--raw",
@@ -92,16 +110,24 @@ pub fn for_each_commit<E: From<LogError>>(
     let mut child =
         git.spawn(git.command(git_dir, &args).stdin(Stdio::piped())).map_err(LogError::Git)?;
     let mut stdin = child.child().stdin.take().expect("stdin is piped");
-    let ids: Vec<u8> = commits.iter().flat_map(|c| format!("{c}\n").into_bytes()).collect();
-    // Fed from a thread: git answers while it reads, and both pipes have limited buffers.
-    let feeder = std::thread::spawn(move || stdin.write_all(&ids));
+    // The tips go through stdin: a workspace with thousands of branches would otherwise make a
+    // command line too long. `--end-of-options`-free: each line is an object id.
+    let mut tips: Vec<u8> = Vec::with_capacity(42 * (range.include.len() + range.exclude.len()));
+    for oid in &range.include {
+        tips.extend_from_slice(format!("{oid}\n").as_bytes());
+    }
+    for oid in &range.exclude {
+        tips.extend_from_slice(format!("^{oid}\n").as_bytes());
+    }
+    // Fed from a thread: git may answer before it has read everything, and both pipes have
+    // limited buffers.
+    let feeder = std::thread::spawn(move || stdin.write_all(&tips));
     let mut reader = BufReader::with_capacity(1 << 16, child.child().stdout.take().expect("piped"));
-    let mut read = 0;
+    let mut info = CommitInfo::default();
     let result = loop {
-        match next_commit(&mut reader) {
-            Ok(Some((oid, info))) => {
-                read += 1;
-                if let Err(e) = each(oid, info) {
+        match read_commit(&mut reader, &mut info) {
+            Ok(Some(oid)) => {
+                if let Err(e) = each(oid, &info) {
                     break Err(e);
                 }
             }
@@ -118,15 +144,21 @@ pub fn for_each_commit<E: From<LogError>>(
     if !output.status.success() {
         return Err(E::from(LogError::Git(super::runner::failure(&args, &output))));
     }
-    if read != commits.len() {
-        let message = format!("{read} of {} commits read", commits.len());
-        return Err(E::from(LogError::Format(message)));
-    }
     Ok(())
 }
 
 /// Reads the next commit record from `input`, or `None` at the end.
 pub fn next_commit(input: &mut impl BufRead) -> Result<Option<(Oid, CommitInfo)>, LogError> {
+    let mut info = CommitInfo::default();
+    Ok(read_commit(input, &mut info)?.map(|oid| (oid, info)))
+}
+
+/// Reads the next commit record from `input` into `info`, reusing its buffers, and returns
+/// the commit, or `None` at the end.
+pub fn read_commit(
+    input: &mut impl BufRead,
+    info: &mut CommitInfo,
+) -> Result<Option<Oid>, LogError> {
     let bad = |what: &str| LogError::Format(what.to_string());
     skip_separators(input)?;
     let mut byte = [0u8; 1];
@@ -136,51 +168,70 @@ pub fn next_commit(input: &mut impl BufRead) -> Result<Option<(Oid, CommitInfo)>
     if byte[0] != START {
         return Err(bad("a record that does not start with the commit marker"));
     }
-    let ids = field(input)?;
-    let ids = String::from_utf8(ids).map_err(|_| bad("commit ids that are not text"))?;
-    let mut words = ids.split(' ').filter(|w| !w.is_empty());
-    let oid: Oid = words.next().and_then(|w| w.parse().ok()).ok_or_else(|| bad("no commit id"))?;
-    let parents = words.count();
-    let author_name = String::from_utf8_lossy(&field(input)?).into_owned();
-    let author_email = String::from_utf8_lossy(&field(input)?).into_owned();
-    let mut changes = Vec::new();
+    let mut buffer = std::mem::take(&mut info.field);
+    field(input, &mut buffer)?;
+    let mut words = buffer.split(|b| *b == b' ').filter(|w| !w.is_empty());
+    let oid = words.next().and_then(parse_oid).ok_or_else(|| bad("no commit id"))?;
+    info.parents = words.count();
+    field(input, &mut buffer)?;
+    replace_lossy(&mut info.author_name, &buffer);
+    field(input, &mut buffer)?;
+    replace_lossy(&mut info.author_email, &buffer);
+    info.spare.append(&mut info.changes);
     loop {
         skip_separators(input)?;
         if input.fill_buf()?.first() != Some(&b':') {
             break;
         }
-        let meta = field(input)?;
-        let path = field(input)?;
         // `:<old mode> <new mode> <old id> <new id> <status>`
-        let meta = String::from_utf8(meta).map_err(|_| bad("a raw diff line that is not text"))?;
-        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
-        let [_, new_mode, _, new_id, status] = parts[..] else {
+        field(input, &mut buffer)?;
+        let mut parts = buffer[1..].split(|b| *b == b' ');
+        let (Some(_), Some(new_mode), Some(_), Some(new_id), Some(status), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(bad("a raw diff line without five fields"));
         };
-        let Some(letter) = status.chars().next() else {
+        let Some(&letter) = status.first() else {
             return Err(bad("a raw diff line without a status"));
         };
-        changes.push(Change {
-            path,
-            added: letter == 'A',
-            deleted: letter == 'D',
-            gitlink: new_mode == "160000",
-            regular: new_mode == "100644" || new_mode == "100755",
-            blob: if letter == 'D' { None } else { new_id.parse().ok() },
-        });
+        let mut change = info.spare.pop().unwrap_or_default();
+        change.added = letter == b'A';
+        change.deleted = letter == b'D';
+        change.gitlink = new_mode == b"160000";
+        change.regular = new_mode == b"100644" || new_mode == b"100755";
+        change.blob = if change.deleted { None } else { parse_oid(new_id) };
+        field(input, &mut change.path)?;
+        info.changes.push(change);
     }
-    Ok(Some((oid, CommitInfo { parents, author_name, author_email, changes })))
+    info.field = buffer;
+    Ok(Some(oid))
 }
 
-/// Returns the bytes up to the next NUL, consuming it; a field cut short by the end of the
-/// stream is an error.
-fn field(input: &mut impl BufRead) -> Result<Vec<u8>, LogError> {
-    let mut bytes = Vec::new();
-    input.read_until(0, &mut bytes)?;
+/// Returns the object id spelled by `hex`, if it is one.
+fn parse_oid(hex: &[u8]) -> Option<Oid> {
+    std::str::from_utf8(hex).ok()?.parse().ok()
+}
+
+/// Replaces `text` with `bytes`, invalid UTF-8 shown as U+FFFD, keeping `text`'s buffer.
+fn replace_lossy(text: &mut String, bytes: &[u8]) {
+    text.clear();
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            text.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+}
+
+/// Reads into `bytes` (replacing what it held) the bytes up to the next NUL, consuming it; a
+/// field cut short by the end of the stream is an error.
+fn field(input: &mut impl BufRead, bytes: &mut Vec<u8>) -> Result<(), LogError> {
+    bytes.clear();
+    input.read_until(0, bytes)?;
     if bytes.pop() != Some(0) {
         return Err(LogError::Format("a record cut short".into()));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// Skips the NULs and newlines git puts between a commit's header, its diff and the next.

@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 use git2::Repository;
 
-use super::update::{self, BadLine, RefUpdate, Verdict};
+use super::update::{self, BadLine, Verdict};
 use crate::config::pattern::any_match;
 use crate::config::{Config, Workspace};
-use crate::fusion::preflight::{InspectError, Preflight};
-use crate::git::log::for_each_commit;
+use crate::fusion::preflight::{EachCommit, InspectError, Preflight};
+use crate::git::log::{for_each_commit, Range};
 use crate::git::porcelain::RefResult;
 use crate::git::remote::{self, PushOutcome, Update};
 use crate::git::{Git, Libgit};
@@ -85,8 +85,7 @@ impl HookResult {
 }
 
 /// One mirrored branch moving forward.
-struct Proxied<'u> {
-    update: &'u RefUpdate,
+struct Proxied {
     branch: BranchName,
     expected: Option<Oid>,
     new: Oid,
@@ -113,7 +112,7 @@ pub fn pre_receive(config: &Config, ws: &Workspace, input: &str) -> Result<HookR
             Verdict::PassThrough => {}
             Verdict::Refuse(why) => refused.push(format!("gfbridge: {why}")),
             Verdict::Proxy { branch, expected, new } => {
-                proxied.push(Proxied { update, branch, expected, new });
+                proxied.push(Proxied { branch, expected, new });
             }
             Verdict::ProxyTag { tag, new } => tags.push((tag, new)),
         }
@@ -212,38 +211,28 @@ fn preflight(
             return Ok((findings, needed));
         }
         for p in proxied {
-            let commits = crate::commits::between(repo, &[p.new], &known_ids).map_err(|e| {
-                HookError::Walk { refname: p.update.refname.clone(), source: e.into() }
-            })?;
-            needed.insert(p.branch.clone(), spec_pointers(&git, None, repo, &commits)?);
+            let range = Range { include: vec![p.new], exclude: known_ids.clone() };
+            needed.insert(p.branch.clone(), spec_pointers(&git, None, repo, &range)?.1);
         }
         return Ok((findings, needed));
     };
     let facts = facts::load(settings, ws)?;
     let mut preflight = Preflight::new(config, &facts);
     for p in proxied {
-        let walk_error = |e: git2::Error| HookError::Walk {
-            refname: p.update.refname.clone(),
-            source: e.into(),
-        };
-        let commits = crate::commits::between(repo, &[p.new], &known_ids).map_err(walk_error)?;
-        let growth = match (p.expected, commits.first()) {
-            (None, Some(first)) => Some(
-                crate::commits::growth(repo, *first, known.iter().map(|(n, o)| (n, *o)))
-                    .map_err(walk_error)?,
-            ),
-            _ => None,
+        let range = Range { include: vec![p.new], exclude: known_ids.clone() };
+        let mut growth = |first: Oid| {
+            if p.expected.is_some() {
+                return Ok(None);
+            }
+            let tips = known.iter().map(|(n, o)| (n, *o));
+            crate::commits::growth(repo, first, tips)
+                .map(Some)
+                .map_err(|e| InspectError::git(Some(first), e))
         };
         let mut reasons = preflight.branch_reasons(&p.branch, p.expected.is_none());
-        let mut stream =
-            |each: &mut dyn FnMut(_, _) -> _| for_each_commit(&git, None, &commits, each);
-        let found = preflight.commits_reasons(
-            repo,
-            &p.branch,
-            growth.as_ref(),
-            &mut stream,
-            &mut |_| {},
-        )?;
+        let mut stream = |each: EachCommit<'_>| for_each_commit(&git, None, &range, each);
+        let found =
+            preflight.commits_reasons(repo, &p.branch, &mut growth, &mut stream, &mut |_| {})?;
         reasons.extend(found);
         if !reasons.is_empty() {
             findings.insert(p.branch.clone(), reasons);

@@ -14,7 +14,7 @@ use super::attributes::LfsLines;
 use super::pointer::{parse_fusion, parse_spec, FusionPointer, Pointer, FUSION_MAX_BYTES};
 use super::transfer::Needed;
 use crate::commits::InspectError;
-use crate::git::log::for_each_commit;
+use crate::git::log::{for_each_commit, Range};
 use crate::git::Git;
 use crate::oid::Oid;
 
@@ -95,21 +95,24 @@ impl<'r> Blobs<'r> {
     }
 }
 
-/// Returns the objects the specification's pointers in `commits` name, first sighting first:
-/// what GitLab checks before it takes a push, and what is copied when Git Fusion's settings
-/// are not known. One `git log --raw` pass (`git_dir` `None`: the repository git's
-/// environment names, as in a hook).
+/// Returns the commits of `range`, oldest first as git reads them, and the objects the
+/// specification's pointers in them name, first sighting first: what GitLab checks before it
+/// takes a push, and what is copied when Git Fusion's settings are not known. One
+/// `git log --raw` pass (`git_dir` `None`: the repository git's environment names, as in a
+/// hook).
 pub fn spec_pointers(
     git: &Git,
     git_dir: Option<&Path>,
     repo: &Repository,
-    commits: &[Oid],
-) -> Result<Vec<Needed>, InspectError> {
+    range: &Range,
+) -> Result<(Vec<Oid>, Vec<Needed>), InspectError> {
     let unreadable = InspectError::git;
     let blobs = Blobs::new(repo).map_err(|e| unreadable(None, e))?;
     let mut needed: Vec<Needed> = Vec::new();
     let mut seen = HashSet::new();
-    for_each_commit(git, git_dir, commits, |oid, info| {
+    let mut commits = Vec::new();
+    for_each_commit(git, git_dir, range, |oid, info| {
+        commits.push(oid);
         for change in info.changes.iter().filter(|c| c.regular) {
             let Some(blob) = change.blob else { continue };
             let found = blobs.pointer(blob).map_err(|e| unreadable(Some(oid), e))?;
@@ -120,5 +123,5 @@ pub fn spec_pointers(
         }
         Ok::<(), InspectError>(())
     })?;
-    Ok(needed)
+    Ok((commits, needed))
 }

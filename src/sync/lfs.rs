@@ -9,6 +9,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::analyse::push_range;
+use super::survey::Survey;
 use super::{Run, SyncError};
 use crate::config::Workspace;
 use crate::git::Git;
@@ -67,21 +69,26 @@ impl LfsClients {
 }
 
 impl Run<'_> {
-    /// Returns the objects the specification's pointers in `plan`'s commits name: what
-    /// GitLab checks before it takes a push (one `git log --raw` pass, like the preflight).
-    /// With `lfs = "off"`, or no LFS endpoint on the destination (nothing could be copied
-    /// there; check `lfs` says so when the branches hold LFS content), the pass is not made.
+    /// Lists `plan`'s commits and returns the objects the specification's pointers in them
+    /// name: what GitLab checks before it takes a push (one `git log --raw` pass over the
+    /// push's range, like the preflight). With `lfs = "off"`, or no LFS endpoint on the
+    /// destination (nothing could be copied there; check `lfs` says so when the branches hold
+    /// LFS content), the pass is not made and `None` is returned.
     pub(super) fn lfs_needed_spec(
         &self,
         git: &Git,
-        plan: &BranchPlan,
-    ) -> Result<Vec<Needed>, SyncError> {
+        plan: &mut BranchPlan,
+        survey: &Survey,
+    ) -> Result<Option<Vec<Needed>>, SyncError> {
         let target = plan.action.target().expect("only pushes need LFS objects");
         if self.ws.lfs == LfsMode::Off || crate::lfs::endpoint(self.ws, target).is_none() {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let (repo, dir) = (self.cache.repo(), Some(self.cache.path()));
-        Ok(crate::lfs::scan::spec_pointers(git, dir, repo, &plan.commits)?)
+        let range = push_range(survey, plan);
+        let (commits, needed) = crate::lfs::scan::spec_pointers(git, dir, repo, &range)?;
+        plan.commits = commits;
+        Ok(Some(needed))
     }
 
     /// Asks the servers about `needed` for `plan`'s push: adds `lfs_missing_content` for

@@ -284,24 +284,34 @@ impl Run<'_> {
         // What this attempt's branch pushes would bring to each side (a tag waits for them).
         let mut would_push = Vec::new();
         for (name, tips) in &survey.branches {
-            let mut plan = analyse::plan_branch(self.cache, &survey, name, *tips)?;
+            let mut plan = analyse::plan_branch(self.cache, name, *tips)?;
             let confirmed = self.remembered.confirm_landed(&plan, self.ws);
             // A remembered failed or pending push wins over what ls-remote shows (docs/architecture.md).
-            if let Some(reason) = self.remembered.reason_for(&plan) {
+            // The pass that reads a push's commits lists them (`None`: no pass was made).
+            let read = if let Some(reason) = self.remembered.reason_for(&plan) {
                 plan.reasons.push(reason);
+                None
             } else if matches!(plan.action, Action::PushToFusion { .. }) {
-                let needed = match self.preflight(&mut plan, &survey, git, progress)? {
-                    Some(needed) => needed,
+                match self.preflight(&mut plan, &survey, git, progress)? {
+                    Some(needed) => Some(needed),
                     // Without Git Fusion's settings, the specification's pointers are copied.
-                    None => self.lfs_needed_spec(git, &plan)?,
-                };
-                self.lfs_plan(&mut plan, needed);
+                    None => self.lfs_needed_spec(git, &mut plan, &survey)?,
+                }
             } else if matches!(plan.action, Action::PushToGitlab { .. }) {
                 if !plan.action.new_branch() {
                     plan.reasons.extend(self.gitlab_push_access(&plan)?);
                 }
-                let needed = self.lfs_needed_spec(git, &plan)?;
-                self.lfs_plan(&mut plan, needed);
+                self.lfs_needed_spec(git, &mut plan, &survey)?
+            } else {
+                None
+            };
+            match read {
+                Some(needed) => self.lfs_plan(&mut plan, needed),
+                None if plan.action.target().is_some() => {
+                    plan.commits =
+                        self.cache.commits_between(&analyse::push_range(&survey, &plan))?;
+                }
+                None => {}
             }
             tracing::debug!(branch = %name, action = plan.action.name(), commits = plan.commits.len(), "planned");
             if let (Some(to), false) = (plan.action.target(), plan.blocked()) {

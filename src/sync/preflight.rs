@@ -3,22 +3,24 @@
 //!
 //! Must not push or decide actions; the rules are `fusion::preflight`.
 
+use super::analyse::push_range;
 use super::survey::Survey;
 use super::{Run, SyncError};
-use crate::fusion::preflight::{InspectError, Preflight};
+use crate::fusion::preflight::{EachCommit, InspectError, Preflight};
 use crate::git::log::for_each_commit;
 use crate::git::Git;
 use crate::lfs::transfer::Needed;
+use crate::oid::Oid;
 use crate::outcome::{BranchPlan, Reason};
 use crate::perforce::facts;
 use crate::progress::Progress;
 use crate::reason::Code;
 
 impl Run<'_> {
-    /// Adds the preflight's findings (docs/git-fusion.md) to a push to Git Fusion, and returns the LFS
-    /// objects its tracked pointers name (docs/lfs.md); `None` when there is nothing to check
-    /// against. Without a
-    /// `[perforce]` section there is nothing to check against, and nothing is added.
+    /// Adds the preflight's findings (docs/git-fusion.md) to a push to Git Fusion, lists its
+    /// commits as the preflight reads them, and returns the LFS objects its tracked pointers
+    /// name (docs/lfs.md). Without a `[perforce]` section there is nothing to check against:
+    /// nothing is read or added, and `None` is returned.
     pub(super) fn preflight(
         &mut self,
         plan: &mut BranchPlan,
@@ -37,31 +39,33 @@ impl Run<'_> {
         let Some(facts) = facts.as_ref() else { return Ok(None) };
         let preflight = self.preflight.get_or_insert_with(|| Preflight::new(self.config, facts));
         plan.reasons.extend(preflight.branch_reasons(&plan.name, plan.action.new_branch()));
-        let total = plan.commits.len() as u64;
         let step = progress
             .step(format!("{}: checking {} for Git Fusion", self.ws.name, plan.name), "commits");
-        let mut checked = |n: usize| step.set(n as u64, Some(total));
+        let mut checked = |n: usize| step.set(n as u64, None);
         let (repo, dir) = (self.cache.repo(), Some(self.cache.path()));
         // A new branch no section defines takes the view of the branch it grows from.
-        let growth = match (plan.action.new_branch(), plan.commits.first()) {
-            (true, Some(first)) => {
-                let tips = survey.branches.iter().filter_map(|(n, t)| Some((n, t.fusion?)));
-                Some(
-                    crate::commits::growth(repo, *first, tips)
-                        .map_err(|e| InspectError::git(Some(*first), e))?,
-                )
+        let new_branch = plan.action.new_branch();
+        let mut growth = |first: Oid| {
+            if !new_branch {
+                return Ok(None);
             }
-            _ => None,
+            let tips = survey.branches.iter().filter_map(|(n, t)| Some((n, t.fusion?)));
+            crate::commits::growth(repo, first, tips)
+                .map(Some)
+                .map_err(|e| InspectError::git(Some(first), e))
         };
-        let commits = &plan.commits;
-        let mut stream = |each: &mut dyn FnMut(_, _) -> _| for_each_commit(git, dir, commits, each);
-        let found = preflight.commits_reasons(
-            repo,
-            &plan.name,
-            growth.as_ref(),
-            &mut stream,
-            &mut checked,
-        )?;
+        // git walks the range itself; the commits are listed as they stream past.
+        let range = push_range(survey, plan);
+        let mut commits = Vec::new();
+        let mut stream = |each: EachCommit<'_>| {
+            for_each_commit(git, dir, &range, |oid, info| {
+                commits.push(oid);
+                each(oid, info)
+            })
+        };
+        let found =
+            preflight.commits_reasons(repo, &plan.name, &mut growth, &mut stream, &mut checked)?;
+        plan.commits = commits;
         plan.reasons.extend(found);
         self.owners.insert(plan.name.clone(), preflight.take_owners());
         Ok(Some(preflight.take_lfs_needed()))

@@ -272,6 +272,40 @@ fn git_log_raw_records_are_read_one_commit_at_a_time() {
 }
 
 #[test]
+fn a_git_log_record_read_into_the_last_ones_buffers_keeps_nothing_of_it() {
+    use gfbridge::git::log::{read_commit, CommitInfo};
+    let (a, b) = ("1".repeat(40), "2".repeat(40));
+    let zero = "0".repeat(40);
+    // A merge with three entries by a long name, then a root commit with one by a short one:
+    // the second must not show the first's extra entries, longer name or flags.
+    let mut bytes =
+        format!("\x01{a} {b} {b}\0Bartholomew Long\0bart@example.com\0\0\n").into_bytes();
+    bytes.extend(format!(":000000 160000 {zero} {a} A\0a/very/long/submodule/path\0").bytes());
+    bytes.extend(format!(":100644 100755 {a} {b} M\0run.sh\0").bytes());
+    bytes.extend(format!(":100644 000000 {a} {zero} D\0gone\0").bytes());
+    bytes.extend(format!("\x01{b} \0Al\0al@x\0\0\n").bytes());
+    bytes.extend(format!(":100644 100644 {a} {b} M\0ab\0").bytes());
+    let mut input = std::io::Cursor::new(bytes);
+    let mut info = CommitInfo::default();
+    assert_eq!(read_commit(&mut input, &mut info).expect("parses").map(|o| o.to_string()), Some(a));
+    assert_eq!((info.parents, info.changes.len()), (2, 3));
+    let second = read_commit(&mut input, &mut info).expect("parses").expect("a commit");
+    assert_eq!(second.to_string(), b);
+    assert_eq!(
+        (info.parents, info.author_name.as_str(), info.author_email.as_str()),
+        (0, "Al", "al@x")
+    );
+    let changes: Vec<(&[u8], bool, bool, bool, bool)> = info
+        .changes
+        .iter()
+        .map(|c| (c.path.as_slice(), c.added, c.deleted, c.gitlink, c.regular))
+        .collect();
+    assert_eq!(changes, vec![(&b"ab"[..], false, false, false, true)]);
+    assert_eq!(info.changes[0].blob.map(|o| o.to_string()), Some("2".repeat(40)));
+    assert!(read_commit(&mut input, &mut info).expect("the end").is_none());
+}
+
+#[test]
 fn every_reason_code_has_one_name_and_someone_to_act_on_it() {
     use gfbridge::reason::Code;
     use gfbridge::report::verdict::{code_remedy, Who};
