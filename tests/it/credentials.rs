@@ -3,7 +3,7 @@
 //! The secret reaches the server and nothing else: no command line, no output, no journal.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use crate::harness::*;
 
@@ -18,7 +18,7 @@ struct HttpGitlab {
 impl HttpGitlab {
     fn start(w: &World) -> HttpGitlab {
         let script = repo_root().join("tests/it/fixtures/git_http_server.py");
-        let mut child = Command::new("python3")
+        let mut child = python3()
             .arg(script)
             .arg(w.path(""))
             .args(["oauth2", "GFB_SERVER_SECRET"])

@@ -3,8 +3,10 @@
 //! environment. Commits get fixed dates, so ids are stable within a test.
 
 use std::cell::Cell;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -82,8 +84,44 @@ impl std::fmt::Display for Run {
 }
 
 pub fn real_git() -> PathBuf {
-    let out = Command::new("sh").args(["-c", "command -v git"]).output().expect("sh runs");
-    PathBuf::from(String::from_utf8(out.stdout).expect("utf8").trim())
+    static GIT: OnceLock<PathBuf> = OnceLock::new();
+    GIT.get_or_init(|| {
+        let out = Command::new("sh").args(["-c", "command -v git"]).output().expect("sh runs");
+        PathBuf::from(String::from_utf8(out.stdout).expect("utf8").trim())
+    })
+    .clone()
+}
+
+/// Returns the `PATH` everything the tests start runs with: the directory of the interpreter
+/// `python3` really is, first. Where `python3` is a version manager's shim (pyenv's is a shell
+/// script costing ~0.2 s a start), each of the Git Fusion stand-in's many Python start-ups
+/// would pay it; elsewhere this changes nothing.
+fn test_path() -> &'static OsString {
+    static PATH: OnceLock<OsString> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let real = Command::new("python3")
+            .args([
+                "-c",
+                "import os, sys; print(os.path.dirname(os.path.realpath(sys.executable)))",
+            ])
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .and_then(|out| String::from_utf8(out.stdout).ok())
+            .map(|dir| PathBuf::from(dir.trim()))
+            .filter(|dir| dir.join("python3").exists());
+        let mut dirs: Vec<PathBuf> = real.into_iter().collect();
+        dirs.extend(std::env::split_paths(&inherited));
+        std::env::join_paths(dirs).unwrap_or(inherited)
+    })
+}
+
+/// Returns a `python3` command that starts the interpreter itself, not a shim (`test_path`).
+pub fn python3() -> Command {
+    let mut cmd = Command::new("python3");
+    cmd.env("PATH", test_path());
+    cmd
 }
 
 /// Returns a `git` command isolated from the developer's configuration.
@@ -100,7 +138,8 @@ fn hermetic(cmd: &mut Command) {
             cmd.env_remove(key);
         }
     }
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
+    cmd.env("PATH", test_path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("LC_ALL", "C")
         .env("TZ", "UTC");
@@ -535,7 +574,7 @@ pub fn hold_lock(w: &World, name: &str) -> std::fs::File {
 /// Runs `tests/it/fixtures/<script>` with python3, `input` as JSON on its stdin, and returns
 /// what it prints as JSON (the scripts that hold gfbridge to an independent Python reading).
 pub fn python_json(script: &str, input: &impl serde::Serialize) -> Value {
-    fixture_json(PathBuf::from("python3"), script, input)
+    fixture_json(python3(), script, input)
 }
 
 /// Returns the Python of the tests' virtual environment (giftless, p4python), which
@@ -553,16 +592,16 @@ pub fn venv_python() -> PathBuf {
 /// Runs `tests/it/fixtures/<script>` with the virtual environment's Python (where Perforce's
 /// own P4Python is), `input` as JSON on its stdin, and returns what it prints as JSON.
 pub fn p4python_json(script: &str, input: &impl serde::Serialize) -> Value {
-    fixture_json(venv_python(), script, input)
+    fixture_json(Command::new(venv_python()), script, input)
 }
 
-fn fixture_json(python: PathBuf, script: &str, input: &impl serde::Serialize) -> Value {
-    let mut child = Command::new(&python)
+fn fixture_json(mut python: Command, script: &str, input: &impl serde::Serialize) -> Value {
+    let mut child = python
         .arg(repo_root().join("tests/it/fixtures").join(script))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("{} cannot run: {e}", python.display()));
+        .unwrap_or_else(|e| panic!("{:?} cannot run: {e}", python.get_program()));
     let input = serde_json::to_vec(input).expect("json");
     std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &input).expect("write");
     let output = child.wait_with_output().expect("python ends");

@@ -62,7 +62,7 @@ impl LfsWorld {
                 .env("GFBRIDGE_TEST_LFS_PASSWORD", password);
         }
         let gitlab_lfs = Server::start(giftless);
-        let mut stand_in = Command::new("python3");
+        let mut stand_in = python3();
         stand_in.arg(repo_root().join("p4-fixtures/emulator/lfs_server.py")).arg(w.remote(Fusion));
         let fusion_lfs = Server::start(stand_in);
         // GitLab's own rule, on the bare repository that stands in for the project.
