@@ -39,3 +39,4 @@ pub mod state;
 pub mod status;
 pub mod sync;
 pub mod tags;
+pub mod tls;

@@ -121,6 +121,7 @@ impl GitlabClient {
                 _ => attempt.follow(),
             }
         });
+        crate::tls::install_provider();
         let http = Client::builder()
             .redirect(same_host)
             .timeout(timeout)
@@ -317,11 +318,13 @@ fn said(response: Response) -> Option<String> {
     Some(text.chars().take(300).collect())
 }
 
-/// reqwest errors quote the URL; ours carry no credentials, but keep messages short.
+/// Returns what went wrong, with every cause (a refused certificate, a reset connection):
+/// reqwest's own message only says a request failed. Its errors quote the URL; ours carry no
+/// credentials, but keep messages short.
 fn without_url(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
+    let mut text = crate::errors::chain(error);
     if let Some(url) = error.url() {
-        text = text.replace(url.as_str(), "");
+        text = text.replace(&format!(" for url ({url})"), "").replace(url.as_str(), "");
     }
     if error.is_timeout() {
         text = format!("timed out ({text})");

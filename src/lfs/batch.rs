@@ -135,6 +135,7 @@ impl Client {
         };
         // No overall timeout: a large object takes as long as it takes; a dead peer is caught
         // by the connect timeout and TCP keepalive.
+        crate::tls::install_provider();
         let http = reqwest::blocking::Client::builder()
             .timeout(None)
             .connect_timeout(Duration::from_secs(30))

@@ -2,6 +2,8 @@
 //! rules, read from an in-test GitLab API (wiremock) with GitLab's documented responses. If
 //! the API cannot be read, the run fails with exit 1 and writes nothing.
 
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -531,4 +533,76 @@ fn a_mirror_found_in_one_list_fails_even_when_the_other_is_unreadable() {
     assert_eq!(skipped["status"], "skip", "{skipped}");
     let message = skipped["message"].as_str().unwrap();
     assert!(message.starts_with("not checked:") && message.contains("403 Forbidden"), "{skipped}");
+}
+
+#[test]
+fn a_gitlab_whose_certificate_nothing_vouches_for_is_refused() {
+    // A real TLS server (Python's ssl) with a self-signed certificate: the handshake runs
+    // (rustls with ring), and the certificate is refused, never trusted on first sight.
+    let w = World::new();
+    let (cert, key) = (w.path("cert.pem"), w.path("key.pem"));
+    // A server certificate (not a CA's) for 127.0.0.1, as a real GitLab would present.
+    let conf = w.path("cert.cnf");
+    let openssl_config = "[req]\ndistinguished_name = dn\nx509_extensions = ext\nprompt = no\n\
+        [dn]\nCN = 127.0.0.1\n[ext]\nbasicConstraints = critical,CA:FALSE\n\
+        subjectAltName = IP:127.0.0.1\nkeyUsage = critical,digitalSignature,keyEncipherment\n\
+        extendedKeyUsage = serverAuth\n";
+    std::fs::write(&conf, openssl_config).expect("openssl config");
+    run_ok(
+        Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-config"])
+            .arg(&conf)
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert),
+    );
+    let server = r#"
+import http.server, ssl, sys
+httpd = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1], sys.argv[2])
+httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+print(httpd.server_address[1], flush=True)
+httpd.serve_forever()
+"#;
+    let mut child = python3()
+        .args(["-c", server])
+        .arg(&cert)
+        .arg(&key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 runs");
+    let mut port = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut port).expect("port");
+    let config = format!(
+        "[gitlab]\nurl = \"https://127.0.0.1:{}\"\ntoken_env = \"GFB_TEST_TOKEN\"\ntimeout = \"5s\"\n{}",
+        port.trim(),
+        w.default_config().replace(
+            "protected_from = \"config\"",
+            "protected_from = \"gitlab\"\ngitlab_project = \"acme/widgets\""
+        )
+    );
+    w.write_config(&config);
+    w.commit(Gitlab, "main", "not mirrored");
+    let run = sync(&w);
+    // Trusted through the system's certificate file, the same server completes the handshake
+    // and answers (501: it serves no API), which proves the TLS stack itself works.
+    let trusted = run_gfbridge(
+        w.gfbridge_command(&["sync", "--format", "json"])
+            .env("GFB_TEST_TOKEN", TOKEN)
+            .env("SSL_CERT_FILE", &cert),
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_ne!(run.code, 0, "{run}");
+    // gfbridge's own message names the cause, not only a log line of the TLS library.
+    let said = run.stderr.lines().find(|l| l.starts_with("gfbridge: ")).unwrap_or_default();
+    assert!(said.contains("certificate"), "{run}");
+    assert_eq!(w.tip(Fusion, "main"), None, "nothing mirrored on an unverified answer");
+    assert_ne!(trusted.code, 0, "{trusted}");
+    let said = trusted.stderr.lines().find(|l| l.starts_with("gfbridge: ")).unwrap_or_default();
+    assert!(said.contains("501"), "{trusted}");
+    assert!(!trusted.stderr.to_lowercase().contains("certificate"), "{trusted}");
 }

@@ -63,6 +63,7 @@ impl Service {
             Ok(addr) => addr,
             Err(_) => panic!("serve did not start: {:?}", log.lock().unwrap()),
         };
+        gfbridge::tls::install_provider();
         let http = reqwest::blocking::Client::builder().timeout(LIMIT).build().expect("client");
         Service { child, base: format!("http://{addr}"), log, http }
     }
