@@ -35,6 +35,23 @@ pub enum FactsError {
     Read { path: PathBuf, source: std::io::Error },
 }
 
+/// Returns the files `load` reads for `ws` (those the config names instead of asking `p4`):
+/// facts kept from an earlier read are out of date once one of them changes.
+pub fn files<'c>(perforce: &'c Perforce, ws: &'c Workspace) -> Vec<&'c Path> {
+    [
+        &perforce.global_config_file,
+        &perforce.usermap_file,
+        &perforce.users_file,
+        &perforce.protects_file,
+        &perforce.groups_file,
+        &ws.repo_config_file,
+        &ws.repo_config2_file,
+    ]
+    .into_iter()
+    .filter_map(|file| file.as_deref())
+    .collect()
+}
+
 /// Returns the facts for `ws`, from files where the config names them, else from `p4`.
 pub fn load(perforce: &Perforce, ws: &Workspace) -> Result<FusionFacts, FactsError> {
     let p4 = P4::new(perforce);

@@ -176,6 +176,8 @@ impl Hooks {
         if self.shared.config.workspace(&workspace).is_none() {
             return (StatusCode::NOT_FOUND, format!("no workspace `{workspace}` in the config\n"));
         }
+        // Something was submitted: Git Fusion's config or usermap may be new.
+        self.shared.facts.forget(&workspace);
         self.queue(&[workspace], "trigger", None)
     }
 

@@ -10,6 +10,7 @@ pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod scheduler;
+pub mod warm;
 pub mod webhook;
 mod workers;
 
@@ -109,6 +110,7 @@ pub fn serve(config: Config, opts: &ServeOptions) -> Result<(), ServeError> {
             .as_ref()
             .and_then(|g| crate::gitlab::GitlabClient::new(g, g.timeout).ok())
             .map(Arc::new),
+        facts: warm::WarmFacts::default(),
     });
     let workers = workers::start_workers(&shared, opts.jobs);
     let poller = workers::start_poller(&shared);

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use super::health::Health;
 use super::metrics::Metrics;
 use super::scheduler::{Requested, Scheduler};
+use super::warm::WarmFacts;
 use crate::config::{Config, Workspace};
 use crate::outcome::Planned;
 use crate::outcome::{BranchResult, Outcome, Tally, WorkspaceResult};
@@ -32,6 +33,8 @@ pub struct Shared {
     pub health: Health,
     /// One GitLab API client for every run of the process (its connections are reused).
     pub gitlab: Option<Arc<crate::gitlab::GitlabClient>>,
+    /// Git Fusion's facts, kept between each workspace's runs.
+    pub facts: WarmFacts,
 }
 
 impl Shared {
@@ -93,6 +96,7 @@ fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<BranchName>) {
         wait: ws.interval,
         prefetch: announced,
         gitlab: shared.gitlab.clone(),
+        facts_slot: shared.facts.slot(ws),
         ..SyncOptions::default()
     };
     let start = Instant::now();

@@ -17,7 +17,7 @@ mod tags;
 
 use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::cache::Cache;
@@ -65,6 +65,10 @@ pub struct SyncOptions {
     /// Git Fusion's facts, when the caller already read them (the report reads them once
     /// for its checks, the plan and the author table).
     pub facts: Option<Arc<FusionFacts>>,
+    /// Where a caller that makes many runs keeps Git Fusion's facts between them (the
+    /// service): a run takes them from here when present, and leaves here those it reads. The
+    /// caller empties it when they may be out of date.
+    pub facts_slot: Option<FactsSlot>,
     /// What the caller listed moments ago (the report's checks): the first attempt plans from
     /// it instead of asking both remotes again. Later attempts always list afresh.
     pub listed: Option<Arc<Listed>>,
@@ -138,8 +142,9 @@ fn run(
         _ => None,
     };
     let facts = OnceCell::new();
-    if let Some(known) = &opts.facts {
-        let _ = facts.set(Some(FusionFacts::clone(known)));
+    let kept = || opts.facts_slot.as_ref().and_then(|slot| facts_in(slot).clone());
+    if let Some(known) = opts.facts.clone().or_else(kept) {
+        let _ = facts.set(Some(known));
     }
     let mut remembered = Remembered::load(dir.pushes(), opts.retry_failed)?;
     remembered.recheck_pending(config, ws)?;
@@ -212,7 +217,16 @@ pub fn lock_workspace(
 }
 
 /// Git Fusion's facts, read on first need: a run with nothing for Git Fusion reads none.
-type LazyFacts = OnceCell<Option<FusionFacts>>;
+type LazyFacts = OnceCell<Option<Arc<FusionFacts>>>;
+
+/// Git Fusion's facts kept by a caller across runs ([`SyncOptions::facts_slot`]).
+pub type FactsSlot = Arc<Mutex<Option<Arc<FusionFacts>>>>;
+
+/// Returns what `slot` holds (a poisoned lock still holds a whole value: it is replaced at
+/// once, never half written).
+pub fn facts_in(slot: &FactsSlot) -> std::sync::MutexGuard<'_, Option<Arc<FusionFacts>>> {
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// The state of one workspace's run across its attempts.
 struct Run<'a> {

@@ -4,6 +4,8 @@
 //! Must not push or decide actions; the rules are `fusion::preflight`.
 
 use super::analyse::push_range;
+use std::sync::Arc;
+
 use super::survey::Survey;
 use super::{Run, SyncError};
 use crate::fusion::preflight::{EachCommit, InspectError, Preflight};
@@ -32,7 +34,10 @@ impl Run<'_> {
         let facts = match self.facts.get() {
             Some(facts) => facts,
             None => {
-                let loaded = facts::load(settings, self.ws)?;
+                let loaded = Arc::new(facts::load(settings, self.ws)?);
+                if let Some(slot) = &self.opts.facts_slot {
+                    *super::facts_in(slot) = Some(Arc::clone(&loaded));
+                }
                 self.facts.get_or_init(|| Some(loaded))
             }
         };

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::harness::{await_condition, git, kill9, repo_root, run_ok, Fusion, Gitlab, World};
+use crate::harness::{
+    await_condition, git, kill9, read_jsonl, repo_root, run_ok, Fusion, Gitlab, World,
+};
 
 pub(crate) const SECRET: &str = "s3cret-webhook-token";
 pub(crate) const LIMIT: Duration = Duration::from_secs(60);
@@ -522,4 +524,49 @@ fn a_workspace_retired_by_cutover_is_left_alone_by_the_service() {
         || service.log.lock().unwrap().iter().filter(|l| l.contains("retired by cutover")).count();
     await_condition("both runs skipped", LIMIT, || skips() >= 2);
     assert_eq!(world.tip(Fusion, "main").as_deref(), Some(base.as_str()), "nothing mirrored");
+}
+
+/// Returns how many times the Git Fusion stand-in's `p4` was asked for its users: once per
+/// read of Git Fusion's facts.
+fn facts_reads(world: &World) -> usize {
+    read_jsonl(&world.remote(Fusion).join("fusion/p4-calls.log"))
+        .iter()
+        .filter(|call| call["args"].as_array().is_some_and(|a| a.iter().any(|x| x == "users")))
+        .count()
+}
+
+#[test]
+fn webhook_runs_reuse_git_fusions_facts_until_perforce_triggers() {
+    let world = service_world();
+    let base = world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let first = world.commit(Gitlab, "main", "read the facts");
+    assert_eq!(service.webhook(&push_event("main", &base, &first), &[]).0, 202);
+    await_condition("main on Git Fusion", LIMIT, || {
+        world.tip(Fusion, "main").as_deref() == Some(&first)
+    });
+    service.await_idle(2.0);
+    let read = facts_reads(&world);
+    assert!(read >= 1, "the first push to Git Fusion reads its facts");
+
+    let second = world.commit(Gitlab, "main", "facts kept");
+    assert_eq!(service.webhook(&push_event("main", &first, &second), &[]).0, 202);
+    await_condition("main on Git Fusion", LIMIT, || {
+        world.tip(Fusion, "main").as_deref() == Some(&second)
+    });
+    service.await_idle(3.0);
+    assert_eq!(facts_reads(&world), read, "the next webhook's run reuses them");
+
+    // A submit in Perforce (its trigger) may change Git Fusion's config or usermap.
+    let token = [("X-Gfbridge-Token", SECRET)];
+    assert_eq!(service.post("/hooks/trigger/widgets", &token, Vec::new()).0, 202);
+    service.await_idle(4.0);
+    let third = world.commit(Gitlab, "main", "facts read again");
+    assert_eq!(service.webhook(&push_event("main", &second, &third), &[]).0, 202);
+    await_condition("main on Git Fusion", LIMIT, || {
+        world.tip(Fusion, "main").as_deref() == Some(&third)
+    });
+    service.await_idle(5.0);
+    assert_eq!(facts_reads(&world), read + 1, "after the trigger they are read again");
 }

@@ -287,3 +287,24 @@ fn health_turns_bad_when_a_workspace_completes_no_run_for_several_intervals() {
         }
     }
 }
+
+#[test]
+fn kept_facts_are_used_only_while_young_and_read_from_unchanged_files() {
+    use gfbridge::serve::warm::{still_fresh, MAX_AGE};
+    use std::time::{Duration, SystemTime};
+    let (t0, t1) =
+        (Some(SystemTime::UNIX_EPOCH), Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1)));
+    let young = MAX_AGE - Duration::from_millis(1);
+    type Stamps = Vec<Option<SystemTime>>;
+    let rows: [(Duration, Stamps, Stamps, bool, &str); 6] = [
+        (young, vec![], vec![], true, "online facts, young"),
+        (MAX_AGE, vec![], vec![], false, "as old as the limit"),
+        (young, vec![t0, t0], vec![t0, t0], true, "files unchanged"),
+        (young, vec![t0, t0], vec![t0, t1], false, "a file was written since"),
+        (young, vec![t0], vec![None], false, "a file is gone"),
+        (young, vec![None], vec![t0], false, "a missing file appeared"),
+    ];
+    for (age, then, now, fresh, why) in rows {
+        assert_eq!(still_fresh(age, &then, &now), fresh, "{why}");
+    }
+}
