@@ -12,6 +12,7 @@
 #   (f) `report --format html` on 10,000 outgoing commits by 1,000 authors    target: seconds
 #   (e) `serve`: webhook POST -> branch visible on Git Fusion vs one raw `git push` of the same
 #       commit                                                             target <= 1.5x
+#       and vs the least any mirror does: a raw fetch of the commit by id + push  <= 1.25x
 #   (g) `git push` into a repo with gfbridge's pre-receive hook (which pushes to Git Fusion
 #       first) vs plain pushes of the same kind of commit to both remotes  target <= 1.5x
 #   (h) no-op sync with 1,000 mirrored branches vs two `git ls-remote`  target <= 1.3x
@@ -112,6 +113,9 @@ bench_e() {
   "$bin" --config e.toml sync --retry-failed -q > /dev/null
   fusion_repo e-raw.git
   git --git-dir=e-gitlab.git push --quiet "$(url e-raw.git)" main 2>/dev/null
+  fusion_repo e-raw2.git
+  git clone --quiet --bare "$(url e-gitlab.git)" e-scratch.git
+  git --git-dir=e-scratch.git push --quiet "$(url e-raw2.git)" main 2>/dev/null
   serve_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   export GFBRIDGE_WEBHOOK_SECRET=bench-secret
   "$bin" --config e.toml serve --listen "127.0.0.1:$serve_port" 2> serve.log &
@@ -120,7 +124,7 @@ bench_e() {
   idle() { curl -s "http://127.0.0.1:$serve_port/metrics" | grep -Eq '^gfbridge_runs_(in_progress|queued) [1-9]' && return 1 || return 0; }
   until idle; do sleep 0.05; done
   webhook_runs=$(( runs < 10 ? 10 : runs ))
-  t_g=(); t_r=()
+  t_g=(); t_r=(); t_f=()
   for _ in $(seq "$webhook_runs"); do
     old=$(git --git-dir=e-gitlab.git rev-parse main)
     new_commit e-gitlab.git
@@ -133,8 +137,14 @@ bench_e() {
     t_g+=($(( $(now) - s )))
     until idle; do sleep 0.01; done
     s=$(now); git --git-dir=e-gitlab.git push --quiet "$(url e-raw.git)" main 2>/dev/null; t_r+=($(( $(now) - s )))
+    # What any mirror must do at least: fetch the announced commit, then push it.
+    s=$(now)
+    git --git-dir=e-scratch.git fetch --quiet --no-tags --no-write-fetch-head "$(url e-gitlab.git)" "+$c:refs/heads/main"
+    git --git-dir=e-scratch.git push --quiet "$(url e-raw2.git)" main 2>/dev/null
+    t_f+=($(( $(now) - s )))
   done
   report "(e) webhook -> visible, $webhook_runs pushes" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.5
+  report "(e) vs raw fetch by id + push" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_f[@]}" | median)" 1.25
 }
 echo "gfbridge bench: $runs runs each, median; git daemon on 127.0.0.1:$port; $(git --version)"
 if [ "${BENCH_ONLY:-}" = e ]; then bench_e; exit 0; fi

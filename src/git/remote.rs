@@ -127,7 +127,7 @@ fn run_reporting(
 }
 
 /// What to fetch of one branch: its current tip by name, or the commit a listing showed.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wanted<'a> {
     /// Whatever `refs/heads/<branch>` points at when the fetch runs.
     Branch(&'a BranchName),

@@ -20,7 +20,7 @@ use super::dedupe::SeenKeys;
 use super::scheduler::Requested;
 use super::webhook::{route, Change, Delivery, NO_PROJECT};
 use super::workers::Shared;
-use crate::refname::BranchName;
+use crate::sync::Announced;
 
 /// Bodies over this size are refused with 413: GitLab's own request limit (25 MiB,
 /// `REQUEST_BODY_SIZE_LIMIT`). A push event carries up to 20 commits, each with every file
@@ -93,10 +93,10 @@ impl Hooks {
         &self,
         workspaces: &[String],
         source: &'static str,
-        branch: Option<&BranchName>,
+        announced: Option<&Announced>,
     ) -> Answer {
         for name in workspaces {
-            let requested = self.shared.request(name, source, branch);
+            let requested = self.shared.request(name, source, announced);
             if requested == Requested::Stopping {
                 return (StatusCode::SERVICE_UNAVAILABLE, "gfbridge is shutting down\n".into());
             }
@@ -131,14 +131,14 @@ impl Hooks {
                 tracing::debug!(reason = why, "webhook ignored");
                 (StatusCode::OK, format!("ignored: {why}\n"))
             }
-            Delivery::Sync { workspaces, branch, change } => {
+            Delivery::Sync { workspaces, branch, change, tip } => {
                 if !self.first_delivery(&headers) {
                     return (StatusCode::OK, "ignored: repeated delivery\n".into());
                 }
                 tracing::info!(branch = %branch, change = change.as_str(), "push webhook");
                 // A deleted branch has nothing to fetch.
-                let announced = (change != Change::Deleted).then_some(&branch);
-                self.queue(&workspaces, "webhook", announced)
+                let announced = (change != Change::Deleted).then_some(Announced { branch, tip });
+                self.queue(&workspaces, "webhook", announced.as_ref())
             }
             Delivery::SyncTag { workspaces, tag } => {
                 if !self.first_delivery(&headers) {

@@ -4,11 +4,13 @@
 //!
 //! Must not run syncs, read the clock for polling, or know about HTTP.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::oid::Oid;
 use crate::refname::BranchName;
+use crate::sync::Announced;
 
 /// What a request did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +43,8 @@ struct State {
 struct Slot {
     running: bool,
     queued: bool,
-    announced: BTreeSet<BranchName>,
+    /// Each announced branch with the tip its latest announcement named.
+    announced: BTreeMap<BranchName, Option<Oid>>,
 }
 
 /// A run to make now.
@@ -49,8 +52,9 @@ struct Slot {
 pub struct Due {
     /// The workspace.
     pub workspace: String,
-    /// Branches webhooks announced since the last run started (to prefetch).
-    pub announced: Vec<BranchName>,
+    /// Branches webhooks announced since the last run started (to prefetch), each with the
+    /// tip its latest announcement named.
+    pub announced: Vec<Announced>,
 }
 
 /// How many runs are in progress and waiting.
@@ -74,8 +78,8 @@ impl Scheduler {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Asks for a run of `workspace`; `branch` is one a webhook announced as moved.
-    pub fn request(&self, workspace: &str, branch: Option<&BranchName>) -> Requested {
+    /// Asks for a run of `workspace`; `announced` is a branch a webhook announced as moved.
+    pub fn request(&self, workspace: &str, announced: Option<&Announced>) -> Requested {
         let mut state = self.lock();
         if state.stopping {
             return Requested::Stopping;
@@ -83,7 +87,9 @@ impl Scheduler {
         let Some(slot) = state.slots.get_mut(workspace) else {
             return Requested::Unknown;
         };
-        slot.announced.extend(branch.cloned());
+        if let Some(a) = announced {
+            slot.announced.insert(a.branch.clone(), a.tip);
+        }
         if slot.queued {
             return Requested::Coalesced;
         }
@@ -108,7 +114,10 @@ impl Scheduler {
         let slot = state.slots.get_mut(&name).expect("queued workspaces have slots");
         slot.queued = false;
         slot.running = true;
-        let announced = std::mem::take(&mut slot.announced).into_iter().collect();
+        let announced = std::mem::take(&mut slot.announced)
+            .into_iter()
+            .map(|(branch, tip)| Announced { branch, tip })
+            .collect();
         Some(Due { workspace: name, announced })
     }
 

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::config::pattern::any_match;
 use crate::config::Config;
+use crate::oid::Oid;
 use crate::refname::{BranchName, TagName};
 
 /// The `X-Gitlab-Event` of a push to a branch.
@@ -28,6 +29,9 @@ pub enum Delivery {
         branch: BranchName,
         /// What the push did to it.
         change: Change,
+        /// The commit the push says the branch now points at (`None` for a deletion): only a
+        /// hint of what to fetch early, never what is planned from.
+        tip: Option<Oid>,
     },
     /// A mirrored tag was created or deleted: sync these workspaces (never empty).
     SyncTag {
@@ -135,7 +139,8 @@ pub fn route(config: &Config, event: Option<&str>, body: &[u8]) -> Result<Delive
         (_, true) => Change::Deleted,
         _ => Change::Updated,
     };
-    Ok(Delivery::Sync { workspaces, branch, change })
+    let tip = if change == Change::Deleted { None } else { push.after.parse().ok() };
+    Ok(Delivery::Sync { workspaces, branch, change, tip })
 }
 
 /// Decides what a tag push asks for: a sync of the workspaces whose `tags` match it.

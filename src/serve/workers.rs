@@ -18,8 +18,7 @@ use crate::outcome::Planned;
 use crate::outcome::{BranchResult, Outcome, Tally, WorkspaceResult};
 use crate::plan::Action;
 use crate::progress::Progress;
-use crate::refname::BranchName;
-use crate::sync::{sync_workspace, SyncOptions};
+use crate::sync::{sync_workspace, Announced, SyncOptions};
 
 /// What the workers and the poller share.
 pub struct Shared {
@@ -44,9 +43,9 @@ impl Shared {
         &self,
         workspace: &str,
         source: &'static str,
-        branch: Option<&BranchName>,
+        announced: Option<&Announced>,
     ) -> Requested {
-        let requested = self.scheduler.request(workspace, branch);
+        let requested = self.scheduler.request(workspace, announced);
         if matches!(requested, Requested::Queued | Requested::Coalesced) {
             self.metrics.requested(workspace, source);
         }
@@ -77,7 +76,7 @@ fn work(shared: &Shared) {
 }
 
 /// Runs one sync of `ws`; a panic is logged and the worker carries on.
-fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<BranchName>) {
+fn run_one(shared: &Shared, ws: &Workspace, announced: Vec<Announced>) {
     // Asked at each run: a cutover may retire a workspace while the service runs.
     match crate::state::retired::of(&shared.config.bridge.cache_dir, &ws.name) {
         Ok(None) => {}

@@ -42,7 +42,7 @@ use remembered::Remembered;
 use crate::outcome::Planned;
 pub use error::SyncError;
 use execute::PushResult;
-pub use survey::{Listed, Listing};
+pub use survey::{Announced, Listed, Listing};
 
 /// How many times a branch is planned again within one run after losing a push race.
 const MAX_ATTEMPTS: usize = 3;
@@ -61,7 +61,7 @@ pub struct SyncOptions {
     pub retry_failed: bool,
     /// Branches GitLab announced as moved (webhooks): fetched while the remotes are listed,
     /// which saves the run a round trip. Plans still use only what `ls-remote` lists.
-    pub prefetch: Vec<BranchName>,
+    pub prefetch: Vec<Announced>,
     /// Git Fusion's facts, when the caller already read them (the report reads them once
     /// for its checks, the plan and the author table).
     pub facts: Option<Arc<FusionFacts>>,

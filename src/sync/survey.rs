@@ -59,7 +59,7 @@ pub struct Sources<'a> {
     /// asked.
     pub listed: Option<Listed>,
     /// Branches a webhook announced, fetched while the remotes are listed.
-    pub prefetch: &'a [BranchName],
+    pub prefetch: &'a [Announced],
 }
 
 /// Returns the survey of `ws`'s mirrored branches, limited to `only` when given.
@@ -113,6 +113,18 @@ pub fn survey(
     Ok(survey)
 }
 
+/// A branch GitLab announced as moved (a push webhook), with the commit the announcement
+/// says it now points at: fetched early, by that id when known (no ref listing round), into
+/// the cache's prefetch namespace. What is planned comes from `ls-remote` alone; a tip that
+/// moved again is fetched then.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Announced {
+    /// The branch.
+    pub branch: BranchName,
+    /// The commit the announcement named, when it named one.
+    pub tip: Option<Oid>,
+}
+
 /// A remote's branches and their tips, as `ls-remote` listed them.
 pub type Listing = BTreeMap<BranchName, Oid>;
 
@@ -124,7 +136,7 @@ fn list_all(
     ws: &Workspace,
     cache: &Cache,
     gitlab: Option<&GitlabClient>,
-    prefetch: &[BranchName],
+    prefetch: &[Announced],
 ) -> Result<Listed, SyncError> {
     let listing = |side: Side, url: &RemoteUrl| {
         remote::list_refs(git, url, !ws.tags.is_empty())
@@ -144,14 +156,28 @@ fn list_all(
 
 /// Fetches the allowlisted branches a webhook announced into the prefetch namespace. A failure
 /// (a deleted branch, say) costs nothing: the normal fetch after the listing still runs.
-fn prefetch_announced(git: &Git, ws: &Workspace, cache_dir: &Path, branches: &[BranchName]) {
-    let wanted: Vec<&BranchName> = branches.iter().filter(|b| any_match(&ws.branches, b)).collect();
-    if wanted.is_empty() {
+fn prefetch_announced(git: &Git, ws: &Workspace, cache_dir: &Path, announced: &[Announced]) {
+    let mirrored = announced.iter().filter(|a| any_match(&ws.branches, &a.branch));
+    let by_id: Vec<Wanted<'_>> = mirrored
+        .clone()
+        .map(|a| a.tip.map_or(Wanted::Branch(&a.branch), |tip| Wanted::Tip(&a.branch, tip)))
+        .collect();
+    if by_id.is_empty() {
         return;
     }
-    let wanted: Vec<Wanted<'_>> = wanted.into_iter().map(Wanted::Branch).collect();
-    if let Err(e) = remote::fetch(git, cache_dir, &ws.gitlab_remote, PREFETCH_NS, &wanted, None) {
-        tracing::debug!(workspace = %ws.name, "prefetch of announced branches failed: {e}");
+    let fetch = |wanted: &[Wanted<'_>]| {
+        remote::fetch(git, cache_dir, &ws.gitlab_remote, PREFETCH_NS, wanted, None)
+    };
+    // A server that serves only advertised tips (protocol v0) refuses an id it no longer
+    // lists: the branches are then fetched by name.
+    if let Err(e) = fetch(&by_id) {
+        tracing::debug!(workspace = %ws.name, "prefetch of announced tips failed: {e}");
+        let by_name: Vec<Wanted<'_>> = mirrored.map(|a| Wanted::Branch(&a.branch)).collect();
+        if by_name != by_id {
+            if let Err(e) = fetch(&by_name) {
+                tracing::debug!(workspace = %ws.name, "prefetch of announced branches failed: {e}");
+            }
+        }
     }
 }
 

@@ -570,3 +570,26 @@ fn webhook_runs_reuse_git_fusions_facts_until_perforce_triggers() {
     service.await_idle(5.0);
     assert_eq!(facts_reads(&world), read + 1, "after the trigger they are read again");
 }
+
+#[test]
+fn a_webhook_naming_a_tip_the_branch_has_left_mirrors_the_branchs_real_tip() {
+    // The event's `after` only says what to fetch early; the plan uses what GitLab lists.
+    let world = service_world();
+    let base = world.seed("main");
+    let service = Service::start(&world);
+    service.await_idle(1.0);
+    let announced = world.commit(Gitlab, "main", "announced");
+    let real = world.commit(Gitlab, "main", "pushed right after");
+    assert_eq!(service.webhook(&push_event("main", &base, &announced), &[]).0, 202);
+    await_condition("main on Git Fusion", LIMIT, || {
+        world.tip(Fusion, "main").as_deref() == Some(&real)
+    });
+    service.await_idle(2.0);
+    // An id GitLab does not have at all (a forged or garbled event) changes nothing either.
+    let newer = world.commit(Gitlab, "main", "after a garbled event");
+    let garbled = "0123456789abcdef0123456789abcdef01234567";
+    assert_eq!(service.webhook(&push_event("main", &real, garbled), &[]).0, 202);
+    await_condition("main on Git Fusion", LIMIT, || {
+        world.tip(Fusion, "main").as_deref() == Some(&newer)
+    });
+}

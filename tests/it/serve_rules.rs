@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use gfbridge::config::Config;
-use gfbridge::refname::BranchName;
 use gfbridge::serve::dedupe::SeenKeys;
 use gfbridge::serve::health::{judge, Seen, GRACE};
 use gfbridge::serve::scheduler::{Requested, Scheduler};
 use gfbridge::serve::webhook::{route, Change, Delivery};
+use gfbridge::sync::Announced;
 use serde_json::{json, Value};
 
 const CONFIG: &str = r#"
@@ -51,9 +51,11 @@ fn push(refname: &str, before: &str, after: &str) -> Value {
     })
 }
 
+/// The delivery for a push of `branch` to `B` (every pushed row's `after`).
 fn sync(workspaces: &[&str], branch: &str, change: Change) -> Delivery {
     let workspaces = workspaces.iter().map(|w| w.to_string()).collect();
-    Delivery::Sync { workspaces, branch: branch.parse().unwrap(), change }
+    let tip = (change != Change::Deleted).then(|| B.parse().unwrap());
+    Delivery::Sync { workspaces, branch: branch.parse().unwrap(), change, tip }
 }
 
 #[test]
@@ -226,18 +228,21 @@ fn requests_during_a_run_coalesce_into_one_follow_up() {
 }
 
 #[test]
-fn announced_branches_accumulate_until_the_run_starts() {
+fn announced_branches_accumulate_until_the_run_starts_each_with_its_latest_tip() {
     let s = Scheduler::new(["a"]);
-    let (main, release): (BranchName, BranchName) =
-        ("main".parse().unwrap(), "release/1".parse().unwrap());
-    s.request("a", Some(&main));
-    s.request("a", Some(&release));
+    let announce = |branch: &str, tip: Option<&str>| Announced {
+        branch: branch.parse().unwrap(),
+        tip: tip.map(|t| t.parse().unwrap()),
+    };
+    s.request("a", Some(&announce("main", Some(A))));
+    s.request("a", Some(&announce("release/1", None)));
+    s.request("a", Some(&announce("main", Some(B))));
     s.request("a", None);
     let due = s.try_next().expect("a run");
-    assert_eq!(due.announced, vec![main.clone(), release]);
-    s.request("a", Some(&main));
+    assert_eq!(due.announced, vec![announce("main", Some(B)), announce("release/1", None)]);
+    s.request("a", Some(&announce("main", Some(A))));
     s.finished("a");
-    assert_eq!(s.try_next().expect("follow-up").announced, vec![main]);
+    assert_eq!(s.try_next().expect("follow-up").announced, vec![announce("main", Some(A))]);
 }
 
 #[test]
