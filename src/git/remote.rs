@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::porcelain::{self, RefStatus};
 use super::runner::{failure, Git, GitError};
@@ -152,9 +152,13 @@ pub fn fetch(
     on_progress: OnProgress<'_>,
 ) -> Result<(), GitError> {
     // Housekeeping after a fetch stays in this run: a detached gc would outlive a crash and
-    // race the next run for the cache.
-    let mut args =
-        git_args!["-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false", "fetch"];
+    // race the next run for the cache. It is asked for only when due: git would otherwise
+    // start a process to find that there is nothing to do.
+    let mut args = if housekeeping_due(git_dir) {
+        git_args!["-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false", "fetch"]
+    } else {
+        git_args!["fetch", "--no-auto-maintenance"]
+    };
     args.extend(git_args!["--quiet", "--no-tags", "--no-write-fetch-head"]);
     args.push(remote.as_git_arg().into());
     // Forced: these refs are the cache's own copy of the remote, never a remote branch.
@@ -166,6 +170,39 @@ pub fn fetch(
         })
     }));
     run_reporting(&git.for_remote(remote), Some(git_dir), args, on_progress)
+}
+
+/// Returns true when `git maintenance run --auto` would do something in the repository at
+/// `git_dir`, by git's own test at its defaults (gfbridge's cache sets neither `gc.auto` nor
+/// `gc.autoPackLimit`, and its maintenance runs only the `gc` task): more loose objects than
+/// `gc.auto` (6,700) allows, estimated as git does from the `objects/17` directory, or more
+/// packs than `gc.autoPackLimit` (50). Unreadable counts mean due: git then decides.
+pub fn housekeeping_due(git_dir: &Path) -> bool {
+    let objects = git_dir.join("objects");
+    // A directory git has not made yet holds nothing; one that cannot be read leaves the
+    // decision to git.
+    let count = |dir: PathBuf, wanted: fn(&str) -> bool| match std::fs::read_dir(dir) {
+        Ok(entries) => Some(
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| wanted(&e.file_name().to_string_lossy()))
+                .count(),
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(0),
+        Err(_) => None,
+    };
+    let loose = |name: &str| name.len() == 38 && name.bytes().all(|b| b.is_ascii_hexdigit());
+    let pack = |name: &str| name.ends_with(".pack");
+    match (count(objects.join("17"), loose), count(objects.join("pack"), pack)) {
+        (Some(loose), Some(packs)) => too_much(loose, packs),
+        _ => true,
+    }
+}
+
+/// git's `gc --auto` thresholds: more than `ceil(6700 / 256)` loose objects in one of the 256
+/// object directories, or more than 50 packs.
+pub fn too_much(loose_in_one_directory: usize, packs: usize) -> bool {
+    loose_in_one_directory > 6700_usize.div_ceil(256) || packs > 50
 }
 
 /// Clones only `branch` of `remote` into a new bare repository at `into`.

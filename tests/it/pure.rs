@@ -386,3 +386,17 @@ fn git_urls_name_the_same_repository_on_any_transport() {
     assert_eq!(repository_of("/srv/git/widgets.git"), None, "a local path");
     assert_eq!(repository_of("./dir:with/colon"), None, "a local path with a colon");
 }
+
+#[test]
+fn housekeeping_is_due_past_gits_own_gc_auto_limits() {
+    use gfbridge::git::remote::too_much;
+    let rows = [
+        (0, 0, false, "an empty repository"),
+        (27, 50, false, "at both limits: git would do nothing"),
+        (28, 0, true, "28 loose objects in one directory: about 7,168 in all, over 6,700"),
+        (0, 51, true, "51 packs"),
+    ];
+    for (loose, packs, due, why) in rows {
+        assert_eq!(too_much(loose, packs), due, "{why}");
+    }
+}

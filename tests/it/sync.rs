@@ -226,3 +226,59 @@ fn fusion_refusing_a_push_is_a_failure_with_its_message() {
     assert_eq!(w.tip(Fusion, "main"), tip);
     assert_eq!(w.journal().pop().expect("journal")["outcome"], "failed");
 }
+
+/// Returns the loose objects in `objects/17` of the repository at `git_dir`: the directory
+/// git estimates the loose object count from.
+fn loose_in_17(git_dir: &std::path::Path) -> usize {
+    std::fs::read_dir(git_dir.join("objects/17")).map_or(0, |d| d.count())
+}
+
+#[test]
+fn the_cache_is_still_packed_when_git_would_pack_it() {
+    let w = World::new();
+    w.seed("main");
+    assert_eq!(w.sync().code, 0);
+    let cache = w.path(".gfbridge/widgets/cache.git");
+    // A commit of 10,000 files, unpacked into loose objects the cache keeps (a ref holds
+    // them): about 39 in objects/17, over git's limit. (Unreachable ones gc would keep loose.)
+    let scratch = w.path("blobs.git");
+    run_ok(git().args(["init", "-q", "--bare"]).arg(&scratch));
+    let mut stream =
+        String::from("commit refs/heads/blobs\ncommitter A <a@example.com> 0 +0000\ndata 0\n");
+    for i in 0..10_000 {
+        let data = format!("blob {i}\n");
+        stream.push_str(&format!("M 100644 inline f{i}\ndata {}\n{data}\n", data.len()));
+    }
+    let mut import = git()
+        .arg("--git-dir")
+        .arg(&scratch)
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("fast-import");
+    std::io::Write::write_all(&mut import.stdin.take().expect("stdin"), stream.as_bytes())
+        .expect("blobs");
+    assert!(import.wait().expect("fast-import ends").success());
+    let packs = std::fs::read_dir(scratch.join("objects/pack")).expect("packs");
+    let pack = packs
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "pack"));
+    let pack = std::fs::File::open(pack.expect("a pack")).expect("pack");
+    let unpacked = git()
+        .arg("--git-dir")
+        .arg(&cache)
+        .args(["unpack-objects", "-q"])
+        .stdin(pack)
+        .status()
+        .expect("unpack-objects");
+    assert!(unpacked.success());
+    let tip = run_ok(git().arg("--git-dir").arg(&scratch).args(["rev-parse", "blobs"]));
+    run_ok(git().arg("--git-dir").arg(&cache).args(["update-ref", "refs/test/blobs", tip.trim()]));
+    let before = loose_in_17(&cache);
+    assert!(before > 27, "{before} loose objects in objects/17");
+
+    w.commit(Gitlab, "main", "fetched, then housekeeping");
+    assert_eq!(w.sync().code, 0);
+    assert!(loose_in_17(&cache) < before, "git's gc ran after the fetch");
+}
