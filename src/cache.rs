@@ -4,6 +4,7 @@
 //! Owns the ref layout inside the cache and the commit-graph questions the planner asks.
 //! Must not talk to remotes (that is `git::remote`) or decide actions (that is `plan`).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
@@ -137,6 +138,20 @@ impl Cache {
     /// Returns true when the cache holds commit `oid`.
     pub fn has_commit(&self, oid: Oid) -> bool {
         self.repo.find_commit(oid.raw()).is_ok()
+    }
+
+    /// Returns what the cache's refs point at. A ref is moved only once everything it
+    /// reaches has arrived, so each of these has its whole history here; a commit that is
+    /// merely present may be the leftover of a fetch stopped halfway, its trees and blobs
+    /// missing.
+    pub fn ref_tips(&self) -> Result<HashSet<Oid>, CacheError> {
+        let refs = self.repo.references().map_err(|e| self.fail("list refs", e))?;
+        let mut tips = HashSet::new();
+        for reference in refs {
+            let reference = reference.map_err(|e| self.fail("read a ref", e))?;
+            tips.extend(reference.target().map(Oid::from));
+        }
+        Ok(tips)
     }
 
     /// Returns the base of `branch`, if one was recorded.

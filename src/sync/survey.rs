@@ -211,21 +211,25 @@ fn bring_into_cache(
     survey: &mut Survey,
     progress: &Progress,
 ) -> Result<(), SyncError> {
-    let lacking = |survey: &Survey| -> Vec<BranchName> {
+    // A tip no cache ref points at is fetched, even when its commit is present: a fetch
+    // stopped halfway can leave a commit without its trees and blobs. git's fetch then finds
+    // locally what is there and asks the remote only for what is not.
+    let lacking = |survey: &Survey| -> Result<Vec<BranchName>, SyncError> {
+        let complete = cache.ref_tips()?;
         let missing = survey
             .branches
             .iter()
-            .filter(|(_, t)| t.on(side).is_some_and(|oid| !cache.has_commit(oid)));
-        missing.map(|(name, _)| name.clone()).collect()
+            .filter(|(_, t)| t.on(side).is_some_and(|oid| !complete.contains(&oid)));
+        Ok(missing.map(|(name, _)| name.clone()).collect())
     };
-    let mut missing = lacking(survey);
+    let mut missing = lacking(survey)?;
     let seedable = !missing.is_empty() && cache.is_empty()?;
     if let Some(first) = missing.first().filter(|_| seedable) {
         let step = progress.step(format!("seeding the cache from {}", side.as_str()), "objects");
         let mut sink = meter(&step);
         let sink = progress.reports().then_some(&mut sink as &mut dyn FnMut(&str));
         seed(git, cache, side, url, first, survey, sink)?;
-        missing = lacking(survey);
+        missing = lacking(survey)?;
     }
     let missing: Vec<&BranchName> = missing.iter().collect();
     if !missing.is_empty() {

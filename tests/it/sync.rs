@@ -282,3 +282,32 @@ fn the_cache_is_still_packed_when_git_would_pack_it() {
     assert_eq!(w.sync().code, 0);
     assert!(loose_in_17(&cache) < before, "git's gc ran after the fetch");
 }
+
+#[test]
+fn a_commit_a_stopped_fetch_left_without_its_files_is_fetched_again() {
+    let w = World::new();
+    w.seed("main");
+    assert_eq!(w.sync().code, 0);
+    let new = w.commit(Gitlab, "main", "half fetched");
+    // What a fetch stopped halfway can leave in the cache: the commit object alone (a pack
+    // lists commits first), its tree and blobs not.
+    let cache = w.path(".gfbridge/widgets/cache.git");
+    let body =
+        run_ok(git().arg("--git-dir").arg(w.remote(Gitlab)).args(["cat-file", "commit", &new]));
+    let mut write = git()
+        .arg("--git-dir")
+        .arg(&cache)
+        .args(["hash-object", "-t", "commit", "-w", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("hash-object");
+    std::io::Write::write_all(&mut write.stdin.take().expect("stdin"), body.as_bytes())
+        .expect("write");
+    let written = write.wait_with_output().expect("hash-object ends");
+    assert_eq!(String::from_utf8_lossy(&written.stdout).trim(), new, "the same commit");
+
+    let run = w.sync();
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(w.tip(Fusion, "main").as_deref(), Some(new.as_str()));
+}
