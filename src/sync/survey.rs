@@ -3,7 +3,7 @@
 //!
 //! Must not decide actions; it hands `Tips` per mirrored branch to the planner.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
 use crate::cache::{Cache, PREFETCH_NS};
@@ -215,12 +215,28 @@ fn bring_into_cache(
     // stopped halfway can leave a commit without its trees and blobs. git's fetch then finds
     // locally what is there and asks the remote only for what is not.
     let lacking = |survey: &Survey| -> Result<Vec<BranchName>, SyncError> {
-        let complete = cache.ref_tips()?;
-        let missing = survey
-            .branches
-            .iter()
-            .filter(|(_, t)| t.on(side).is_some_and(|oid| !complete.contains(&oid)));
-        Ok(missing.map(|(name, _)| name.clone()).collect())
+        // Every ref's target is read only when a present tip is not the branch's own
+        // tracked one (after a push, say): a no-op over many branches reads one ref each.
+        let mut complete: Option<HashSet<Oid>> = None;
+        let mut missing = Vec::new();
+        for (name, tips) in &survey.branches {
+            let Some(oid) = tips.on(side) else { continue };
+            if cache.tracked(side, name)? == Some(oid) {
+                continue;
+            }
+            if !cache.has_commit(oid) {
+                missing.push(name.clone());
+                continue;
+            }
+            let known = match &complete {
+                Some(tips) => tips,
+                None => complete.insert(cache.ref_tips()?),
+            };
+            if !known.contains(&oid) {
+                missing.push(name.clone());
+            }
+        }
+        Ok(missing)
     };
     let mut missing = lacking(survey)?;
     let seedable = !missing.is_empty() && cache.is_empty()?;
