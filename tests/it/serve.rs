@@ -526,6 +526,15 @@ fn a_workspace_retired_by_cutover_is_left_alone_by_the_service() {
     assert_eq!(world.tip(Fusion, "main").as_deref(), Some(base.as_str()), "nothing mirrored");
 }
 
+/// Posts GitLab's push event for `main` (from `before` to `after`) and waits until Git Fusion's
+/// `main` is `expected`.
+fn webhook_then_await(service: &Service, world: &World, before: &str, after: &str, expected: &str) {
+    assert_eq!(service.webhook(&push_event("main", before, after), &[]).0, 202);
+    await_condition("main on Git Fusion", LIMIT, || {
+        world.tip(Fusion, "main").as_deref() == Some(expected)
+    });
+}
+
 /// Returns how many times the Git Fusion stand-in's `p4` was asked for its users: once per
 /// read of Git Fusion's facts.
 fn facts_reads(world: &World) -> usize {
@@ -542,19 +551,13 @@ fn webhook_runs_reuse_git_fusions_facts_until_perforce_triggers() {
     let service = Service::start(&world);
     service.await_idle(1.0);
     let first = world.commit(Gitlab, "main", "read the facts");
-    assert_eq!(service.webhook(&push_event("main", &base, &first), &[]).0, 202);
-    await_condition("main on Git Fusion", LIMIT, || {
-        world.tip(Fusion, "main").as_deref() == Some(&first)
-    });
+    webhook_then_await(&service, &world, &base, &first, &first);
     service.await_idle(2.0);
     let read = facts_reads(&world);
     assert!(read >= 1, "the first push to Git Fusion reads its facts");
 
     let second = world.commit(Gitlab, "main", "facts kept");
-    assert_eq!(service.webhook(&push_event("main", &first, &second), &[]).0, 202);
-    await_condition("main on Git Fusion", LIMIT, || {
-        world.tip(Fusion, "main").as_deref() == Some(&second)
-    });
+    webhook_then_await(&service, &world, &first, &second, &second);
     service.await_idle(3.0);
     assert_eq!(facts_reads(&world), read, "the next webhook's run reuses them");
 
@@ -563,10 +566,7 @@ fn webhook_runs_reuse_git_fusions_facts_until_perforce_triggers() {
     assert_eq!(service.post("/hooks/trigger/widgets", &token, Vec::new()).0, 202);
     service.await_idle(4.0);
     let third = world.commit(Gitlab, "main", "facts read again");
-    assert_eq!(service.webhook(&push_event("main", &second, &third), &[]).0, 202);
-    await_condition("main on Git Fusion", LIMIT, || {
-        world.tip(Fusion, "main").as_deref() == Some(&third)
-    });
+    webhook_then_await(&service, &world, &second, &third, &third);
     service.await_idle(5.0);
     assert_eq!(facts_reads(&world), read + 1, "after the trigger they are read again");
 }
@@ -580,16 +580,10 @@ fn a_webhook_naming_a_tip_the_branch_has_left_mirrors_the_branchs_real_tip() {
     service.await_idle(1.0);
     let announced = world.commit(Gitlab, "main", "announced");
     let real = world.commit(Gitlab, "main", "pushed right after");
-    assert_eq!(service.webhook(&push_event("main", &base, &announced), &[]).0, 202);
-    await_condition("main on Git Fusion", LIMIT, || {
-        world.tip(Fusion, "main").as_deref() == Some(&real)
-    });
+    webhook_then_await(&service, &world, &base, &announced, &real);
     service.await_idle(2.0);
     // An id GitLab does not have at all (a forged or garbled event) changes nothing either.
     let newer = world.commit(Gitlab, "main", "after a garbled event");
     let garbled = "0123456789abcdef0123456789abcdef01234567";
-    assert_eq!(service.webhook(&push_event("main", &real, garbled), &[]).0, 202);
-    await_condition("main on Git Fusion", LIMIT, || {
-        world.tip(Fusion, "main").as_deref() == Some(&newer)
-    });
+    webhook_then_await(&service, &world, &real, garbled, &newer);
 }
