@@ -111,7 +111,8 @@ pub fn for_each_commit<E: From<LogError>>(
         git.spawn(git.command(git_dir, &args).stdin(Stdio::piped())).map_err(LogError::Git)?;
     let mut stdin = child.child().stdin.take().expect("stdin is piped");
     // The tips go through stdin: a workspace with thousands of branches would otherwise make a
-    // command line too long. `--end-of-options`-free: each line is an object id.
+    // command line too long. Each line is a full object id (`^` excludes it), never a name git
+    // could read as an option or a ref.
     let mut tips: Vec<u8> = Vec::with_capacity(42 * (range.include.len() + range.exclude.len()));
     for oid in &range.include {
         tips.extend_from_slice(format!("{oid}\n").as_bytes());
