@@ -151,6 +151,24 @@ pub fn run_ok(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).expect("utf8")
 }
 
+/// Runs `git --git-dir <git_dir> <args>` with `input` on its stdin, asserts it succeeded, and
+/// returns what it printed.
+pub fn git_with_input(git_dir: &Path, args: &[&str], input: &[u8]) -> String {
+    let mut child = git()
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("git starts");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input).expect("input");
+    let out = child.wait_with_output().expect("git ends");
+    assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

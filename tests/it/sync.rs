@@ -249,16 +249,7 @@ fn the_cache_is_still_packed_when_git_would_pack_it() {
         let data = format!("blob {i}\n");
         stream.push_str(&format!("M 100644 inline f{i}\ndata {}\n{data}\n", data.len()));
     }
-    let mut import = git()
-        .arg("--git-dir")
-        .arg(&scratch)
-        .args(["fast-import", "--quiet"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("fast-import");
-    std::io::Write::write_all(&mut import.stdin.take().expect("stdin"), stream.as_bytes())
-        .expect("blobs");
-    assert!(import.wait().expect("fast-import ends").success());
+    git_with_input(&scratch, &["fast-import", "--quiet"], stream.as_bytes());
     let packs = std::fs::read_dir(scratch.join("objects/pack")).expect("packs");
     let pack = packs
         .filter_map(Result::ok)
@@ -294,18 +285,9 @@ fn a_commit_a_stopped_fetch_left_without_its_files_is_fetched_again() {
     let cache = w.path(".gfbridge/widgets/cache.git");
     let body =
         run_ok(git().arg("--git-dir").arg(w.remote(Gitlab)).args(["cat-file", "commit", &new]));
-    let mut write = git()
-        .arg("--git-dir")
-        .arg(&cache)
-        .args(["hash-object", "-t", "commit", "-w", "--stdin"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("hash-object");
-    std::io::Write::write_all(&mut write.stdin.take().expect("stdin"), body.as_bytes())
-        .expect("write");
-    let written = write.wait_with_output().expect("hash-object ends");
-    assert_eq!(String::from_utf8_lossy(&written.stdout).trim(), new, "the same commit");
+    let written =
+        git_with_input(&cache, &["hash-object", "-t", "commit", "-w", "--stdin"], body.as_bytes());
+    assert_eq!(written.trim(), new, "the same commit");
 
     let run = w.sync();
     assert_eq!(run.code, 0, "{run}");
