@@ -46,6 +46,14 @@ impl Run<'_> {
     ) -> Result<BranchResult, SyncError> {
         let target = plan.action.target().expect("a push has a target");
         let new = plan.tips.on(target.other()).expect("a push has a source tip");
+        if matches!(pushed, PushResult::Done { .. } | PushResult::AlreadyThere) {
+            // The remote's ref now names a commit whose history the cache holds whole: the
+            // next survey finds it tracked and fetches nothing for it. Only a hint, so a
+            // failure costs one fetch, never the run.
+            if let Err(e) = self.cache.track(target, &plan.name, new) {
+                tracing::debug!(branch = %plan.name, "cannot record the pushed tip: {e}");
+            }
+        }
         let (outcome, skip, message) = match pushed {
             PushResult::Done { push_id } if target == Side::Fusion => {
                 self.record_predictions(&plan.name, push_id);

@@ -25,6 +25,27 @@ fn noop_sync_only_lists_both_remotes() {
     }
 }
 
+#[test]
+fn commit_mirrored_to_fusion_is_not_fetched_back_from_it_next_run() {
+    let w = World::new();
+    // Unconfirmable pushes (no @wait address): the base stays behind what was pushed, so
+    // only what the push itself recorded tells the cache it holds Git Fusion's new tip.
+    w.write_config(DEFAULT_CONFIG);
+    w.seed("main");
+    assert_eq!(w.sync().code, 0);
+    w.commit(Gitlab, "main", "c2");
+    assert_eq!(w.sync_json().branch("main")["outcome"], "pending");
+    w.wrap_git(r#"echo "$*" >> "$WORLD/git-calls""#);
+    let c3 = w.commit(Gitlab, "main", "c3");
+    let run = w.gfbridge(&["sync", "--retry-failed"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(w.tip(Fusion, "main"), Some(c3));
+    let calls = std::fs::read_to_string(w.path("git-calls")).expect("calls");
+    let fetches: Vec<&str> = calls.lines().filter(|c| c.split(' ').any(|w| w == "fetch")).collect();
+    assert_eq!(fetches.len(), 1, "only GitLab's new commit is fetched: {calls}");
+    assert!(fetches[0].contains("gitlab.git"), "{calls}");
+}
+
 /// A wrapper git that, just before each push, moves Git Fusion's main one commit further
 /// along GitLab's history (the next id in `race-queue`), as a competing mirror would.
 const RACER: &str = r#"
