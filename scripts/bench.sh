@@ -330,7 +330,12 @@ ab_cases() { # ab_cases <prefix> daemon|local
     s=$(now); git ls-remote --heads "$(at "$p-gitlab.git")" > /dev/null; git ls-remote --heads "$(at "$p-fusion.git")" > /dev/null; t_r+=($(( $(now) - s )))
   done
   report "(a) no-op sync, $how" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.2
+  # The reference pushes to a twin of the Git Fusion remote: pushing to gfbridge's own would
+  # move its Git Fusion branch behind its back, and each timed sync would then also learn
+  # another writer's commit (a fetch more) instead of mirroring one new commit.
   git clone --quiet --bare "$(at "$p-gitlab.git")" "$p-scratch.git"
+  fusion_repo "$p-raw.git"
+  git --git-dir="$p-scratch.git" push --quiet "$(at "$p-raw.git")" main 2>/dev/null
   t_g=(); t_r=()
   for _ in $(seq "$runs"); do
     new_commit "$p-gitlab.git"
@@ -338,7 +343,7 @@ ab_cases() { # ab_cases <prefix> daemon|local
     new_commit "$p-gitlab.git"
     s=$(now)
     git --git-dir="$p-scratch.git" fetch --quiet "$(at "$p-gitlab.git")" +refs/heads/main:refs/heads/main
-    git --git-dir="$p-scratch.git" push --quiet "$(at "$p-fusion.git")" main 2>/dev/null
+    git --git-dir="$p-scratch.git" push --quiet "$(at "$p-raw.git")" main 2>/dev/null
     t_r+=($(( $(now) - s )))
   done
   report "(b) mirror one new commit, $how" "$(printf '%s\n' "${t_g[@]}" | median)" "$(printf '%s\n' "${t_r[@]}" | median)" 1.25
