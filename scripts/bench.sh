@@ -13,6 +13,8 @@
 #   (e) `serve`: webhook POST -> branch visible on Git Fusion vs one raw `git push` of the same
 #       commit                                                             target <= 1.5x
 #       and vs the least any mirror does: a raw fetch of the commit by id + push  <= 1.25x
+#       (the first target is out of reach of any mirror that learns of a push by webhook: it
+#       must fetch the commit before pushing it, and that fetch alone costs about one push)
 #   (g) `git push` into a repo with gfbridge's pre-receive hook (which pushes to Git Fusion
 #       first) vs plain pushes of the same kind of commit to both remotes  target <= 1.5x
 #   (h) no-op sync with 1,000 mirrored branches vs two `git ls-remote`  target <= 1.3x
