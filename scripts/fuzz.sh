@@ -28,7 +28,7 @@ mkdir -p "$seeds/p4_output"
 printf '%s\n' '{"key":"git-fusion-status-acme_0xS_widgets","value":"Push 7 completed successfully"}' \
   '{"key":"git-fusion-status-acme_0xS_widgets-7","value":"Push 7 failed: disk full"}' > "$seeds/p4_output/keys"
 echo '{"caseHandling":"insensitive","serverVersion":"P4D/LINUX26X86_64/2016.1/1398982"}' > "$seeds/p4_output/info"
-seed webhook tests/it/fixtures/gitlab-push-hook-example.json "$root"/../shared/reference/gitlab-fixtures/*event*.json
+seed webhook tests/it/fixtures/gitlab-push-hook-example.json tests/it/fixtures/gitlab/*event*.json
 mkdir -p "$seeds/git_output"
 printf 'To gf:acme/widgets\n=\trefs/heads/a:refs/heads/a\t[up to date]\n!\t3b485c8:refs/heads/main\trefs/heads/main\t[remote rejected] (stale info)\nDone\n' > "$seeds/git_output/porcelain"
 printf 'remote: Commencing push 7 processing...\nReceiving objects:  45%% (450/1000)\r' > "$seeds/git_output/stderr"

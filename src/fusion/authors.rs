@@ -1,6 +1,6 @@
 //! Predicting which Perforce user Git Fusion makes the owner of a commit's changelist, as Git
-//! Fusion's own code maps authors (reference git-fusion.md §2.2 and, where they differ, §9:
-//! `p4gf_g2p_user.py` `_git_to_p4_user`, `p4gf_usermap.py` `UserMap`).
+//! Fusion's own code maps authors (docs/git-fusion.md; `p4gf_g2p_user.py` `_git_to_p4_user`,
+//! `p4gf_usermap.py` `UserMap`).
 //!
 //! Pure: the usermap, the users and the settings come in; a `Mapping` per commit comes out.
 //! A `Directory` is one push's `UserMap`: it remembers earlier hits and answers per (email,

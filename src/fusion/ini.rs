@@ -1,5 +1,5 @@
 //! INI files read exactly as Python's `configparser.ConfigParser(interpolation=None)` reads
-//! them, which is how Git Fusion reads `p4gf_config` (reference git-fusion.md §1.1, §9.8).
+//! them, which is how Git Fusion reads `p4gf_config`.
 //!
 //! Owns the syntax only: sections, options, continuation lines, comments, `[DEFAULT]`. What
 //! the keys mean is `p4gf_config`'s business. Checked against Python's own configparser in

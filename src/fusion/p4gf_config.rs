@@ -1,6 +1,6 @@
 //! Git Fusion's `p4gf_config` files, read the way Git Fusion reads them: Python
-//! `configparser` with `interpolation=None` (reference git-fusion.md §1.1), and the cascade of
-//! §1.3 (repo `[@repo]` → global section → built-in default).
+//! `configparser` with `interpolation=None`, and the cascade repo `[@repo]` → global section →
+//! built-in default (docs/git-fusion.md).
 //!
 //! Owns parsing and lookup only. It never runs `p4`; callers hand it the files' text.
 
@@ -220,8 +220,8 @@ impl FusionConfig {
     }
 
     /// Returns the git branch names that a non-deleted `p4gf_config2` branch shares with a
-    /// `p4gf_config` branch: Git Fusion then fails every operation on the repo (reference
-    /// §8.2, `config_to_branch_dict`).
+    /// `p4gf_config` branch: Git Fusion then fails every operation on the repo (its
+    /// `config_to_branch_dict`).
     pub fn lightweight_name_clashes(&self) -> Vec<String> {
         let deleted = |id: &str| {
             self.repo.as_ref().and_then(|r| r.get(id, "deleted")).and_then(boolean) == Some(true)

@@ -474,7 +474,7 @@ fn view_reasons(view: &View, oid: Oid, info: &CommitInfo) -> Vec<Reason> {
     reasons
 }
 
-/// Returns the findings about one path's name (docs/git-fusion.md "File names", §6.3).
+/// Returns the findings about one path's name (docs/git-fusion.md, the preflight).
 fn path_reasons(oid: Oid, path: &[u8]) -> Vec<Reason> {
     let shown = String::from_utf8_lossy(path);
     let mut reasons = Vec::new();

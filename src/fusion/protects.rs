@@ -1,7 +1,7 @@
-//! Who may write where, as Git Fusion reads the protections table (reference git-fusion.md
-//! §8.3, §8.0 item 3; docs/git-fusion.md): inclusion lines add write only with mode `write`,
-//! `admin`, `super` or `=write`; every exclusion line removes write, whatever its mode; the
-//! last line that matches a depot path decides.
+//! Who may write where, as Git Fusion reads the protections table (docs/git-fusion.md):
+//! inclusion lines add write only with mode `write`, `admin`, `super` or `=write`; every
+//! exclusion line removes write, whatever its mode; the last line that matches a depot path
+//! decides.
 //!
 //! Pure: table lines in, answers out. Offline, the lines of a user are selected here (groups
 //! and subgroups resolved, hosts matched); online the server selects them

@@ -1,6 +1,6 @@
 //! Perforce users and Git Fusion's user map, parsed from the text Git Fusion reads:
 //! `p4 -ztag -Mj users -a` (JSON lines) or `p4 -ztag users -a` (tagged text), and
-//! `//.git-fusion/users/p4gf_usermap` (reference git-fusion.md §2.5, §6.1).
+//! `//.git-fusion/users/p4gf_usermap` (docs/git-fusion.md).
 
 /// One Perforce user.
 #[derive(Clone, Debug, PartialEq, Eq)]

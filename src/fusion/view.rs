@@ -1,5 +1,5 @@
-//! A Git Fusion branch's `view`: which depot path a git path becomes (reference
-//! git-fusion.md §8.1; Perforce's view syntax: `...`, `*`, `%%1`–`%%9`, `-` exclusion and `+`
+//! A Git Fusion branch's `view`: which depot path a git path becomes (docs/git-fusion.md;
+//! Perforce's view syntax: `...`, `*`, `%%1`–`%%9`, `-` exclusion and `+`
 //! overlay lines, later lines taking precedence, double-quoted paths with spaces).
 //!
 //! Pure: view text in, depot paths out. Right sides carry no client name, as in

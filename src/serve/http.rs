@@ -25,7 +25,7 @@ use crate::sync::Announced;
 /// Bodies over this size are refused with 413: GitLab's own request limit (25 MiB,
 /// `REQUEST_BODY_SIZE_LIMIT`). A push event carries up to 20 commits, each with every file
 /// it added, changed or removed, so a large push is large; refusing it loses the event and
-/// counts toward GitLab disabling the hook (reference gitlab-real.md).
+/// counts toward GitLab disabling the hook (GitLab's own behaviour, docs/operations.md).
 pub const MAX_BODY: usize = 25 * 1024 * 1024;
 
 /// How much of an oversize body is read before answering 413.

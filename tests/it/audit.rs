@@ -1,4 +1,4 @@
-//! `gfbridge audit` (SPEC §18): the owners predicted at push time held to what the Git Fusion
+//! `gfbridge audit` (docs/audit.md): the owners predicted at push time held to what the Git Fusion
 //! stand-in recorded — its commit objects and its changelists' owners.
 
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! `gfbridge check` (SPEC §5.2): each check passing and failing or warning, exit 0 or 3,
+//! `gfbridge check` (docs/git-fusion.md): each check passing and failing or warning, exit 0 or 3,
 //! and the change-owner answer for every cascade case.
 
 use serde_json::Value;

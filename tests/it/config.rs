@@ -119,7 +119,7 @@ fn init_writes_an_example_that_loads_and_never_overwrites() {
     assert!(again.stderr.contains("already exists"), "{again}");
 }
 
-/// SPEC §11: a second workspace on another Helix server, with its own `[workspace.perforce]`:
+/// A second workspace on another Helix server, with its own `[workspace.perforce]`:
 /// each is judged by its own server's users, and each server sees only its workspace's calls.
 #[test]
 fn each_workspace_asks_its_own_perforce_server_and_nothing_crosses() {

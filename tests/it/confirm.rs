@@ -1,4 +1,4 @@
-//! Confirming pushes reached Perforce (SPEC §5.3) and remembering failures (SPEC §1.2):
+//! Confirming pushes reached Perforce (docs/git-fusion.md) and remembering failures (docs/output.md):
 //! success, failure (reported, base unchanged, not retried, `--retry-failed`), and timeout.
 
 use gfbridge::fusion::confirm::{judge, Status};
@@ -9,7 +9,7 @@ use crate::harness::*;
 type Keys = Vec<(String, String)>;
 
 #[test]
-fn status_keys_are_judged_as_spec_5_3_says() {
+fn status_keys_are_judged_by_what_git_fusion_writes_in_them() {
     let k = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
         pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     };

@@ -1,4 +1,4 @@
-//! SPEC §10: git over HTTPS with `[credentials.*]`, against git's smart HTTP behind basic
+//! git over HTTPS with `[credentials.*]`, against git's smart HTTP behind basic
 //! authentication on 127.0.0.1 (`fixtures/git_http_server.py` running `git http-backend`).
 //! The secret reaches the server and nothing else: no command line, no output, no journal.
 
@@ -157,7 +157,7 @@ fn a_credentials_table_needs_a_user_and_exactly_one_password_source() {
     }
 }
 
-/// SPEC §10: without a `[credentials.*]` table, the account's own git credential helpers are
+/// Without a `[credentials.*]` table, the account's own git credential helpers are
 /// used as usual (here git's `store` helper, configured in the user's ~/.gitconfig).
 #[test]
 fn without_a_credentials_table_gits_own_credential_helpers_still_work() {

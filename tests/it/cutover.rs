@@ -1,4 +1,4 @@
-//! `gfbridge cutover` (SPEC §19): one checked, recorded step per workspace, and a retired
+//! `gfbridge cutover` (docs/cutover.md): one checked, recorded step per workspace, and a retired
 //! workspace left alone by sync, status and check until `--undo`.
 
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! The operations recipes under `deploy/` (SPEC §15.4), checked by the validators their
+//! The operations recipes under `deploy/`, checked by the validators their
 //! platforms use: `systemd-analyze verify`, GitLab's CI schema, the Kubernetes schemas, and
 //! hadolint; and every gfbridge command line in them parsed by gfbridge's own CLI.
 

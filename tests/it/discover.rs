@@ -1,4 +1,4 @@
-//! `gfbridge discover` (SPEC §20.1): Git Fusion's repos from the stand-in's `p4 dirs`, a GitLab
+//! `gfbridge discover` (docs/discover.md): Git Fusion's repos from the stand-in's `p4 dirs`, a GitLab
 //! group's projects (all pages, subgroups) from GitLab's documented answer, the pairs and the
 //! unpaired, and `--write` keeping the config as it was.
 

@@ -1,4 +1,4 @@
-//! Users, the usermap and author mapping, one test per rule of SPEC §4 / reference §2.2,
+//! Users, the usermap and author mapping, one test per rule of docs/git-fusion.md,
 //! read from the example files in p4-fixtures/examples/.
 
 use gfbridge::fusion::authors::*;
@@ -429,8 +429,8 @@ fn predicted_owners(case: &serde_json::Value) -> Vec<Option<String>> {
         .collect()
 }
 
-/// Two independent readings of reference §2.2 and §9 — gfbridge's and the Git Fusion
-/// stand-in's — give the same owner for every commit of generated cases (odd settings,
+/// Two independent readings of Git Fusion's author rules (docs/git-fusion.md) — gfbridge's
+/// and the Git Fusion stand-in's — give the same owner for every commit of generated cases (odd settings,
 /// service users, shared addresses, case folding, order effects). More cases with
 /// GFBRIDGE_AUTHOR_CASES.
 #[test]

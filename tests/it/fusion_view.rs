@@ -108,7 +108,7 @@ fn documented_view_examples_map_as_perforce_says() {
             "docs/100%@2x#1*.png",
             Some("//depot/main/docs/100%25%402x%231%2A.png"),
         ),
-        ("tabs separate like spaces (reference §8.1)", "//depot/main/...\t...", "a", Some("//depot/main/a")),
+        ("tabs separate like spaces, as in Git Fusion", "//depot/main/...\t...", "a", Some("//depot/main/a")),
         ("an unmapped top-level file", "//depot/main/src/... src/...", "README.md", None),
     ];
     for (why, view, path, expected) in rows {

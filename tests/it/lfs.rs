@@ -1,4 +1,4 @@
-//! Git LFS both ways (SPEC §12), end to end with real parts: the real `git lfs` client makes
+//! Git LFS both ways (docs/lfs.md), end to end with real parts: the real `git lfs` client makes
 //! the commits, giftless on 127.0.0.1 is GitLab's LFS server (and the GitLab bare repository
 //! refuses, as GitLab does, a push whose objects its LFS storage lacks), and the Git Fusion
 //! stand-in's LFS endpoint has Git Fusion's quirks while its hooks enforce Git Fusion's LFS

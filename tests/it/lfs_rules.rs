@@ -1,4 +1,4 @@
-//! The pure LFS rules (SPEC §12, reference §8.4): what a pointer is by the specification and
+//! The pure LFS rules (docs/lfs.md): what a pointer is by the specification and
 //! by Git Fusion, and which paths Git Fusion counts as tracked — table-tested, and held to
 //! the Git Fusion stand-in's own reading (p4-fixtures/emulator/lfs.py) on the same tables.
 
@@ -53,7 +53,7 @@ fn pointers_are_told_apart_by_the_specification_and_by_git_fusion() {
     assert_eq!((fusion.oid.to_string(), fusion.size), (OID.to_string(), None));
 }
 
-/// (path, pattern, matches) — reference §8.4's differences from git, one row each.
+/// (path, pattern, matches) — Git Fusion's differences from git (docs/lfs.md), one row each.
 const PATTERNS: &[(&str, &str, bool)] = &[
     ("art/hero.psd", "*.psd", true), // no `/`: any trailing part, `*` crosses `/`
     ("hero.psd", "*.psd", true),

@@ -177,7 +177,7 @@ impl LfsWorld {
     }
 
     /// Stores `content` where Git Fusion keeps the LFS objects of Perforce files
-    /// (`//.git-fusion/objects/repos/<repo>/lfs/sha256/…`, reference §8.4).
+    /// (`//.git-fusion/objects/repos/<repo>/lfs/sha256/…`, docs/lfs.md).
     pub fn store_in_fusion(&self, content: &[u8]) {
         let oid = sha256(content);
         let path = self.fusion_object_path(&oid);

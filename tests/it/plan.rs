@@ -1,4 +1,4 @@
-//! The decision table of SPEC §1.1, row by row, and properties over random commit graphs.
+//! The decision table (`plan::decide`), row by row, and properties over random commit graphs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;

@@ -1,4 +1,4 @@
-//! SPEC §4 reason codes end to end: for each, a case where it fires (the branch is blocked,
+//! The preflight's reason codes (docs/git-fusion.md) end to end: for each, a case where it fires (the branch is blocked,
 //! Git Fusion is untouched, and the stand-in rejects the same push made with plain git) and
 //! a case where it must not.
 

@@ -1,4 +1,4 @@
-//! Progress (SPEC §2): a bar with counts on a terminal (run under a pseudo-terminal made by
+//! Progress: a bar with counts on a terminal (run under a pseudo-terminal made by
 //! `script`), heartbeat lines without control sequences elsewhere, nothing with `-q`.
 
 use std::process::Command;

@@ -126,7 +126,7 @@ fn an_error_is_shown_with_every_cause_that_adds_something() {
     assert_eq!(gfbridge::errors::chain(&error), "cannot create /srv/gf/widgets: Permission denied");
 }
 
-/// The one table from error to exit code (SPEC §2.1), with each hint kept apart from the
+/// The one table from error to exit code (docs/output.md), with each hint kept apart from the
 /// message it belongs to.
 #[test]
 fn each_error_gives_its_contract_exit_code_and_keeps_its_hint_apart() {

@@ -1,4 +1,4 @@
-//! `gfbridge report` (SPEC §6): golden output in every format on a fixed scenario, each verdict
+//! `gfbridge report` (docs/report.md): golden output in every format on a fixed scenario, each verdict
 //! path, and proof that it writes to neither remote.
 
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! `gfbridge serve` over real HTTP on 127.0.0.1 with real git remotes (SPEC §7): webhooks,
+//! `gfbridge serve` over real HTTP on 127.0.0.1 with real git remotes (docs/operations.md): webhooks,
 //! the trigger endpoint, coalescing, metrics and shutdown.
 
 use std::io::{BufRead, BufReader};

@@ -1,4 +1,4 @@
-//! `gfbridge status` (SPEC §15.2): what the last runs left behind, from local state only.
+//! `gfbridge status` (docs/output.md): what the last runs left behind, from local state only.
 
 use serde_json::Value;
 

@@ -1,4 +1,4 @@
-//! The service's status page (SPEC §20.2): `GET /` for people (checked in a real headless
+//! The service's status page (docs/operations.md): `GET /` for people (checked in a real headless
 //! Chromium), `GET /api/status` for programs, local state only, behind an optional token.
 
 use std::path::PathBuf;

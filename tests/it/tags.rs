@@ -1,5 +1,5 @@
-//! Tags (SPEC §13.3) end to end against the Git Fusion stand-in, which enforces Git Fusion's
-//! tag rules (reference §8.5): invalid names fail the whole push, a moved tag is refused, a
+//! Tags (docs/tags.md) end to end against the Git Fusion stand-in, which enforces Git Fusion's
+//! tag rules (docs/tags.md): invalid names fail the whole push, a moved tag is refused, a
 //! tag of a commit no branch reaches is dropped after the push, and stored tags are recorded.
 
 use serde_json::Value;
