@@ -1,8 +1,7 @@
 //! Repeated webhook deliveries (docs/operations.md): a delivery whose `Idempotency-Key` was seen before
 //! runs nothing. GitLab does not re-deliver on its own (a failed delivery is logged on its
 //! side, not retried); the key comes back when someone presses "Resend" in GitLab's UI, or
-//! when a proxy retries. Memory is bounded: only the newest keys
-//! are kept.
+//! when a proxy retries. Memory is bounded: only the newest keys are kept.
 //!
 //! Must not decide anything about the event itself.
 

@@ -3,9 +3,9 @@
 //!
 //! Must not push or decide actions; the rules are `fusion::preflight`.
 
-use super::analyse::push_range;
 use std::sync::Arc;
 
+use super::analyse::push_range;
 use super::survey::Survey;
 use super::{Run, SyncError};
 use crate::fusion::preflight::{EachCommit, InspectError, Preflight};
